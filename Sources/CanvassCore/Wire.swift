@@ -1,0 +1,178 @@
+// The JSON encoding of the replication types, as protocol/SYNC.md ("Encoding") specifies.
+// Decoding checks shape (well-formed replica ids, counters ≥ 1) so that nothing malformed
+// reaches a merge; schema checks come later, in Schema.validate.
+
+/// Largest counter or wallclock the protocol carries: 2^53 - 1, exact in every JSON reader.
+public let maxSafeInteger: UInt64 = 9_007_199_254_740_991
+
+private func decodeReplica(_ raw: String, codingPath: [any CodingKey]) throws -> ReplicaID {
+    let r = ReplicaID(raw)
+    guard r.isWellFormed else {
+        throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "replica id '\(raw.prefix(40))' must be 1–32 characters of A-Z a-z 0-9 _ -"))
+    }
+    return r
+}
+
+private func checkCounter(_ n: UInt64, codingPath: [any CodingKey]) throws {
+    guard n >= 1, n <= maxSafeInteger else {
+        throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "counter \(n) must be between 1 and 2^53-1"))
+    }
+}
+
+extension ReplicaID: Codable {
+    public init(from decoder: any Decoder) throws {
+        let s = try decoder.singleValueContainer().decode(String.self)
+        self = try decodeReplica(s, codingPath: decoder.codingPath)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(rawValue)
+    }
+}
+
+/// `["replica", counter]`
+extension Dot: Codable {
+    public init(from decoder: any Decoder) throws {
+        var c = try decoder.unkeyedContainer()
+        let r = try decodeReplica(try c.decode(String.self), codingPath: decoder.codingPath)
+        let n = try c.decode(UInt64.self)
+        try checkCounter(n, codingPath: decoder.codingPath)
+        if !c.isAtEnd { throw DecodingError.dataCorruptedError(in: c, debugDescription: "a dot is [replica, counter]") }
+        self.init(r, n)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.unkeyedContainer()
+        try c.encode(replica.rawValue)
+        try c.encode(counter)
+    }
+}
+
+struct DynamicKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+/// `{"replica": counter, …}`, keys sorted.
+extension VersionVector: Codable {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: DynamicKey.self)
+        self.init()
+        for key in c.allKeys {
+            let r = try decodeReplica(key.stringValue, codingPath: c.codingPath + [key])
+            let n = try c.decode(UInt64.self, forKey: key)
+            guard n <= maxSafeInteger else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "counter must be ≤ 2^53-1")
+            }
+            advance(r, to: n)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: DynamicKey.self)
+        for e in entries { try c.encode(e.counter, forKey: DynamicKey(stringValue: e.replica.rawValue)) }
+    }
+}
+
+/// `{"vector": {…}, "cloud": [[r, n], …]}`
+extension CausalContext: Codable {
+    enum CodingKeys: String, CodingKey { case vector, cloud }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            vector: try c.decodeIfPresent(VersionVector.self, forKey: .vector) ?? VersionVector(),
+            cloud: Set(try c.decodeIfPresent([Dot].self, forKey: .cloud) ?? []))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(vector, forKey: .vector)
+        try c.encode(cloud.sorted(), forKey: .cloud)
+    }
+}
+
+/// `["replica", counter, wallclock, value]`
+extension Sibling: Codable {
+    public init(from decoder: any Decoder) throws {
+        var c = try decoder.unkeyedContainer()
+        let r = try decodeReplica(try c.decode(String.self), codingPath: decoder.codingPath)
+        let n = try c.decode(UInt64.self)
+        try checkCounter(n, codingPath: decoder.codingPath)
+        let t = try c.decode(Int64.self)
+        let v = try c.decode(Value.self)
+        if !c.isAtEnd { throw DecodingError.dataCorruptedError(in: c, debugDescription: "a sibling is [replica, counter, wallclock, value]") }
+        self.init(dot: Dot(r, n), wallclock: t, value: v)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.unkeyedContainer()
+        try c.encode(dot.replica.rawValue)
+        try c.encode(dot.counter)
+        try c.encode(wallclock)
+        try c.encode(value)
+    }
+}
+
+/// `{"siblings": [...], "context": {...}}`; `context` is left out when it is exactly the vector
+/// covering the siblings' dots, the common case after a single write.
+extension Register: Codable {
+    enum CodingKeys: String, CodingKey { case siblings, context }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let siblings = try c.decodeIfPresent([Sibling].self, forKey: .siblings) ?? []
+        let context = try c.decodeIfPresent(VersionVector.self, forKey: .context)
+        self.init(siblings: siblings, context: context)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(siblings, forKey: .siblings)
+        if context != VersionVector(covering: siblings.map(\.dot)) {
+            try c.encode(context, forKey: .context)
+        }
+    }
+}
+
+/// `{"collection": "...", "id": "...", "fields": {"name": register, …}}`
+extension Record: Codable {
+    enum CodingKeys: String, CodingKey { case collection, id, fields }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let collection = try c.decode(String.self, forKey: .collection)
+        guard !collection.isEmpty, collection.utf8.count <= 64 else {
+            throw DecodingError.dataCorruptedError(forKey: .collection, in: c, debugDescription: "collection must be 1–64 bytes")
+        }
+        let id = try c.decode(String.self, forKey: .id)
+        self.init(key: RecordKey(collection, id), fields: try c.decodeIfPresent([String: Register].self, forKey: .fields) ?? [:])
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(key.collection, forKey: .collection)
+        try c.encode(key.id, forKey: .id)
+        try c.encode(fields, forKey: .fields)
+    }
+}
+
+/// `{"records": [...]}`
+extension ChangeSet: Codable {
+    enum CodingKeys: String, CodingKey { case records }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(records: try c.decodeIfPresent([Record].self, forKey: .records) ?? [])
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(records, forKey: .records)
+    }
+}
+
+extension Diagnostic.Severity {}
