@@ -73,8 +73,13 @@ public struct Register: Hashable, Sendable {
 
     public var isEmpty: Bool { siblings.isEmpty && context.isEmpty }
 
-    /// Two or more concurrent values.
-    public var isConflict: Bool { siblings.count > 1 }
+    /// Two or more concurrent siblings with different values. Concurrent writes of the same value
+    /// (two canvassers fixing a phone number the same way) are kept as siblings but agree, so they
+    /// are not listed as a conflict.
+    public var isConflict: Bool {
+        guard let first = siblings.first, siblings.count > 1 else { return false }
+        return siblings.dropFirst().contains { $0.value != first.value }
+    }
 
     /// The sibling shown to readers: greatest (wallclock, replica, counter).
     public var displaySibling: Sibling? {

@@ -1,0 +1,95 @@
+/// The collections of a campaign, as the server serves them and the CLI writes them.
+public enum CampaignSchema {
+    public static let parties = ["DEM", "REP", "IND", "LIB", "GRN", "NPA", "OTH"]
+
+    public static let standard = Schema([
+        CollectionSpec(
+            name: "campaigns",
+            fields: [
+                FieldSpec("name", .string, maxLength: 200), FieldSpec("description", .text),
+                FieldSpec("status", .choice, options: ["planned", "active", "completed", "cancelled"]),
+                FieldSpec("start_date", .date), FieldSpec("end_date", .date),
+                FieldSpec("parent_id", .reference, target: "campaigns"),
+                FieldSpec("goal_doors", .integer, minimum: 0), FieldSpec("goal_contacts", .integer, minimum: 0),
+                FieldSpec("goal_revenue", .number, minimum: 0),
+            ],
+            creatableBy: .coordinator),
+        CollectionSpec(
+            name: "households",
+            fields: [
+                FieldSpec("street_number", .integer, minimum: 0), FieldSpec("street_name", .string, maxLength: 200),
+                FieldSpec("unit", .string, maxLength: 50), FieldSpec("city", .string, maxLength: 100),
+                FieldSpec("state", .string, maxLength: 2), FieldSpec("zip", .string, maxLength: 10),
+                FieldSpec("latitude", .number, minimum: -90, maximum: 90),
+                FieldSpec("longitude", .number, minimum: -180, maximum: 180),
+                FieldSpec("precinct", .string, maxLength: 20), FieldSpec("ward", .integer, minimum: 0),
+                FieldSpec("bad_address", .boolean, writableBy: .canvasser),
+            ],
+            creatableBy: .coordinator),
+        CollectionSpec(
+            name: "contacts",
+            fields: [
+                FieldSpec("voter_id", .string, maxLength: 40), FieldSpec("household_id", .reference, target: "households"),
+                FieldSpec("first_name", .string, maxLength: 100), FieldSpec("middle_name", .string, maxLength: 100),
+                FieldSpec("last_name", .string, maxLength: 100), FieldSpec("suffix", .string, maxLength: 20),
+                FieldSpec("phone", .string, maxLength: 40, writableBy: .canvasser),
+                FieldSpec("email", .string, maxLength: 200, writableBy: .canvasser),
+                FieldSpec("party", .choice, options: parties), FieldSpec("precinct", .string, maxLength: 20),
+                FieldSpec("ward", .integer, minimum: 0), FieldSpec("birth_year", .integer, minimum: 1880, maximum: 2100),
+                FieldSpec("gender", .string, maxLength: 20), FieldSpec("registration_date", .date),
+                FieldSpec("vote_history", .string, maxLength: 400),
+                FieldSpec("engagement_level", .integer, minimum: 1, maximum: 5),
+                FieldSpec("language", .string, maxLength: 40, writableBy: .canvasser),
+                FieldSpec("do_not_contact", .boolean, writableBy: .canvasser),
+                FieldSpec("do_not_call", .boolean, writableBy: .canvasser),
+                FieldSpec("do_not_knock", .boolean, writableBy: .canvasser),
+                FieldSpec("phone_bad", .boolean, writableBy: .canvasser),
+                FieldSpec("moved", .boolean, writableBy: .canvasser),
+                FieldSpec("deceased", .boolean, writableBy: .canvasser),
+                FieldSpec("voted", .boolean, writableBy: .canvasser),
+                FieldSpec("notes", .text, writableBy: .canvasser),
+            ],
+            creatableBy: .coordinator),
+        CollectionSpec(
+            name: "surveys",
+            fields: [
+                FieldSpec("title", .string, maxLength: 200), FieldSpec("kind", .choice, options: ["canvass", "phone", "petition"]),
+                FieldSpec("campaign_id", .reference, target: "campaigns"), FieldSpec("definition", .json),
+            ],
+            creatableBy: .coordinator),
+        CollectionSpec(
+            name: "lists",
+            fields: [
+                FieldSpec("name", .string, maxLength: 200), FieldSpec("kind", .choice, options: ["walk", "call"]),
+                FieldSpec("campaign_id", .reference, target: "campaigns"), FieldSpec("survey_id", .reference, target: "surveys"),
+                FieldSpec("description", .text),
+            ],
+            creatableBy: .coordinator),
+        CollectionSpec(
+            name: "list_items",
+            fields: [
+                FieldSpec("list_id", .reference, target: "lists"), FieldSpec("contact_id", .reference, target: "contacts"),
+                FieldSpec("household_id", .reference, target: "households"), FieldSpec("position", .integer, minimum: 0),
+            ],
+            creatableBy: .coordinator),
+        CollectionSpec(
+            name: "assignments",
+            fields: [FieldSpec("list_id", .reference, target: "lists"), FieldSpec("user_id", .string, maxLength: 64)],
+            creatableBy: .coordinator),
+        CollectionSpec(
+            name: "interactions",
+            fields: [
+                FieldSpec("person_id", .reference, target: "contacts", writableBy: .canvasser),
+                FieldSpec("household_id", .reference, target: "households", writableBy: .canvasser),
+                FieldSpec("list_id", .reference, target: "lists", writableBy: .canvasser),
+                FieldSpec("survey_id", .reference, target: "surveys", writableBy: .canvasser),
+                FieldSpec("channel", .choice, options: ["door", "call"], writableBy: .canvasser),
+                FieldSpec("result", .string, maxLength: 40, writableBy: .canvasser),
+                FieldSpec("answers", .json, maxLength: 16_384, writableBy: .canvasser),
+                FieldSpec("note", .text, writableBy: .canvasser),
+                FieldSpec("recorded_at", .timestamp, writableBy: .canvasser),
+                FieldSpec("user_id", .string, maxLength: 64, writableBy: .canvasser),
+            ],
+            creatableBy: .canvasser, deletableBy: .admin, writeOnce: true),
+    ])
+}

@@ -1,0 +1,301 @@
+import CanvassCore
+import Yams
+
+/// A survey, phone script or petition written as YAML (see `fixtures/surveys/` for examples).
+///
+/// Decoding is strict: YAML syntax errors, missing or mistyped keys, unknown keys (usually typos such
+/// as `nxt:`, which would otherwise silently drop a branch) and everything `Survey.check()` reports
+/// are collected and thrown together as a ``SurveyDocumentError``, each with its line and column
+/// when the YAML has them.
+public enum SurveyDocument {
+    /// Decodes and checks a survey. `file` only names the source in error messages.
+    public static func decode(yaml: String, file: String? = nil) throws -> Survey {
+        let (survey, diagnostics) = try decodeWithDiagnostics(yaml: yaml, file: file)
+        if diagnostics.contains(where: { $0.diagnostic.severity == .error }) {
+            throw SurveyDocumentError(file: file, problems: diagnostics)
+        }
+        return survey
+    }
+
+    /// Decodes a survey and returns it with every diagnostic (warnings included). Throws only when
+    /// no survey could be built at all (bad YAML, wrong shape).
+    public static func decodeWithDiagnostics(yaml: String, file: String? = nil) throws -> (Survey, [SurveyDocumentError.Problem]) {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: yaml) else {
+                throw SurveyDocumentError(file: file, problems: [
+                    .init(Diagnostic(at: "survey", code: "empty", "the document is empty; a survey needs at least id, title and kind"))
+                ])
+            }
+            root = node
+        } catch let error as YamlError {
+            throw SurveyDocumentError(file: file, problems: [problem(from: error)])
+        }
+
+        guard case .mapping = root else {
+            throw SurveyDocumentError(file: file, problems: [
+                .init(Diagnostic(at: "survey", code: "bad_type", "the document must be a mapping with keys id, title, kind, intro, result_codes and questions"), root.mark)
+            ])
+        }
+
+        var problems = unknownKeys(in: root)
+        let survey: Survey
+        do {
+            survey = try YAMLDecoder().decode(Survey.self, from: root)
+        } catch let error as DecodingError {
+            problems.insert(problem(from: error, root: root), at: 0)
+            throw SurveyDocumentError(file: file, problems: problems)
+        } catch let error as YamlError {
+            problems.insert(problem(from: error), at: 0)
+            throw SurveyDocumentError(file: file, problems: problems)
+        }
+
+        for d in survey.check(at: "survey") {
+            problems.append(.init(d, mark(at: d.location, in: root)))
+        }
+        return (survey, problems)
+    }
+
+    // MARK: Locating problems
+
+    enum PathStep { case key(String), index(Int) }
+
+    /// Parses "survey.questions[2].options[0].next" (the leading root name is dropped).
+    static func steps(_ location: String) -> [PathStep] {
+        var out: [PathStep] = []
+        var current = ""
+        var inIndex = false
+        var first = true
+        func flushKey() {
+            if !current.isEmpty {
+                if !first { out.append(.key(current)) }
+                first = false
+            }
+            current = ""
+        }
+        for ch in location {
+            switch ch {
+            case "." where !inIndex: flushKey()
+            case "[" where !inIndex: flushKey(); inIndex = true
+            case "]" where inIndex:
+                if let i = Int(current) { out.append(.index(i)) }
+                first = false
+                current = ""
+                inIndex = false
+            default: current.append(ch)
+            }
+        }
+        flushKey()
+        return out
+    }
+
+    /// The node a path leads to, or the deepest node on the way.
+    static func node(at steps: [PathStep], in root: Node) -> Node {
+        var node = root
+        for step in steps {
+            let next: Node?
+            switch step {
+            case .key(let k): next = node.mapping?[k]
+            case .index(let i):
+                if let seq = node.sequence, i >= 0, i < seq.count { next = seq[i] } else { next = nil }
+            }
+            guard let next else { break }
+            node = next
+        }
+        return node
+    }
+
+    static func mark(at location: String, in root: Node) -> Mark? {
+        node(at: steps(location), in: root).mark
+    }
+
+    static func location(_ path: [any CodingKey]) -> (String, [PathStep]) {
+        var text = "survey"
+        var steps: [PathStep] = []
+        for key in path {
+            if let i = key.intValue {
+                text += "[\(i)]"
+                steps.append(.index(i))
+            } else {
+                text += ".\(key.stringValue)"
+                steps.append(.key(key.stringValue))
+            }
+        }
+        return (text, steps)
+    }
+
+    static func problem(from error: YamlError) -> SurveyDocumentError.Problem {
+        let hint = "check the indentation (spaces, not tabs), and quote text that contains ': ', ' #' or starts with a special character"
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
+            let what = context.map { "\(problem) \($0.text)" } ?? problem
+            return .init(Diagnostic(at: "yaml", code: "yaml_syntax", "\(what); \(hint)"), mark)
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return .init(
+                Diagnostic(at: "yaml", code: "duplicate_key", "key \(duplicates.joined(separator: ", ")) appears twice in one mapping \(context.text); keep one"),
+                context.mark)
+        default:
+            return .init(Diagnostic(at: "yaml", code: "yaml_syntax", "\(error); \(hint)"))
+        }
+    }
+
+    static func problem(from error: DecodingError, root: Node) -> SurveyDocumentError.Problem {
+        switch error {
+        case let .keyNotFound(key, context):
+            let (at, steps) = location(context.codingPath)
+            return .init(
+                Diagnostic(at: "\(at).\(key.stringValue)", code: "missing", "required key '\(key.stringValue)' is missing; add it"),
+                node(at: steps, in: root).mark)
+        case let .typeMismatch(type, context):
+            let (at, steps) = location(context.codingPath)
+            return .init(
+                Diagnostic(at: at, code: "bad_type", "expected \(describe(type)) here\(allowed(for: steps).map { " (\($0))" } ?? "")"),
+                node(at: steps, in: root).mark)
+        case let .valueNotFound(type, context):
+            let (at, steps) = location(context.codingPath)
+            return .init(
+                Diagnostic(at: at, code: "missing", "a value (\(describe(type))) is required here but none was given"),
+                node(at: steps, in: root).mark)
+        case let .dataCorrupted(context):
+            let (at, steps) = location(context.codingPath)
+            let found = node(at: steps, in: root)
+            let value = found.scalar?.string.map { "'\($0)' is not valid here" } ?? context.debugDescription
+            let message = allowed(for: steps).map { "\(value); \($0)" } ?? "\(value): \(context.debugDescription)"
+            return .init(Diagnostic(at: at, code: "bad_value", message), found.mark)
+        @unknown default:
+            return .init(Diagnostic(at: "survey", code: "bad_value", "\(error)"))
+        }
+    }
+
+    static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: return "text"
+        case is Int.Type: return "a whole number"
+        case is Bool.Type: return "true or false"
+        case is [Any].Type: return "a list"
+        default:
+            let name = String(describing: type)
+            if name.hasPrefix("Array") { return "a list" }
+            if name.hasPrefix("Dictionary") || name.hasPrefix("KeyedDecodingContainer") { return "a mapping" }
+            return name
+        }
+    }
+
+    /// What values a key accepts, when it is an enumeration.
+    static func allowed(for steps: [PathStep]) -> String? {
+        guard case .key(let last)? = steps.last else { return nil }
+        let inQuestion = steps.count >= 3
+        let inResultCode = steps.contains { if case .key("result_codes") = $0 { return true } else { return false } }
+        switch last {
+        case "type" where inQuestion:
+            return "valid types: " + Question.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+        case "kind" where steps.count == 1:
+            return "valid kinds: canvass, phone, petition"
+        case "effect" where inResultCode:
+            return "valid effects: " + ResultEffect.allCases.map(\.rawValue).joined(separator: ", ")
+        default: return nil
+        }
+    }
+
+    // MARK: Unknown keys
+
+    static let surveyKeys = ["id", "title", "kind", "intro", "result_codes", "questions"]
+    static let resultCodeKeys = ["code", "label", "contacted", "effect", "recontact_days"]
+    static let questionKeys = ["id", "text", "type", "options", "min", "max", "required", "next"]
+    static let optionKeys = ["value", "label", "next"]
+
+    static func unknownKeys(in root: Node) -> [SurveyDocumentError.Problem] {
+        var out: [SurveyDocumentError.Problem] = []
+        func check(_ node: Node, _ allowed: [String], at: String) {
+            guard let mapping = node.mapping else { return }
+            for (key, _) in mapping {
+                guard let k = key.string, !allowed.contains(k) else { continue }
+                let suggestion = closest(k, in: allowed).map { "did you mean '\($0)'? " } ?? ""
+                out.append(.init(
+                    Diagnostic(at: "\(at).\(k)", code: "unknown_key", "unknown key '\(k)'; \(suggestion)valid keys here: \(allowed.joined(separator: ", "))"),
+                    key.mark))
+            }
+        }
+        check(root, surveyKeys, at: "survey")
+        if let codes = root.mapping?["result_codes"]?.sequence {
+            for (i, c) in codes.enumerated() { check(c, resultCodeKeys, at: "survey.result_codes[\(i)]") }
+        }
+        if let questions = root.mapping?["questions"]?.sequence {
+            for (i, q) in questions.enumerated() {
+                check(q, questionKeys, at: "survey.questions[\(i)]")
+                if let options = q.mapping?["options"]?.sequence {
+                    for (j, o) in options.enumerated() { check(o, optionKeys, at: "survey.questions[\(i)].options[\(j)]") }
+                }
+            }
+        }
+        return out
+    }
+
+    /// The allowed key within edit distance 2, if any.
+    static func closest(_ word: String, in candidates: [String]) -> String? {
+        func distance(_ a: [Character], _ b: [Character]) -> Int {
+            var previous = Array(0...b.count)
+            for i in 1...max(1, a.count) where !a.isEmpty {
+                var row = [i] + Array(repeating: 0, count: b.count)
+                for j in 1...max(1, b.count) where !b.isEmpty {
+                    row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                }
+                previous = row
+            }
+            return previous[b.count]
+        }
+        let w = Array(word.lowercased())
+        let best = candidates.map { ($0, distance(w, Array($0))) }.min { $0.1 < $1.1 }
+        guard let best, best.1 <= 2 else { return nil }
+        return best.0
+    }
+}
+
+/// Everything wrong with a survey document, each problem with its line and column when known.
+public struct SurveyDocumentError: Error, CustomStringConvertible, Sendable {
+    public struct Problem: Sendable, Hashable, CustomStringConvertible {
+        public var diagnostic: Diagnostic
+        /// 1-based; nil when the YAML gave no position.
+        public var line: Int?
+        public var column: Int?
+
+        public init(_ diagnostic: Diagnostic, line: Int? = nil, column: Int? = nil) {
+            self.diagnostic = diagnostic
+            self.line = line
+            self.column = column
+        }
+
+        init(_ diagnostic: Diagnostic, _ mark: Mark?) {
+            self.init(diagnostic, line: mark?.line, column: mark?.column)
+        }
+
+        public var description: String { describe(file: nil) }
+
+        /// "file:line:column: error: location: message [code]".
+        public func describe(file: String?) -> String {
+            var prefix = file ?? ""
+            if let line {
+                prefix += prefix.isEmpty ? "line \(line)" : ":\(line)"
+                if let column { prefix += ":\(column)" }
+            }
+            return prefix.isEmpty ? diagnostic.description : "\(prefix): \(diagnostic.description)"
+        }
+    }
+
+    public var file: String?
+    public var problems: [Problem]
+
+    public init(file: String?, problems: [Problem]) {
+        self.file = file
+        self.problems = problems
+    }
+
+    public var diagnostics: [Diagnostic] { problems.map(\.diagnostic) }
+
+    public var description: String {
+        let name = file ?? "survey document"
+        let count = problems.count == 1 ? "1 problem" : "\(problems.count) problems"
+        return (["\(name) is not a valid survey (\(count)):"] + problems.map { "  " + $0.describe(file: file) })
+            .joined(separator: "\n")
+    }
+}
