@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         // Pure replication model: no I/O, no clocks, no dependencies.
@@ -26,11 +27,26 @@ let package = Package(
             name: "CanvassProtocol",
             dependencies: ["CanvassCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
+        // The SQLite replica (GRDB): migrations, transactional apply, local writes, feed, queries.
+        .target(
+            name: "CanvassStore",
+            dependencies: ["CanvassCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
+        // Server-side sync logic without HTTP: push validation and merge, pull paging, scope.
+        .target(
+            name: "CanvassServer",
+            dependencies: ["CanvassCore", "CanvassStore", "CanvassProtocol"],
+            swiftSettings: strict),
+        // The field-client core: session, sync engine, transports, canvasser operations.
+        .target(
+            name: "CanvassClient",
+            dependencies: ["CanvassCore", "CanvassStore", "CanvassProtocol"],
+            swiftSettings: strict),
         // Deterministic synthetic campaign generator (fixed seed, no real people).
         .target(name: "CanvassFixtures", dependencies: ["CanvassCore", "CanvassProtocol"], swiftSettings: strict),
         .target(
             name: "CanvassTestSupport",
-            dependencies: ["CanvassCore", "CanvassProtocol", "CanvassFixtures"],
+            dependencies: ["CanvassCore", "CanvassProtocol", "CanvassFixtures", "CanvassStore", "CanvassClient", "CanvassServer"],
             swiftSettings: strict),
         .executableTarget(
             name: "canvass-bench",
@@ -59,7 +75,17 @@ let package = Package(
                 "CanvassCore", "CanvassProtocol", "CanvassTestSupport", "CanvassFixtures",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
-            resources: [],
+            swiftSettings: strict),
+        .testTarget(
+            name: "CanvassStoreTests",
+            dependencies: ["CanvassCore", "CanvassStore", "CanvassTestSupport", "CanvassFixtures"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "CanvassClientTests",
+            dependencies: [
+                "CanvassCore", "CanvassStore", "CanvassClient", "CanvassServer", "CanvassProtocol",
+                "CanvassTestSupport", "CanvassFixtures",
+            ],
             swiftSettings: strict),
     ]
 )

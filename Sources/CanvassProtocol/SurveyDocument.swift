@@ -43,14 +43,23 @@ public enum SurveyDocument {
         do {
             survey = try YAMLDecoder().decode(Survey.self, from: root)
         } catch let error as DecodingError {
-            problems.insert(problem(from: error, root: root), at: 0)
-            throw SurveyDocumentError(file: file, problems: problems)
+            // Decoding stops at the first error; decode each result code and question on its own
+            // too, so one run reports every broken entry.
+            var found = [problem(from: error, root: root)]
+            for p in elementProblems(in: root) where !found.contains(where: { $0.diagnostic.location == p.diagnostic.location }) {
+                found.append(p)
+            }
+            throw SurveyDocumentError(file: file, problems: found + problems)
         } catch let error as YamlError {
             problems.insert(problem(from: error), at: 0)
             throw SurveyDocumentError(file: file, problems: problems)
         }
 
-        for d in survey.check(at: "survey") {
+        let targets = (survey.questions.map(\.id) + ["end"]).joined(separator: ", ")
+        for var d in survey.check(at: "survey") {
+            if d.code == "bad_branch" {
+                d = Diagnostic(d.severity, at: d.location, code: d.code, "\(d.message); valid targets: \(targets)")
+            }
             problems.append(.init(d, mark(at: d.location, in: root)))
         }
         return (survey, problems)
@@ -139,7 +148,36 @@ public enum SurveyDocument {
         }
     }
 
-    static func problem(from error: DecodingError, root: Node) -> SurveyDocumentError.Problem {
+    /// Decoding errors of each result code and question, decoded one at a time.
+    static func elementProblems(in root: Node) -> [SurveyDocumentError.Problem] {
+        var out: [SurveyDocumentError.Problem] = []
+        func each<T: Decodable>(_ key: String, _ type: T.Type) {
+            guard let items = root.mapping?[key]?.sequence else { return }
+            for (i, item) in items.enumerated() {
+                do {
+                    _ = try YAMLDecoder().decode(T.self, from: item)
+                } catch let error as DecodingError {
+                    out.append(problem(from: error, root: root, prefix: [.key(key), .index(i)]))
+                } catch {}
+            }
+        }
+        each("result_codes", ResultCode.self)
+        each("questions", Question.self)
+        return out
+    }
+
+    static func problem(from error: DecodingError, root: Node, prefix: [PathStep] = []) -> SurveyDocumentError.Problem {
+        func location(_ path: [any CodingKey]) -> (String, [PathStep]) {
+            let (text, steps) = SurveyDocument.location(path)
+            var head = "survey"
+            for step in prefix {
+                switch step {
+                case .key(let k): head += ".\(k)"
+                case .index(let i): head += "[\(i)]"
+                }
+            }
+            return (head + text.dropFirst("survey".count), prefix + steps)
+        }
         switch error {
         case let .keyNotFound(key, context):
             let (at, steps) = location(context.codingPath)
@@ -148,9 +186,11 @@ public enum SurveyDocument {
                 node(at: steps, in: root).mark)
         case let .typeMismatch(type, context):
             let (at, steps) = location(context.codingPath)
+            let found = node(at: steps, in: root)
+            let got = (found.scalar?.string).map { ", not '\($0)'" } ?? ""
             return .init(
-                Diagnostic(at: at, code: "bad_type", "expected \(describe(type)) here\(allowed(for: steps).map { " (\($0))" } ?? "")"),
-                node(at: steps, in: root).mark)
+                Diagnostic(at: at, code: "bad_type", "expected \(describe(type)) here\(got)\(allowed(for: steps).map { " (\($0))" } ?? "")"),
+                found.mark)
         case let .valueNotFound(type, context):
             let (at, steps) = location(context.codingPath)
             return .init(
@@ -159,7 +199,7 @@ public enum SurveyDocument {
         case let .dataCorrupted(context):
             let (at, steps) = location(context.codingPath)
             let found = node(at: steps, in: root)
-            let value = found.scalar?.string.map { "'\($0)' is not valid here" } ?? context.debugDescription
+            let value = (found.scalar?.string).map { "'\($0)' is not valid here" } ?? context.debugDescription
             let message = allowed(for: steps).map { "\(value); \($0)" } ?? "\(value): \(context.debugDescription)"
             return .init(Diagnostic(at: at, code: "bad_value", message), found.mark)
         @unknown default:
@@ -234,10 +274,12 @@ public enum SurveyDocument {
     /// The allowed key within edit distance 2, if any.
     static func closest(_ word: String, in candidates: [String]) -> String? {
         func distance(_ a: [Character], _ b: [Character]) -> Int {
+            if a.isEmpty { return b.count }
+            if b.isEmpty { return a.count }
             var previous = Array(0...b.count)
-            for i in 1...max(1, a.count) where !a.isEmpty {
+            for i in 1...a.count {
                 var row = [i] + Array(repeating: 0, count: b.count)
-                for j in 1...max(1, b.count) where !b.isEmpty {
+                for j in 1...b.count {
                     row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
                 }
                 previous = row

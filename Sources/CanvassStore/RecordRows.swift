@@ -1,0 +1,56 @@
+import CanvassCore
+import Foundation
+import GRDB
+
+/// Reading and writing record rows inside a transaction. Every write of a changed state takes the
+/// next feed sequence.
+struct RecordRows {
+    let db: Database
+    private let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }()
+    private let decoder = JSONDecoder()
+
+    init(_ db: Database) { self.db = db }
+
+    func load(_ key: RecordKey) throws -> CanvassCore.Record? {
+        let stmt = try db.cachedStatement(sql: "SELECT state FROM records WHERE collection = ? AND id = ?")
+        guard let state = try String.fetchOne(stmt, arguments: [key.collection, key.id]) else { return nil }
+        return CanvassCore.Record(key: key, fields: try decodeFields(state, key))
+    }
+
+    func decodeFields(_ state: String, _ key: RecordKey) throws -> [String: Register] {
+        do {
+            return try decoder.decode([String: Register].self, from: Data(state.utf8))
+        } catch {
+            throw StoreError(.corrupt, "stored state of \(key) cannot be read: \(error)")
+        }
+    }
+
+    func nextSeq() throws -> Int64 {
+        let stmt = try db.cachedStatement(sql: "UPDATE clock SET seq = seq + 1 RETURNING seq")
+        return try Int64.fetchOne(stmt)!
+    }
+
+    /// Writes a record's new state with the next sequence; returns that sequence.
+    @discardableResult
+    func save(_ record: CanvassCore.Record, origin: ReplicaID?) throws -> Int64 {
+        let seq = try nextSeq()
+        let state = String(decoding: try encoder.encode(record.fields), as: UTF8.self)
+        let display = String(decoding: try encoder.encode(record.values), as: UTF8.self)
+        let conflicts = record.fields.values.reduce(0) { $0 + ($1.isConflict ? 1 : 0) }
+        let stmt = try db.cachedStatement(
+            sql: """
+                INSERT INTO records (collection, id, state, display, seq, conflicts, deleted, origin)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (collection, id) DO UPDATE SET state = excluded.state, display = excluded.display,
+                    seq = excluded.seq, conflicts = excluded.conflicts, deleted = excluded.deleted, origin = excluded.origin
+                """)
+        try stmt.execute(arguments: [
+            record.key.collection, record.key.id, state, display, seq, conflicts, record.isDeleted, origin?.rawValue,
+        ])
+        return seq
+    }
+}

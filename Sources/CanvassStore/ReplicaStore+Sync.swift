@@ -1,0 +1,216 @@
+import CanvassCore
+import Foundation
+import GRDB
+
+/// What applying a change set did.
+public struct ApplyResult: Sendable, Equatable {
+    /// Records whose state changed (and so took a new sequence).
+    public var changed: [RecordKey] = []
+    /// Records already up to date: nothing to do.
+    public var unchanged = 0
+    public init() {}
+}
+
+/// A page of the changes feed.
+public struct FeedPage: Sendable {
+    public let records: [CanvassCore.Record]
+    /// The sequence of the last row read (the next `since`), or the input `since` if none.
+    public let last: Int64
+    public let more: Bool
+}
+
+/// A local change waiting for the server's acknowledgement.
+public struct OutboxEntry: Sendable, Hashable {
+    public let key: RecordKey
+    /// The feed sequence of the record when it was queued; an acknowledgement only clears the
+    /// entry if no newer local write happened since.
+    public let seq: Int64
+    public let status: String
+    public let problems: [Diagnostic]
+}
+
+extension ReplicaStore {
+    /// Merges a change set into the store in one transaction.
+    ///
+    /// - Parameter origin: the replica that sent it. When the merged state equals what that
+    ///   replica sent, the row remembers it, so the feed does not echo the change back to it.
+    @discardableResult
+    public func apply(_ changeSet: ChangeSet, origin: ReplicaID? = nil) throws -> ApplyResult {
+        try writer.write { db in try Self.apply(db, changeSet, origin: origin) }
+    }
+
+    /// The same, inside a caller's transaction.
+    public static func apply(_ db: Database, _ changeSet: ChangeSet, origin: ReplicaID? = nil) throws -> ApplyResult {
+        let rows = RecordRows(db)
+        var result = ApplyResult()
+        for incoming in changeSet.records {
+            if var current = try rows.load(incoming.key) {
+                let before = current
+                current.merge(incoming)
+                if current == before {
+                    result.unchanged += 1
+                    continue
+                }
+                try rows.save(current, origin: current == incoming ? origin : nil)
+            } else {
+                try rows.save(incoming, origin: origin)
+            }
+            result.changed.append(incoming.key)
+        }
+        return result
+    }
+
+    public func record(_ key: RecordKey) throws -> CanvassCore.Record? {
+        try writer.read { db in try RecordRows(db).load(key) }
+    }
+
+    /// Every live (not deleted) record of a collection.
+    public func records(in collection: String, includeDeleted: Bool = false) throws -> [CanvassCore.Record] {
+        try writer.read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT id, state FROM records WHERE collection = ?\(includeDeleted ? "" : " AND deleted = 0") ORDER BY id",
+                arguments: [collection])
+            let r = RecordRows(db)
+            return try rows.map { row in
+                let key = RecordKey(collection, row["id"])
+                return CanvassCore.Record(key: key, fields: try r.decodeFields(row["state"], key))
+            }
+        }
+    }
+
+    /// Display values of every live record of a collection, keyed by id: the cheap read for queries.
+    public func displays(in collection: String) throws -> [String: [String: Value]] {
+        try writer.read { db in try Self.displays(db, in: collection) }
+    }
+
+    static func displays(_ db: Database, in collection: String, where clause: String = "", arguments: StatementArguments = []) throws -> [String: [String: Value]] {
+        let decoder = JSONDecoder()
+        var out: [String: [String: Value]] = [:]
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT id, display FROM records WHERE collection = ? AND deleted = 0 \(clause)",
+            arguments: [collection] + arguments)
+        while let row = try rows.next() {
+            let text: String = row["display"]
+            out[row["id"]] = try decoder.decode([String: Value].self, from: Data(text.utf8))
+        }
+        return out
+    }
+
+    /// The records changed after `since`, in feed order, at most `limit`.
+    ///
+    /// - Parameters:
+    ///   - excludingOrigin: skip rows whose current state came unchanged from this replica's own push.
+    ///   - filter: keeps only the keys the reader may see.
+    public func feed(since: Int64, limit: Int, excludingOrigin: ReplicaID? = nil, filter: ((RecordKey) -> Bool)? = nil) throws -> FeedPage {
+        try writer.read { db in
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT collection, id, state, seq, origin FROM records WHERE seq > ? ORDER BY seq", arguments: [since])
+            let r = RecordRows(db)
+            var out: [CanvassCore.Record] = []
+            var last = since
+            while let row = try rows.next() {
+                if out.count == limit { return FeedPage(records: out, last: last, more: true) }
+                last = row["seq"]
+                let key = RecordKey(row["collection"], row["id"])
+                if let o: String = row["origin"], o == excludingOrigin?.rawValue { continue }
+                if let filter, !filter(key) { continue }
+                out.append(CanvassCore.Record(key: key, fields: try r.decodeFields(row["state"], key)))
+            }
+            return FeedPage(records: out, last: last, more: false)
+        }
+    }
+
+    // MARK: outbox
+
+    /// The oldest pending local changes with their current full state, at most `limit`.
+    public func pendingPage(limit: Int) throws -> [(entry: OutboxEntry, record: CanvassCore.Record)] {
+        try writer.read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT collection, id, seq FROM outbox WHERE status = 'pending' ORDER BY seq LIMIT ?", arguments: [limit])
+            let r = RecordRows(db)
+            return try rows.compactMap { row in
+                let key = RecordKey(row["collection"], row["id"])
+                guard let record = try r.load(key) else { return nil }
+                return (OutboxEntry(key: key, seq: row["seq"], status: "pending", problems: []), record)
+            }
+        }
+    }
+
+    /// Outbox entries by status: `pending` (not yet acknowledged) or `rejected` (refused, with reasons).
+    public func outbox(status: String? = nil) throws -> [OutboxEntry] {
+        try writer.read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT collection, id, seq, status, problems FROM outbox \(status == nil ? "" : "WHERE status = ?") ORDER BY seq",
+                arguments: status.map { [$0] } ?? [])
+            return try rows.map { row in
+                let problems: [Diagnostic]
+                if let text: String = row["problems"] {
+                    problems = try JSONDecoder().decode([Diagnostic].self, from: Data(text.utf8))
+                } else {
+                    problems = []
+                }
+                return OutboxEntry(key: RecordKey(row["collection"], row["id"]), seq: row["seq"], status: row["status"], problems: problems)
+            }
+        }
+    }
+
+    /// Records the server's answer to a pushed page. Accepted entries leave the outbox unless a
+    /// newer local write came since; rejected ones stay, marked with their reasons, until a new
+    /// local write replaces them.
+    public func acknowledge(accepted: [OutboxEntry], rejected: [(OutboxEntry, [Diagnostic])]) throws {
+        try writer.write { db in
+            let del = try db.cachedStatement(sql: "DELETE FROM outbox WHERE collection = ? AND id = ? AND seq = ?")
+            for e in accepted { try del.execute(arguments: [e.key.collection, e.key.id, e.seq]) }
+            let rej = try db.cachedStatement(
+                sql: "UPDATE outbox SET status = 'rejected', problems = ? WHERE collection = ? AND id = ? AND seq = ?")
+            let enc = JSONEncoder()
+            for (e, problems) in rejected {
+                try rej.execute(arguments: [String(decoding: try enc.encode(problems), as: UTF8.self), e.key.collection, e.key.id, e.seq])
+            }
+        }
+    }
+
+    /// Removes records that left this replica's scope, except those with changes still in the
+    /// outbox (they are kept until pushed or dealt with). Returns the keys kept back.
+    public static func evict(_ db: Database, _ keys: [RecordKey]) throws -> [RecordKey] {
+        var kept: [RecordKey] = []
+        let held = try db.cachedStatement(sql: "SELECT 1 FROM outbox WHERE collection = ? AND id = ?")
+        let del = try db.cachedStatement(sql: "DELETE FROM records WHERE collection = ? AND id = ?")
+        for k in keys {
+            if try Bool.fetchOne(held, arguments: [k.collection, k.id]) == true {
+                kept.append(k)
+            } else {
+                try del.execute(arguments: [k.collection, k.id])
+            }
+        }
+        return kept
+    }
+
+    // MARK: conflicts
+
+    /// Every conflicted field, sorted by record and field.
+    public func conflicts(in collection: String? = nil) throws -> [Conflict] {
+        try writer.read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT collection, id, state FROM records WHERE conflicts > 0 \(collection == nil ? "" : "AND collection = ?") ORDER BY collection, id",
+                arguments: collection.map { [$0] } ?? [])
+            let r = RecordRows(db)
+            return try rows.flatMap { row -> [Conflict] in
+                let key = RecordKey(row["collection"], row["id"])
+                return CanvassCore.Record(key: key, fields: try r.decodeFields(row["state"], key)).conflicts
+            }
+        }
+    }
+
+    /// Counts for a status screen.
+    public func counts() throws -> (records: Int, pending: Int, rejected: Int, conflicts: Int) {
+        try writer.read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM records") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE status = 'pending'") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE status = 'rejected'") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(conflicts), 0) FROM records") ?? 0
+            )
+        }
+    }
+}
