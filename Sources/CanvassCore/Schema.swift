@@ -130,9 +130,12 @@ public struct Schema: Sendable, Hashable {
     /// - Parameters:
     ///   - author: when set, every new dot must carry this replica (a device may only mint its own dots).
     ///   - existing: the current state of a record, if any.
+    ///   - knownCounter: the highest counter of a replica this store has ever held; when given,
+    ///     a context entry of another replica above it is refused (`bad_context`), because it would
+    ///     make this store discard that replica's writes when they arrive.
     public func validate(
         _ changeSet: ChangeSet, role: Role, author: ReplicaID? = nil, unknown: UnknownPolicy = .keep,
-        existing: (RecordKey) -> Record? = { _ in nil }
+        existing: (RecordKey) -> Record? = { _ in nil }, knownCounter: ((ReplicaID) -> UInt64)? = nil
     ) -> [Diagnostic] {
         var out: [Diagnostic] = []
         var seenKeys: Set<RecordKey> = []
@@ -141,14 +144,16 @@ public struct Schema: Sendable, Hashable {
             if !seenKeys.insert(record.key).inserted {
                 out.append(Diagnostic(at: at, code: "duplicate_record", "record \(record.key) appears twice in one change set"))
             }
-            validateRecord(record, at: at, role: role, author: author, unknown: unknown, existing: existing(record.key), into: &out)
+            validateRecord(
+                record, at: at, role: role, author: author, unknown: unknown, existing: existing(record.key),
+                knownCounter: knownCounter, into: &out)
         }
         return out
     }
 
     private func validateRecord(
         _ record: Record, at: String, role: Role, author: ReplicaID?, unknown: UnknownPolicy, existing: Record?,
-        into out: inout [Diagnostic]
+        knownCounter: ((ReplicaID) -> UInt64)?, into out: inout [Diagnostic]
     ) {
         let key = record.key
         if key.id.isEmpty || key.id.utf8.count > Schema.maxIDBytes || key.id.contains(where: \.isNewline) {
@@ -168,15 +173,31 @@ public struct Schema: Sendable, Hashable {
         for name in record.fields.keys.sorted() {
             let reg = record.fields[name]!
             let fat = "\(at).fields.\(name)"
-            let old = existing?.fields[name]
-            let fresh = reg.siblings.enumerated().filter { !(old?.holds($0.element.dot) ?? false) }
+            let old = existing?.fields[name] ?? Register()
+            if let knownCounter {
+                for e in reg.context.entries where e.replica != author && e.counter > knownCounter(e.replica) {
+                    out.append(Diagnostic(at: "\(fat).context", code: "bad_context", "context claims \(e.replica):\(e.counter), a write this server has never seen"))
+                }
+            }
+            // Known (identical sibling held) and superseded (covered, not held) siblings are not
+            // checked again: merge keeps or discards them without looking at their content.
+            var fresh: [(offset: Int, element: Sibling)] = []
+            for (j, s) in reg.siblings.enumerated() {
+                if let held = old.siblings.first(where: { $0.dot == s.dot }) {
+                    if held != s {
+                        out.append(Diagnostic(at: "\(fat).siblings[\(j)]", code: "dot_conflict", "dot \(s.dot) is already held with different content; dots are never reused"))
+                    }
+                } else if !old.context.covers(s.dot) {
+                    fresh.append((j, s))
+                }
+            }
             if fresh.isEmpty { continue }
             for (j, s) in fresh {
                 if let author, s.dot.replica != author {
                     out.append(Diagnostic(at: "\(fat).siblings[\(j)]", code: "foreign_dot", "new value carries dot \(s.dot), but this device may only mint dots of \(author)"))
                 }
             }
-            if spec.writeOnce && !isNewRecord {
+            if spec.writeOnce && !isNewRecord && name != Record.deletedField {
                 out.append(Diagnostic(at: fat, code: "write_once", "\(key.collection) records are written once by their creator and cannot be changed"))
                 continue
             }

@@ -1,5 +1,8 @@
 /// A field value: any JSON value.
 ///
+/// Strings compare by their UTF-8 bytes, with no Unicode normalization: what a canvasser typed
+/// is what every replica keeps.
+///
 /// Numbers keep their exact text round trip: integers as `Int64`, other numbers as `Double` (Swift
 /// prints the shortest text that reads back to the same bits, so latitudes survive exactly). A
 /// double with an integral value equals the integer with that value, because JSON cannot tell
@@ -102,7 +105,7 @@ extension Value: Hashable {
         case (.bool(let x), .bool(let y)): return x == y
         case (.int(let x), .int(let y)): return x == y
         case (.double(let x), .double(let y)): return x == y || (x.isNaN && y.isNaN)
-        case (.string(let x), .string(let y)): return x == y
+        case (.string(let x), .string(let y)): return x.utf8.elementsEqual(y.utf8)
         case (.array(let x), .array(let y)): return x == y
         case (.object(let x), .object(let y)): return x == y
         default: return false
@@ -115,7 +118,9 @@ extension Value: Hashable {
         case .bool(let b): hasher.combine(b)
         case .int(let i): hasher.combine(i)
         case .double(let d): hasher.combine(d)
-        case .string(let s): hasher.combine(s)
+        case .string(let s):
+            hasher.combine(s.utf8.count)
+            for b in s.utf8 { hasher.combine(b) }
         case .array(let a): hasher.combine(a)
         case .object(let o): hasher.combine(o)
         }

@@ -103,6 +103,9 @@ extension Sibling: Codable {
         let n = try c.decode(UInt64.self)
         try checkCounter(n, codingPath: decoder.codingPath)
         let t = try c.decode(Int64.self)
+        guard t >= 0, UInt64(t) <= maxSafeInteger else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "wallclock \(t) must be milliseconds since 1970, 0 to 2^53-1"))
+        }
         let v = try c.decode(Value.self)
         if !c.isAtEnd { throw DecodingError.dataCorruptedError(in: c, debugDescription: "a sibling is [replica, counter, wallclock, value]") }
         self.init(dot: Dot(r, n), wallclock: t, value: v)

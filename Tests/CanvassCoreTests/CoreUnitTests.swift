@@ -141,6 +141,7 @@ private let C = ReplicaID("C")
         #"{"siblings":[["A",1,1,"x",5]]}"#,
         #"{"siblings":[["A",9007199254740992,1,"x"]]}"#,
         #"{"siblings":[["A",1,1,"x"]],"context":{"":1}}"#,
+        #"{"siblings":[["A",1,-5,"x"]]}"#,
     ])
     func malformedRegistersAreRefused(json: String) {
         #expect(throws: (any Error).self) { try JSONDecoder().decode(Register.self, from: Data(json.utf8)) }
@@ -184,6 +185,23 @@ private let C = ReplicaID("C")
         let change = s.write(RecordKey("x_future", "1"), ["a": 1], wallclock: 1)
         #expect(schema.validate(cs(change), role: .admin, unknown: .keep).isEmpty)
         #expect(schema.validate(cs(change), role: .admin, unknown: .reject).map(\.code) == ["unknown_collection"])
+    }
+
+    /// A device pushes back state it pulled: another replica's value the server has since
+    /// overwritten is superseded, not foreign; reusing a held dot with other content is refused;
+    /// a context claiming unseen writes is refused.
+    @Test func pushedSiblingsAreClassifiedAgainstTheServersRegister() {
+        let key = RecordKey("contacts", "p1")
+        let s = ReplicaID("S")
+        let server = Record(key: key, fields: ["phone": Register(siblings: [Sibling(dot: Dot(s, 2), wallclock: 2, value: "new")], context: VersionVector([s: 2]))])
+        let stale = Record(key: key, fields: ["phone": Register(siblings: [Sibling(dot: Dot(s, 1), wallclock: 1, value: "old")])])
+        #expect(schema.validate(cs(stale), role: .canvasser, author: A, unknown: .reject, existing: { _ in server }).isEmpty)
+        let forged = Record(key: key, fields: ["phone": Register(siblings: [Sibling(dot: Dot(s, 2), wallclock: 2, value: "mine now")])])
+        #expect(schema.validate(cs(forged), role: .canvasser, author: A, unknown: .reject, existing: { _ in server }).map(\.code) == ["dot_conflict"])
+        let greedy = Record(key: key, fields: ["phone": Register(siblings: [Sibling(dot: Dot(A, 1), wallclock: 3, value: "x")], context: VersionVector([A: 1, B: 1_000_000, s: 2]))])
+        let problems = schema.validate(cs(greedy), role: .canvasser, author: A, unknown: .reject, existing: { _ in server }, knownCounter: { $0 == s ? 2 : 0 })
+        #expect(problems.map(\.code) == ["bad_context"])
+        #expect(problems.first?.message.contains("B:1000000") == true)
     }
 
     @Test func interactionsAreWriteOnce() {
