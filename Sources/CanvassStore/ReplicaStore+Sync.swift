@@ -43,7 +43,9 @@ extension ReplicaStore {
     public static func apply(_ db: Database, _ changeSet: ChangeSet, origin: ReplicaID? = nil) throws -> ApplyResult {
         let rows = RecordRows(db)
         var result = ApplyResult()
+        var seen = VersionVector()
         for incoming in changeSet.records {
+            for reg in incoming.fields.values { seen.formUnion(reg.context) }
             if var current = try rows.load(incoming.key) {
                 let before = current
                 current.merge(incoming)
@@ -57,7 +59,21 @@ extension ReplicaStore {
             }
             result.changed.append(incoming.key)
         }
+        let note = try db.cachedStatement(
+            sql: "INSERT INTO counters (replica, counter) VALUES (?, ?) ON CONFLICT (replica) DO UPDATE SET counter = max(counter, excluded.counter)")
+        for e in seen.entries { try note.execute(arguments: [e.replica.rawValue, Int64(e.counter)]) }
         return result
+    }
+
+    /// The highest counter of `replica` this store has held.
+    public static func knownCounter(_ db: Database, _ replica: ReplicaID) throws -> UInt64 {
+        let stmt = try db.cachedStatement(sql: "SELECT counter FROM counters WHERE replica = ?")
+        return UInt64(try Int64.fetchOne(stmt, arguments: [replica.rawValue]) ?? 0)
+    }
+
+    /// A record inside a caller's transaction.
+    public static func record(_ db: Database, _ key: RecordKey) throws -> CanvassCore.Record? {
+        try RecordRows(db).load(key)
     }
 
     public func record(_ key: RecordKey) throws -> CanvassCore.Record? {

@@ -113,6 +113,9 @@ public final class ReplicaStore: Sendable {
                     ) WITHOUT ROWID;
                     CREATE INDEX outbox_seq ON outbox (status, seq);
                     CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
+                    -- The highest counter of each replica this store has held, in a sibling or a context.
+                    CREATE TABLE counters (replica TEXT PRIMARY KEY NOT NULL, counter INTEGER NOT NULL) WITHOUT ROWID;
+                    INSERT INTO meta (key, value) VALUES ('feed_epoch', lower(hex(randomblob(6))));
                     """)
         }
         return m

@@ -1,0 +1,168 @@
+import CanvassCore
+import CanvassProtocol
+import CanvassStore
+import Foundation
+
+/// A list as the canvasser sees it, with progress.
+public struct ListSummary: Sendable, Codable, Hashable {
+    public let id: String
+    public let name: String
+    public let kind: String
+    public let surveyID: String?
+    public let done: Int
+    public let total: Int
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, kind, done, total
+        case surveyID = "survey_id"
+    }
+}
+
+/// The things a canvasser or coordinator does on the replica, offline. Every method validates
+/// first and writes in one durable transaction, or changes nothing.
+public struct FieldOperations: Sendable {
+    public let store: ReplicaStore
+    public let schema: Schema
+
+    public init(store: ReplicaStore, schema: Schema = CampaignSchema.standard) {
+        self.store = store
+        self.schema = schema
+    }
+
+    private func session() throws -> Session {
+        guard let s = try Session.load(from: store) else {
+            throw ClientError(.notLoggedIn, "not logged in: run `canvass login SERVER_URL CODE` first")
+        }
+        return s
+    }
+
+    /// The lists in this replica, with doors or calls done.
+    public func lists() throws -> [ListSummary] {
+        try store.records(in: "lists").map { list in
+            let kind = list["kind"]?.stringValue ?? "walk"
+            let (done, total): (Int, Int)
+            if kind == "call" {
+                let people = try store.callList(list.key.id)
+                (done, total) = (people.filter { $0.lastResult != nil || $0.suppressed != nil }.count, people.count)
+            } else {
+                let stops = try store.walkList(list.key.id)
+                (done, total) = (stops.filter(\.done).count, stops.count)
+            }
+            return ListSummary(
+                id: list.key.id, name: list["name"]?.stringValue ?? list.key.id, kind: kind,
+                surveyID: list["survey_id"]?.stringValue, done: done, total: total)
+        }.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
+    }
+
+    /// The survey behind a list.
+    public func survey(forList listID: String) throws -> Survey {
+        guard let list = try store.record(RecordKey("lists", listID)), !list.isDeleted else {
+            let known = try store.records(in: "lists").map(\.key.id).joined(separator: ", ")
+            throw ClientError(.notFound, "no list '\(listID)' here; your lists: \(known.isEmpty ? "none (sync first?)" : known)")
+        }
+        guard let sid = list["survey_id"]?.stringValue, let survey = try store.record(RecordKey("surveys", sid)),
+            let definition = survey["definition"]
+        else { throw ClientError(.notFound, "list '\(listID)' has no survey attached; ask your coordinator") }
+        do {
+            return try definition.decode(as: Survey.self)
+        } catch {
+            throw ClientError(.invalid, "the survey of list '\(listID)' cannot be read (\(error)); sync to get the current version")
+        }
+    }
+
+    /// Records one door knock or call: result code, answers and note, checked against the list's
+    /// survey. The result's effects (moved, deceased, do not contact, bad number) are written in
+    /// the same transaction. Returns the new interaction's id.
+    @discardableResult
+    public func recordInteraction(
+        person: String, list: String, result: String, answers: [String: Value] = [:], note: String? = nil, now: Int64
+    ) throws -> String {
+        let s = try session()
+        let survey = try survey(forList: list)
+        guard let contact = try store.record(RecordKey("contacts", person)), !contact.isDeleted else {
+            throw ClientError(.notFound, "no person '\(person)' in this replica; see `canvass walk \(list)` or `canvass calls \(list)` for ids")
+        }
+        var problems = survey.validate(result: result, answers: answers, at: "interaction")
+        if let note, note.utf8.count > Schema.maxStringBytes {
+            problems.append(Diagnostic(at: "interaction.note", code: "too_long", "the note is \(note.utf8.count) bytes; at most \(Schema.maxStringBytes)"))
+        }
+        if !problems.isEmpty {
+            throw ClientError(.invalid, "not recorded: the answer does not fit survey \(survey.id)", problems: problems)
+        }
+        let listRecord = try store.record(RecordKey("lists", list))
+        let channel = listRecord?["kind"]?.stringValue == "call" ? "call" : "door"
+        let id = "\(s.replicaID.rawValue)-\(UUID().uuidString.prefix(8).lowercased())-\(now)"
+        var fields: [String: Value] = [
+            "person_id": .string(person), "list_id": .string(list), "survey_id": .string(survey.id), "channel": .string(channel),
+            "result": .string(result), "recorded_at": .int(now), "user_id": .string(s.user.id),
+        ]
+        if let hid = contact["household_id"]?.stringValue { fields["household_id"] = .string(hid) }
+        if !answers.isEmpty { fields["answers"] = .object(answers) }
+        if let note, !note.isEmpty { fields["note"] = .string(note) }
+        var writes = [LocalWrite(RecordKey("interactions", id), fields)]
+        let contactKey = RecordKey("contacts", person)
+        switch survey.resultCode(result)?.effect ?? .none {
+        case .none: break
+        case .moved:
+            writes.append(LocalWrite(contactKey, ["moved": true]))
+            if let hid = contact["household_id"]?.stringValue { writes.append(LocalWrite(RecordKey("households", hid), ["bad_address": true])) }
+        case .deceased: writes.append(LocalWrite(contactKey, ["deceased": true]))
+        case .doNotContact: writes.append(LocalWrite(contactKey, [channel == "call" ? "do_not_call" : "do_not_knock": true]))
+        case .badNumber: writes.append(LocalWrite(contactKey, ["phone_bad": true]))
+        }
+        try store.write(writes, wallclock: now)
+        return id
+    }
+
+    /// Corrects contact fields (phone, email, moved, do not contact, …), checked against the
+    /// schema and the user's role; every problem is reported, and nothing is written if any.
+    public func edit(person: String, set values: [String: Value], now: Int64) throws {
+        let s = try session()
+        let key = RecordKey("contacts", person)
+        guard let existing = try store.record(key), !existing.isDeleted else {
+            throw ClientError(.notFound, "no person '\(person)' in this replica")
+        }
+        guard !values.isEmpty else { throw ClientError(.invalid, "nothing to change: give at least one FIELD=VALUE") }
+        let spec = schema.collections["contacts"]!
+        var problems: [Diagnostic] = []
+        for (name, value) in values.sorted(by: { $0.key < $1.key }) {
+            guard let field = spec.field(name) else {
+                let writable = spec.fields.filter { s.user.role >= $0.writableBy }.map(\.name).joined(separator: ", ")
+                problems.append(Diagnostic(at: name, code: "unknown_field", "contacts have no field '\(name)'; you may set: \(writable)"))
+                continue
+            }
+            if s.user.role < field.writableBy {
+                problems.append(Diagnostic(at: name, code: "forbidden", "\(name) can only be changed by a \(field.writableBy.rawValue)"))
+            }
+            if !value.isNull { problems += field.check(value, at: name) }
+        }
+        if !problems.isEmpty { throw ClientError(.invalid, "nothing changed", problems: problems) }
+        try store.write([LocalWrite(key, values)], wallclock: now)
+    }
+
+    /// Resolves a conflict by writing one value whose context covers every sibling.
+    /// - Parameters:
+    ///   - keep: 1-based index into the conflict's siblings in display order, as `canvass conflicts` shows them.
+    public func resolve(_ key: RecordKey, field: String, value: Value? = nil, keep: Int? = nil, now: Int64) throws {
+        guard let record = try store.record(key), let reg = record.fields[field] else {
+            throw ClientError(.notFound, "no field \(field) on \(key)")
+        }
+        guard reg.isConflict else { throw ClientError(.invalid, "\(key) \(field) is not in conflict; nothing to resolve") }
+        let chosen: Value
+        switch (value, keep) {
+        case (let v?, nil): chosen = v
+        case (nil, let k?):
+            let options = reg.siblingsByDisplay
+            guard (1...options.count).contains(k) else {
+                throw ClientError(.invalid, "--keep must be 1–\(options.count) for \(key) \(field)")
+            }
+            chosen = options[k - 1].value
+        default: throw ClientError(.invalid, "give exactly one of --value or --keep")
+        }
+        if let spec = schema.collections[key.collection]?.field(field), !chosen.isNull {
+            let problems = spec.check(chosen, at: field)
+            if !problems.isEmpty { throw ClientError(.invalid, "not resolved", problems: problems) }
+        }
+        try store.write([LocalWrite(key, [field: chosen])], wallclock: now)
+    }
+}

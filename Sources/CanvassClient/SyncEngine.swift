@@ -1,0 +1,174 @@
+import CanvassCore
+import CanvassProtocol
+import CanvassStore
+import Foundation
+
+/// What one sync did.
+public struct SyncReport: Sendable, Codable, Equatable {
+    public var pushed = 0
+    public var accepted = 0
+    public var rejected = 0
+    public var pulled = 0
+    public var evicted = 0
+    /// Evicted records kept because they still hold changes the server has not accepted.
+    public var keptBack = 0
+    public var pushPages = 0
+    public var pullPages = 0
+    public var retries = 0
+    public var conflicts = 0
+
+    public init() {}
+}
+
+/// Progress of a running sync, for a progress bar or log lines.
+public enum SyncProgress: Sendable {
+    case pushing(sent: Int, total: Int)
+    case pulling(received: Int, page: Int)
+    case retrying(attempt: Int, after: Duration, error: String)
+}
+
+/// How many times and how patiently to retry a failed request.
+public struct RetryPolicy: Sendable {
+    public var attempts: Int
+    public var initialDelay: Duration
+    public var maxDelay: Duration
+    public var sleep: @Sendable (Duration) async throws -> Void
+
+    public init(
+        attempts: Int = 6, initialDelay: Duration = .milliseconds(200), maxDelay: Duration = .seconds(10),
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) {
+        self.attempts = attempts
+        self.initialDelay = initialDelay
+        self.maxDelay = maxDelay
+        self.sleep = sleep
+    }
+
+    public static let none = RetryPolicy(attempts: 1)
+}
+
+/// Pushes local changes until acknowledged, then pulls until up to date. Safe to interrupt at any
+/// point: the outbox keeps every unacknowledged change, and each pulled page is applied together
+/// with its checkpoint in one transaction, so the next sync resumes without loss or duplicates.
+public final class SyncEngine: Sendable {
+    public let store: ReplicaStore
+    public let transport: any SyncTransport
+    public let retry: RetryPolicy
+    public let pushPageSize: Int
+    public let pullPageSize: Int
+
+    public init(
+        store: ReplicaStore, transport: any SyncTransport, retry: RetryPolicy = RetryPolicy(),
+        pushPageSize: Int = 200, pullPageSize: Int = ProtocolInfo.defaultPullLimit
+    ) {
+        self.store = store
+        self.transport = transport
+        self.retry = retry
+        self.pushPageSize = min(pushPageSize, ProtocolInfo.maxPushRecords)
+        self.pullPageSize = min(pullPageSize, ProtocolInfo.maxPullLimit)
+    }
+
+    private func session() throws -> Session {
+        guard let s = try Session.load(from: store) else {
+            throw ClientError(.notLoggedIn, "not logged in: run `canvass login SERVER_URL CODE` first")
+        }
+        return s
+    }
+
+    /// Push, then pull.
+    public func sync(now: Int64, progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncReport {
+        var report = SyncReport()
+        try await push(into: &report, progress: progress)
+        try await pull(into: &report, progress: progress)
+        try store.transaction { tx in
+            guard var s = try Session.load(tx) else { return }
+            s.lastSync = now
+            try s.save(tx)
+        }
+        report.conflicts = try store.counts().conflicts
+        return report
+    }
+
+    /// Sends every pending local change, a page at a time, and records each answer.
+    public func push(into report: inout SyncReport, progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws {
+        let token = try session().token
+        let total = try store.counts().pending
+        var sent = 0
+        var lastFirst: OutboxEntry?
+        while true {
+            let page = try store.pendingPage(limit: pushPageSize)
+            if page.isEmpty { return }
+            // A page whose every entry got newer writes while in flight comes back; guard against spinning.
+            if page.first?.entry == lastFirst { return }
+            lastFirst = page.first?.entry
+            let request = PushRequest(changes: ChangeSet(records: page.map(\.record)))
+            let response = try await withRetry(&report, progress) { try await self.transport.push(request, token: token) }
+            guard response.results.count == page.count else {
+                throw TransportError.server(status: 502, body: ErrorBody(code: "bad_response", message: "the server answered \(response.results.count) results for \(page.count) records"))
+            }
+            var accepted: [OutboxEntry] = []
+            var rejected: [(OutboxEntry, [Diagnostic])] = []
+            for (item, result) in zip(page, response.results) {
+                if result.status == .accepted { accepted.append(item.entry) } else { rejected.append((item.entry, result.problems)) }
+            }
+            try store.acknowledge(accepted: accepted, rejected: rejected)
+            report.pushed += page.count
+            report.accepted += accepted.count
+            report.rejected += rejected.count
+            report.pushPages += 1
+            sent += page.count
+            progress(.pushing(sent: sent, total: max(total, sent)))
+        }
+    }
+
+    /// Pulls pages since the stored checkpoint until the server says there is no more.
+    public func pull(into report: inout SyncReport, progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws {
+        var page = 0
+        while true {
+            let s = try session()
+            let since = s.checkpoint
+            let response = try await withRetry(&report, progress) {
+                try await self.transport.pull(since: since, limit: self.pullPageSize, token: s.token)
+            }
+            let evict = response.evict.map(\.key)
+            if !evict.isEmpty {
+                // Records leaving scope: push what is still unsynced before letting them go.
+                try await push(into: &report, progress: progress)
+            }
+            let kept = try store.transaction { tx -> [RecordKey] in
+                // Only apply if no other sync moved the checkpoint meanwhile.
+                guard var current = try Session.load(tx), current.checkpoint == since else { return [] }
+                try tx.apply(ChangeSet(records: response.records))
+                let kept = try tx.evict(evict)
+                current.checkpoint = response.checkpoint
+                try current.save(tx)
+                return kept
+            }
+            page += 1
+            report.pulled += response.records.count
+            report.evicted += evict.count - kept.count
+            report.keptBack += kept.count
+            report.pullPages += 1
+            progress(.pulling(received: report.pulled, page: page))
+            if !response.more { return }
+        }
+    }
+
+    private func withRetry<T>(
+        _ report: inout SyncReport, _ progress: @Sendable (SyncProgress) -> Void, _ body: () async throws -> T
+    ) async throws -> T {
+        var delay = retry.initialDelay
+        var attempt = 1
+        while true {
+            do {
+                return try await body()
+            } catch let error as TransportError where error.isRetryable && attempt < retry.attempts {
+                progress(.retrying(attempt: attempt, after: delay, error: error.description))
+                report.retries += 1
+                try await retry.sleep(delay)
+                delay = min(delay * 2, retry.maxDelay)
+                attempt += 1
+            }
+        }
+    }
+}
