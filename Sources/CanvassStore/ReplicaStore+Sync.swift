@@ -67,6 +67,8 @@ extension ReplicaStore {
 
     /// The highest counter of `replica` this store has held.
     public static func knownCounter(_ db: Database, _ replica: ReplicaID) throws -> UInt64 {
+        let own = try db.cachedStatement(sql: "SELECT counter FROM clock WHERE replica = ?")
+        if let mine = try Int64.fetchOne(own, arguments: [replica.rawValue]) { return UInt64(mine) }
         let stmt = try db.cachedStatement(sql: "SELECT counter FROM counters WHERE replica = ?")
         return UInt64(try Int64.fetchOne(stmt, arguments: [replica.rawValue]) ?? 0)
     }
