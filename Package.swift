@@ -62,6 +62,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
+        // Test tool for the crash-safety tests: writes and syncs until killed.
+        .executableTarget(
+            name: "canvass-crashprobe",
+            dependencies: ["CanvassCore", "CanvassStore", "CanvassClient", "CanvassServer", "CanvassFixtures", "CanvassTestSupport"],
+            swiftSettings: strict),
         .executableTarget(
             name: "canvass-server",
             dependencies: [

@@ -1,0 +1,51 @@
+// Test tool: records interactions and syncs in a loop against a server store file, printing
+// "ACK <id>" after each durable write, until killed. The crash-safety tests kill it with SIGKILL
+// at random moments and then check that nothing acknowledged was lost.
+import CanvassClient
+import CanvassCore
+import CanvassFixtures
+import CanvassServer
+import CanvassStore
+import CanvassTestSupport
+import Foundation
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("canvass-crashprobe: \(message)\n".utf8))
+    exit(2)
+}
+
+let args = CommandLine.arguments
+guard args.count == 5, let seed = UInt64(args[3]) else {
+    fail("usage: canvass-crashprobe CLIENT_DB SERVER_DB SEED REPLICA")
+}
+let (clientPath, serverPath, replica) = (args[1], args[2], args[4])
+
+func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
+do {
+    let server = SyncService(store: try ReplicaStore.open(path: serverPath))
+    let (client, transport) = try await enrolledClient(service: server, replica: replica, user: "probe", path: clientPath)
+    let engine = SyncEngine(store: client, transport: transport, retry: RetryPolicy(attempts: 2, initialDelay: .milliseconds(1), sleep: { _ in }), pushPageSize: 4, pullPageSize: 25)
+    let ops = FieldOperations(store: client)
+    var rng = SplitMix64(seed: seed)
+    let people = try client.callList("walk-0").map(\.id)
+    var clock = Int64(Date().timeIntervalSince1970 * 1000)
+    say("READY")
+    while true {
+        clock += 1
+        if rng.chance(70), !people.isEmpty {
+            let id = try ops.recordInteraction(person: rng.pick(people), list: "walk-0", result: rng.pick(["not_home", "refused"]), note: "probe \(seed)", now: clock)
+            say("ACK \(id)")
+        } else {
+            transport.inject([rng.pick([nil, nil, .dropResponse, .dropRequest])])
+            do {
+                _ = try await engine.sync(now: clock)
+                say("SYNCED")
+            } catch is TransportError {
+                say("SYNC-BROKE")
+            }
+        }
+    }
+} catch {
+    fail("\(error)")
+}

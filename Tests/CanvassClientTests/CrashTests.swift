@@ -1,0 +1,66 @@
+import CanvassClient
+import CanvassCore
+import CanvassFixtures
+import CanvassServer
+import CanvassStore
+import CanvassTestSupport
+import Foundation
+import Testing
+
+/// Real processes killed with SIGKILL at random moments, mid-write or mid-sync. After each kill:
+/// both store files open, every acknowledged interaction is in the client store, and (every other
+/// trial) a sync completes with every acknowledged interaction on the server exactly once and the
+/// replicas identical. CANVASS_CRASH_TRIALS sets the number of trials (default 50).
+@Suite(.serialized) struct CrashTests {
+    @Test func killedAtRandomPointsLosesNothingAcknowledged() async throws {
+        let trials = Int(ProcessInfo.processInfo.environment["CANVASS_CRASH_TRIALS"] ?? "") ?? 50
+        let probe = productsDirectory().appendingPathComponent("canvass-crashprobe")
+        try #require(FileManager.default.isExecutableFile(atPath: probe.path), "build the package first: \(probe.path)")
+        let dir = try temporaryDirectory("canvass-crash")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let serverPath = dir.appendingPathComponent("server.sqlite").path
+        let clientPath = dir.appendingPathComponent("client.sqlite").path
+        _ = try TestCampaign(households: 12, turfSize: 12).serverStore(path: serverPath)
+        do {
+            let service = SyncService(store: try ReplicaStore.open(path: serverPath))
+            let (client, transport) = try await enrolledClient(service: service, replica: "probe1", user: "probe", path: clientPath)
+            _ = try await SyncEngine(store: client, transport: transport).sync(now: 0)
+        }
+        var acknowledged: Set<String> = []
+        var rng = SplitMix64(seed: 0xC4A5)
+        var killedMidway = 0
+        for trial in 0..<trials {
+            let process = Process()
+            process.executableURL = probe
+            process.arguments = [clientPath, serverPath, String(trial + 1), "probe1"]
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let delay = 30 + rng.below(400)
+            try await Task.sleep(for: .milliseconds(delay))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let acks = text.split(separator: "\n").filter { $0.hasPrefix("ACK ") }.map { String($0.dropFirst(4)) }
+            if text.contains("READY") { killedMidway += 1 }
+            acknowledged.formUnion(acks)
+
+            let client = try ReplicaStore.open(path: clientPath)
+            let server = SyncService(store: try ReplicaStore.open(path: serverPath))
+            let local = Set(try client.records(in: "interactions").map(\.key.id))
+            let missing = acknowledged.subtracting(local)
+            #expect(missing.isEmpty, "trial \(trial): acknowledged but lost after kill: \(missing.prefix(3))")
+            if trial % 2 == 1 {
+                let transport = InProcessTransport(service: server, device: DeviceIdentity(replica: ReplicaID("probe1"), userID: "probe", role: .canvasser))
+                _ = try await SyncEngine(store: client, transport: transport).sync(now: 0)
+                let onServer = try server.store.records(in: "interactions").map(\.key.id)
+                #expect(Set(onServer).isSuperset(of: acknowledged), "trial \(trial): acknowledged interactions missing on the server")
+                #expect(try client.counts().pending == 0, "trial \(trial)")
+                #expect(try everything(client) == everything(server.store), "trial \(trial): replicas differ after recovery sync")
+            }
+        }
+        #expect(killedMidway > trials / 2, "most kills should land while the probe is working")
+        #expect(!acknowledged.isEmpty)
+    }
+}
