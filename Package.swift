@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", exact: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
     ],
     targets: [
         // Pure replication model: no I/O, no clocks, no dependencies.
@@ -25,7 +27,11 @@ let package = Package(
         // Wire types, JSON encoding, survey/schema documents.
         .target(
             name: "CanvassProtocol",
-            dependencies: ["CanvassCore", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "CanvassCore", .product(name: "Yams", package: "Yams"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strict),
         // The SQLite replica (GRDB): migrations, transactional apply, local writes, feed, queries.
         .target(
@@ -51,8 +57,9 @@ let package = Package(
         .executableTarget(
             name: "canvass-bench",
             dependencies: [
-                "CanvassCore", "CanvassProtocol", "CanvassFixtures", "CanvassTestSupport",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "CanvassCore", "CanvassProtocol", "CanvassFixtures", "CanvassTestSupport", "CanvassStore", "CanvassClient",
+                "CanvassServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict),
         .executableTarget(
@@ -79,6 +86,7 @@ let package = Package(
             dependencies: [
                 "CanvassCore", "CanvassProtocol", "CanvassTestSupport", "CanvassFixtures",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict),
         .testTarget(

@@ -47,6 +47,14 @@ public struct Register: Hashable, Sendable {
     /// A register from parts. The context is widened to cover the siblings and the siblings are
     /// sorted and de-duplicated, so any input yields a well-formed register.
     public init(siblings: [Sibling], context: VersionVector? = nil) {
+        if siblings.count == 1 {
+            let s = siblings[0]
+            var ctx = context ?? VersionVector()
+            ctx.advance(s.dot.replica, to: s.dot.counter)
+            self.siblings = siblings
+            self.context = ctx
+            return
+        }
         var ctx = context ?? VersionVector()
         var byDot: [Dot: Sibling] = [:]
         for s in siblings {
@@ -72,6 +80,13 @@ public struct Register: Hashable, Sendable {
     }
 
     public var isEmpty: Bool { siblings.isEmpty && context.isEmpty }
+
+    /// One sibling and a context of exactly its dot: a field written once, never overwritten.
+    public var isSingleWrite: Bool {
+        guard siblings.count == 1, context.entries.count == 1 else { return false }
+        let e = context.entries[0]
+        return e.replica == siblings[0].dot.replica && e.counter == siblings[0].dot.counter
+    }
 
     /// Two or more concurrent siblings with different values. Concurrent writes of the same value
     /// (two canvassers fixing a phone number the same way) are kept as siblings but agree, so they

@@ -151,16 +151,17 @@ extension Value: Comparable {
 extension Value: Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if c.decodeNil() {
+        // Most field values are strings, so try that first: every failed attempt costs an error.
+        if let s = try? c.decode(String.self) {
+            self = .string(s)
+        } else if c.decodeNil() {
             self = .null
-        } else if let b = try? c.decode(Bool.self) {
-            self = .bool(b)
         } else if let i = try? c.decode(Int64.self) {
             self = .int(i)
         } else if let d = try? c.decode(Double.self) {
             self = Value.double(d).normalized
-        } else if let s = try? c.decode(String.self) {
-            self = .string(s)
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
         } else if let a = try? c.decode([Value].self) {
             self = .array(a)
         } else if let o = try? c.decode([String: Value].self) {

@@ -141,9 +141,26 @@ extension Register: Codable {
     }
 }
 
-/// `{"collection": "...", "id": "...", "fields": {"name": register, …}}`
+/// `{"collection": "...", "id": "...", "fields": {"name": register, …}}`, or in compact form
+/// `{"collection", "id", "dot": [replica, counter, wallclock], "values": {"name": value, …}, "fields": {…}}`.
+///
+/// The compact form is how single-writer fields travel: every field in `values` is a register
+/// with one sibling at the record-level `dot` and a context of exactly that dot. A fresh import
+/// or a new interaction is nothing but such fields, so pages shrink about threefold. Encoders use
+/// it for the dot most such fields share; decoders accept both forms and any mix.
 extension Record: Codable {
-    enum CodingKeys: String, CodingKey { case collection, id, fields }
+    enum CodingKeys: String, CodingKey { case collection, id, dot, values, fields }
+
+    /// The (dot, wallclock) most single-writer registers share, if any register qualifies.
+    public var compactDot: (Dot, Int64)? {
+        var counts: [Dot: (Int, Int64)] = [:]
+        for reg in fields.values where reg.isSingleWrite {
+            let s = reg.siblings[0]
+            counts[s.dot, default: (0, s.wallclock)].0 += 1
+        }
+        guard let best = counts.max(by: { $0.value.0 != $1.value.0 ? $0.value.0 < $1.value.0 : $1.key < $0.key }) else { return nil }
+        return (best.key, best.value.1)
+    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -152,14 +169,49 @@ extension Record: Codable {
             throw DecodingError.dataCorruptedError(forKey: .collection, in: c, debugDescription: "collection must be 1–64 bytes")
         }
         let id = try c.decode(String.self, forKey: .id)
-        self.init(key: RecordKey(collection, id), fields: try c.decodeIfPresent([String: Register].self, forKey: .fields) ?? [:])
+        var fields = try c.decodeIfPresent([String: Register].self, forKey: .fields) ?? [:]
+        if let values = try c.decodeIfPresent([String: Value].self, forKey: .values), !values.isEmpty {
+            var dc = try c.nestedUnkeyedContainer(forKey: .dot)
+            let r = ReplicaID(try dc.decode(String.self))
+            let n = try dc.decode(UInt64.self)
+            let t = try dc.decode(Int64.self)
+            guard r.isWellFormed, n >= 1, n <= maxSafeInteger, t >= 0, UInt64(t) <= maxSafeInteger, dc.isAtEnd else {
+                throw DecodingError.dataCorruptedError(forKey: .dot, in: c, debugDescription: "dot must be [replica, counter ≥ 1, wallclock ≥ 0]")
+            }
+            let dot = Dot(r, n)
+            for (name, value) in values {
+                guard fields[name] == nil else {
+                    throw DecodingError.dataCorruptedError(forKey: .values, in: c, debugDescription: "field '\(name)' is in both values and fields")
+                }
+                fields[name] = Register(siblings: [Sibling(dot: dot, wallclock: t, value: value)])
+            }
+        }
+        self.init(key: RecordKey(collection, id), fields: fields)
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(key.collection, forKey: .collection)
         try c.encode(key.id, forKey: .id)
-        try c.encode(fields, forKey: .fields)
+        guard let (dot, wallclock) = compactDot else {
+            try c.encode(fields, forKey: .fields)
+            return
+        }
+        var values: [String: Value] = [:]
+        var rest: [String: Register] = [:]
+        for (name, reg) in fields {
+            if reg.isSingleWrite, reg.siblings[0].dot == dot, reg.siblings[0].wallclock == wallclock {
+                values[name] = reg.siblings[0].value
+            } else {
+                rest[name] = reg
+            }
+        }
+        var dc = c.nestedUnkeyedContainer(forKey: .dot)
+        try dc.encode(dot.replica.rawValue)
+        try dc.encode(dot.counter)
+        try dc.encode(wallclock)
+        try c.encode(values, forKey: .values)
+        if !rest.isEmpty { try c.encode(rest, forKey: .fields) }
     }
 }
 

@@ -6,11 +6,6 @@ import GRDB
 /// next feed sequence.
 struct RecordRows {
     let db: Database
-    private let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        return e
-    }()
     private let decoder = JSONDecoder()
 
     init(_ db: Database) { self.db = db }
@@ -18,12 +13,15 @@ struct RecordRows {
     func load(_ key: RecordKey) throws -> CanvassCore.Record? {
         let stmt = try db.cachedStatement(sql: "SELECT state FROM records WHERE collection = ? AND id = ?")
         guard let state = try String.fetchOne(stmt, arguments: [key.collection, key.id]) else { return nil }
-        return CanvassCore.Record(key: key, fields: try decodeFields(state, key))
+        return try decode(state, key)
     }
 
-    func decodeFields(_ state: String, _ key: RecordKey) throws -> [String: Register] {
+    /// A stored state: the record in the protocol's compact JSON form.
+    func decode(_ state: String, _ key: RecordKey) throws -> CanvassCore.Record {
         do {
-            return try decoder.decode([String: Register].self, from: Data(state.utf8))
+            let r = try decoder.decode(CanvassCore.Record.self, from: Data(state.utf8))
+            guard r.key == key else { throw StoreError(.corrupt, "row \(key) holds the state of \(r.key)") }
+            return r
         } catch {
             throw StoreError(.corrupt, "stored state of \(key) cannot be read: \(error)")
         }
@@ -38,8 +36,10 @@ struct RecordRows {
     @discardableResult
     func save(_ record: CanvassCore.Record, origin: ReplicaID?) throws -> Int64 {
         let seq = try nextSeq()
-        let state = String(decoding: try encoder.encode(record.fields), as: UTF8.self)
-        let display = String(decoding: try encoder.encode(record.values), as: UTF8.self)
+        var state = JSONText()
+        state.record(record)
+        var display = JSONText()
+        display.object(record.values)
         let conflicts = record.fields.values.reduce(0) { $0 + ($1.isConflict ? 1 : 0) }
         let stmt = try db.cachedStatement(
             sql: """
@@ -49,7 +49,7 @@ struct RecordRows {
                     seq = excluded.seq, conflicts = excluded.conflicts, deleted = excluded.deleted, origin = excluded.origin
                 """)
         try stmt.execute(arguments: [
-            record.key.collection, record.key.id, state, display, seq, conflicts, record.isDeleted, origin?.rawValue,
+            record.key.collection, record.key.id, state.string, display.string, seq, conflicts, record.isDeleted, origin?.rawValue,
         ])
         return seq
     }

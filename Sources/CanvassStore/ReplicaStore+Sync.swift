@@ -90,8 +90,7 @@ extension ReplicaStore {
                 arguments: [collection])
             let r = RecordRows(db)
             return try rows.map { row in
-                let key = RecordKey(collection, row["id"])
-                return CanvassCore.Record(key: key, fields: try r.decodeFields(row["state"], key))
+                return try r.decode(row["state"], RecordKey(collection, row["id"]))
             }
         }
     }
@@ -132,7 +131,7 @@ extension ReplicaStore {
                 let key = RecordKey(row["collection"], row["id"])
                 if let o: String = row["origin"], o == excludingOrigin?.rawValue { continue }
                 if let filter, !filter(key) { continue }
-                out.append(CanvassCore.Record(key: key, fields: try r.decodeFields(row["state"], key)))
+                out.append(try r.decode(row["state"], key))
             }
             return FeedPage(records: out, last: last, more: false)
         }
@@ -215,7 +214,7 @@ extension ReplicaStore {
             let r = RecordRows(db)
             return try rows.flatMap { row -> [Conflict] in
                 let key = RecordKey(row["collection"], row["id"])
-                return CanvassCore.Record(key: key, fields: try r.decodeFields(row["state"], key)).conflicts
+                return try r.decode(row["state"], key).conflicts
             }
         }
     }

@@ -25,7 +25,7 @@ protocol Scenario {
     func run(repeats: Int, progress: (String) -> Void) async throws -> ScenarioResult
 }
 
-let allScenarios: [any Scenario.Type] = [MergeScenario.self, MergeContendedScenario.self]
+let allScenarios: [any Scenario.Type] = [MergeScenario.self, MergeContendedScenario.self, InitialPullScenario.self, RecordScenario.self, CodecScenario.self]
 
 @main
 struct CanvassBench: AsyncParsableCommand {
@@ -87,6 +87,9 @@ struct CanvassBench: AsyncParsableCommand {
         switch type {
         case is MergeScenario.Type: return MergeScenario()
         case is MergeContendedScenario.Type: return MergeContendedScenario()
+        case is InitialPullScenario.Type: return InitialPullScenario()
+        case is RecordScenario.Type: return RecordScenario()
+        case is CodecScenario.Type: return CodecScenario()
         default: throw ValidationError("no runner for \(type.name)")
         }
     }

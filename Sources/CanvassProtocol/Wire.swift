@@ -1,0 +1,183 @@
+import CanvassCore
+import CompressNIO
+import Foundation
+import NIOCore
+
+/// Body compression as negotiated by `Content-Encoding` / `Accept-Encoding`.
+public enum BodyEncoding: String, Sendable, CaseIterable {
+    case identity, gzip, deflate
+
+    /// Parses a `Content-Encoding` header; nil when the encoding is not supported.
+    public init?(header: String?) {
+        let value = (header ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        switch value {
+        case "", "identity": self = .identity
+        case "gzip", "x-gzip": self = .gzip
+        case "deflate": self = .deflate
+        default: return nil
+        }
+    }
+
+    /// The best encoding an `Accept-Encoding` header allows (gzip, then deflate, then identity).
+    public static func preferred(accepting header: String?) -> BodyEncoding {
+        let offered = (header ?? "").lowercased().split(separator: ",").map { part -> (String, Double) in
+            let bits = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            let q = bits.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            return (bits.first ?? "", q)
+        }
+        for candidate in [BodyEncoding.gzip, .deflate] where offered.contains(where: { $0.0 == candidate.rawValue && $0.1 > 0 }) {
+            return candidate
+        }
+        return .identity
+    }
+
+    var algorithm: CompressionAlgorithm? {
+        switch self {
+        case .identity: return nil
+        case .gzip: return .gzip()
+        // HTTP's "deflate" is the zlib format (RFC 9110 §8.4.1.2).
+        case .deflate: return .zlib()
+        }
+    }
+}
+
+/// Why a body could not be read.
+public enum WireError: Error, CustomStringConvertible, Sendable {
+    case tooLarge(limit: Int)
+    case badCompression(String)
+    case badJSON(String)
+
+    public var description: String {
+        switch self {
+        case .tooLarge(let limit): return "the body is larger than \(limit) bytes once decompressed; send smaller pages"
+        case .badCompression(let why): return "the body could not be decompressed (\(why)); check Content-Encoding"
+        case .badJSON(let why): return "the body is not valid JSON for this request: \(why)"
+        }
+    }
+}
+
+/// JSON and compression for bodies on the wire.
+public enum WireCodec {
+    public static func encoder() -> JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.withoutEscapingSlashes]
+        return e
+    }
+
+    public static func compress(_ data: ByteBuffer, _ encoding: BodyEncoding) throws -> ByteBuffer {
+        guard let algorithm = encoding.algorithm else { return data }
+        var input = data
+        return try input.compress(with: algorithm)
+    }
+
+    /// Decompresses a body, refusing to inflate past `limit` bytes (a zip bomb costs nothing).
+    public static func decompress(_ data: ByteBuffer, _ encoding: BodyEncoding, limit: Int = ProtocolInfo.maxDecompressedBody) throws -> ByteBuffer {
+        guard let algorithm = encoding.algorithm else {
+            if data.readableBytes > limit { throw WireError.tooLarge(limit: limit) }
+            return data
+        }
+        var input = data
+        do {
+            let out = try input.decompress(with: algorithm, maxSize: limit + 1)
+            if out.readableBytes > limit { throw WireError.tooLarge(limit: limit) }
+            // zlib stops quietly at the end of its input; a cut-off body must not pass as a short one.
+            if !trailerMatches(compressed: data, output: out, encoding) {
+                throw WireError.badCompression("the stream is truncated or its checksum does not match")
+            }
+            return out
+        } catch let e as CompressNIOError where e == .bufferOverflow {
+            throw WireError.tooLarge(limit: limit)
+        } catch let e as WireError {
+            throw e
+        } catch {
+            throw WireError.badCompression("\(error)")
+        }
+    }
+
+    /// Checks the stream's trailer against the output: gzip ends with the output size (mod 2^32),
+    /// zlib with the Adler-32 of the output.
+    static func trailerMatches(compressed: ByteBuffer, output: ByteBuffer, _ encoding: BodyEncoding) -> Bool {
+        guard compressed.readableBytes >= 4,
+            let tail = compressed.getBytes(at: compressed.readerIndex + compressed.readableBytes - 4, length: 4)
+        else { return false }
+        switch encoding {
+        case .identity: return true
+        case .gzip:
+            let size = UInt32(tail[0]) | UInt32(tail[1]) << 8 | UInt32(tail[2]) << 16 | UInt32(tail[3]) << 24
+            return size == UInt32(truncatingIfNeeded: output.readableBytes)
+        case .deflate:
+            let sum = UInt32(tail[0]) << 24 | UInt32(tail[1]) << 16 | UInt32(tail[2]) << 8 | UInt32(tail[3])
+            var a: UInt32 = 1
+            var b: UInt32 = 0
+            for byte in output.readableBytesView {
+                a = (a + UInt32(byte)) % 65521
+                b = (b + a) % 65521
+            }
+            return sum == (b << 16 | a)
+        }
+    }
+
+    public static func encode<T: Encodable>(_ value: T, _ encoding: BodyEncoding = .identity) throws -> ByteBuffer {
+        try compress(ByteBuffer(bytes: try encoder().encode(value)), encoding)
+    }
+
+    /// A pull page, written by `JSONText` (the hot path: pages of thousands of records).
+    public static func encode(_ page: PullResponse, _ encoding: BodyEncoding = .identity) throws -> ByteBuffer {
+        var out = JSONText(capacity: 256 * page.records.count + 64)
+        out.append(raw: "{\"records\":[")
+        for (i, r) in page.records.enumerated() {
+            if i > 0 { out.append(raw: ",") }
+            out.record(r)
+        }
+        out.append(raw: "],\"evict\":[")
+        for (i, k) in page.evict.enumerated() {
+            if i > 0 { out.append(raw: ",") }
+            out.append(raw: "{\"collection\":")
+            out.string(k.collection)
+            out.append(raw: ",\"id\":")
+            out.string(k.id)
+            out.append(raw: "}")
+        }
+        out.append(raw: "],\"checkpoint\":")
+        out.string(page.checkpoint)
+        out.append(raw: page.more ? ",\"more\":true}" : ",\"more\":false}")
+        return try compress(ByteBuffer(bytes: out.bytes), encoding)
+    }
+
+    /// A push page, written by `JSONText`.
+    public static func encode(_ push: PushRequest, _ encoding: BodyEncoding = .identity) throws -> ByteBuffer {
+        var out = JSONText(capacity: 256 * push.changes.records.count + 32)
+        out.append(raw: "{\"changes\":{\"records\":[")
+        for (i, r) in push.changes.records.enumerated() {
+            if i > 0 { out.append(raw: ",") }
+            out.record(r)
+        }
+        out.append(raw: "]}}")
+        return try compress(ByteBuffer(bytes: out.bytes), encoding)
+    }
+
+    public static func decode<T: Decodable>(_ type: T.Type, from body: ByteBuffer, _ encoding: BodyEncoding = .identity, limit: Int = ProtocolInfo.maxDecompressedBody) throws -> T {
+        let plain = try decompress(body, encoding, limit: limit)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(plain.readableBytesView))
+        } catch let error as DecodingError {
+            throw WireError.badJSON(describe(error))
+        } catch {
+            throw WireError.badJSON("\(error)")
+        }
+    }
+
+    /// A decoding error as one line that names where the problem is.
+    public static func describe(_ error: DecodingError) -> String {
+        func path(_ ctx: DecodingError.Context) -> String {
+            let p = ctx.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return p.isEmpty ? "body" : String(p.drop { $0 == "." })
+        }
+        switch error {
+        case .typeMismatch(_, let c), .valueNotFound(_, let c): return "\(path(c)): \(c.debugDescription)"
+        case .keyNotFound(let k, let c): return "\(path(c)): missing key '\(k.stringValue)'"
+        case .dataCorrupted(let c): return "\(path(c)): \(c.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}

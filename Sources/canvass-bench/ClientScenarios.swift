@@ -1,0 +1,161 @@
+import CanvassClient
+import CanvassCore
+import CanvassFixtures
+import CanvassProtocol
+import CanvassServer
+import CanvassStore
+import CanvassTestSupport
+import Foundation
+import NIOCore
+
+/// A transport that runs the server's sync service in-process but puts every answer through the
+/// real wire path: JSON, gzip, and back. It counts bytes and the time spent on each side.
+final class WireTransport: SyncTransport, @unchecked Sendable {
+    let service: SyncService
+    let device: DeviceIdentity
+    var rawBytes = 0
+    var gzipBytes = 0
+    var serverSeconds = 0.0
+    var decodeSeconds = 0.0
+
+    init(service: SyncService, device: DeviceIdentity) {
+        self.service = service
+        self.device = device
+    }
+
+    func enroll(_ request: EnrollRequest) async throws -> EnrollResponse {
+        EnrollResponse(replicaID: device.replica, token: "t", user: UserInfo(id: device.userID, name: device.userID, role: device.role), serverReplica: ReplicaID("server"))
+    }
+
+    func push(_ request: PushRequest, token: String) async throws -> PushResponse {
+        let body = try WireCodec.encode(request, .gzip)
+        let decoded = try WireCodec.decode(PushRequest.self, from: body, .gzip)
+        return try service.push(decoded, from: device)
+    }
+
+    func pull(since: String?, limit: Int, token: String) async throws -> PullResponse {
+        let t0 = ContinuousClock.now
+        let page = try service.pull(since: since, limit: limit, for: device)
+        let plain = try WireCodec.encode(page)
+        let body = try WireCodec.compress(plain, .gzip)
+        serverSeconds += seconds(ContinuousClock.now - t0)
+        rawBytes += plain.readableBytes
+        gzipBytes += body.readableBytes
+        let t1 = ContinuousClock.now
+        let decoded = try WireCodec.decode(PullResponse.self, from: body, .gzip)
+        decodeSeconds += seconds(ContinuousClock.now - t1)
+        return decoded
+    }
+}
+
+func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+
+/// A campaign big enough for the client scenarios: `households` households in one walk list,
+/// contacts padded to 25 fields with the custom fields a real voter file carries.
+func benchServer(households: Int) throws -> (SyncService, [Voter]) {
+    let voters = VoterFileGenerator(seed: 20261103, households: households).generate()
+    let store = try ReplicaStore.inMemory()
+    try store.setReplicaID(ReplicaID("server"))
+    var writes = [CampaignSeed.campaign()] + CampaignSeed.people(voters)
+    for i in writes.indices where writes[i].key.collection == "contacts" {
+        var v = writes[i].values
+        let extra = ["engagement_level": Value.int(Int64(1 + i % 5)), "language": "en", "do_not_call": false, "do_not_knock": false]
+        v.merge(extra) { a, _ in a }
+        var n = 0
+        while v.count < 25 {
+            v["x_custom_\(n)"] = .string("c\((i * 7 + n) % 13)")
+            n += 1
+        }
+        writes[i].values = v
+    }
+    let survey = try Fixtures.survey("canvass")
+    writes.append(try CampaignSeed.survey(survey))
+    writes += CampaignSeed.list(id: "walk-all", name: "Everyone", kind: "walk", surveyID: survey.id, people: voters)
+    try store.write(writes.map { LocalWrite($0.key, $0.values) }, wallclock: 1_760_000_000_000)
+    return (SyncService(store: store), voters)
+}
+
+/// A 5,000-household walk list pulled into an empty client store (file-backed, WAL,
+/// synchronous=FULL) through the wire encoding with gzip.
+struct InitialPullScenario: Scenario {
+    static let name = "initial-pull"
+    static let summary = "5,000-household walk list (≈12,500 people × 25 fields) pulled into an empty client store"
+
+    func run(repeats: Int, progress: (String) -> Void) async throws -> ScenarioResult {
+        progress("building the server replica")
+        let (service, voters) = try benchServer(households: 5000)
+        var times: [Double] = []
+        var last: (WireTransport, Int, Double)?
+        for r in 0..<repeats {
+            let dir = try temporaryDirectory("canvass-bench")
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let store = try ReplicaStore.open(path: dir.appendingPathComponent("client.sqlite").path)
+            let transport = WireTransport(service: service, device: DeviceIdentity(replica: ReplicaID("dev\(r)"), userID: "ann", role: .canvasser))
+            _ = try await Enrollment.enroll(store: store, serverURL: "bench:", code: "X", deviceName: nil, transport: transport)
+            let engine = SyncEngine(store: store, transport: transport, pullPageSize: ProtocolInfo.maxPullLimit)
+            let t0 = ContinuousClock.now
+            var report = SyncReport()
+            try await engine.pull(into: &report)
+            let total = seconds(ContinuousClock.now - t0)
+            times.append(total)
+            last = (transport, report.pulled, total)
+            progress("run \(r + 1): \(String(format: "%.3f", total)) s, \(report.pulled) records")
+        }
+        times.sort()
+        let (t, records, _) = last!
+        let best = times[0]
+        let clientBest = best - t.serverSeconds
+        return ScenarioResult(
+            scenario: Self.name, description: Self.summary,
+            figures: [
+                Figure(name: "people", value: Double(voters.count), unit: "people", target: nil, met: nil),
+                Figure(name: "records pulled", value: Double(records), unit: "records", target: nil, met: nil),
+                Figure(name: "whole pull (best)", value: best, unit: "s", target: nil, met: nil),
+                Figure(name: "whole pull (median)", value: times[times.count / 2], unit: "s", target: nil, met: nil),
+                Figure(name: "client side: gunzip + decode + apply (last run)", value: clientBest, unit: "s", target: "≤ 1.0", met: clientBest <= 1.0),
+                Figure(name: "  of which gunzip + JSON decode", value: t.decodeSeconds, unit: "s", target: nil, met: nil),
+                Figure(name: "server side: feed + encode + gzip (last run)", value: t.serverSeconds, unit: "s", target: nil, met: nil),
+                Figure(name: "payload, JSON", value: Double(t.rawBytes) / 1_048_576, unit: "MiB", target: nil, met: nil),
+                Figure(name: "payload, gzip", value: Double(t.gzipBytes) / 1_048_576, unit: "MiB", target: "≤ 2 MB", met: t.gzipBytes <= 2_000_000),
+                Figure(name: "peak RSS", value: peakRSSMiB(), unit: "MiB", target: nil, met: nil),
+            ],
+            notes: ["pages of \(ProtocolInfo.maxPullLimit) records, each applied in one transaction with its checkpoint"])
+    }
+}
+
+/// 300 interactions recorded one by one, each in its own durable transaction, as the CLI does.
+struct RecordScenario: Scenario {
+    static let name = "record"
+    static let summary = "300 interactions recorded one by one, each its own durable transaction"
+
+    func run(repeats: Int, progress: (String) -> Void) async throws -> ScenarioResult {
+        let (service, voters) = try benchServer(households: 300)
+        let dir = try temporaryDirectory("canvass-bench")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try ReplicaStore.open(path: dir.appendingPathComponent("client.sqlite").path)
+        let transport = WireTransport(service: service, device: DeviceIdentity(replica: ReplicaID("dev1"), userID: "ann", role: .canvasser))
+        _ = try await Enrollment.enroll(store: store, serverURL: "bench:", code: "X", deviceName: nil, transport: transport)
+        _ = try await SyncEngine(store: store, transport: transport).sync(now: 0)
+        let ops = FieldOperations(store: store)
+        var latencies: [Double] = []
+        let people = voters.map(CampaignSeed.contactID)
+        for i in 0..<300 {
+            let t0 = ContinuousClock.now
+            try ops.recordInteraction(
+                person: people[i % people.count], list: "walk-all", result: i % 3 == 0 ? "contacted" : "not_home",
+                answers: i % 3 == 0 ? ["willing": "yes", "support": .int(Int64(1 + i % 5))] : [:], note: i % 10 == 0 ? "dog in yard" : nil,
+                now: 1_760_000_000_000 + Int64(i))
+            latencies.append(seconds(ContinuousClock.now - t0) * 1000)
+        }
+        latencies.sort()
+        let median = latencies[latencies.count / 2]
+        return ScenarioResult(
+            scenario: Self.name, description: Self.summary,
+            figures: [
+                Figure(name: "median", value: median, unit: "ms", target: "≤ 2", met: median <= 2),
+                Figure(name: "p95", value: latencies[latencies.count * 95 / 100], unit: "ms", target: nil, met: nil),
+                Figure(name: "max", value: latencies.last!, unit: "ms", target: nil, met: nil),
+            ],
+            notes: ["file store, WAL, synchronous=FULL; validation against the survey included"])
+    }
+}
