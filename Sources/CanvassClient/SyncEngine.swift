@@ -122,36 +122,63 @@ public final class SyncEngine: Sendable {
     }
 
     /// Pulls pages since the stored checkpoint until the server says there is no more.
+    ///
+    /// The next page is fetched (and decoded) while the current one is applied, so network,
+    /// decoding and disk overlap; a page is only ever applied after the one before it, together
+    /// with its checkpoint, in one transaction.
     public func pull(into report: inout SyncReport, progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws {
+        let token = try session().token
+        var since = try session().checkpoint
+        var (response, retries) = try await fetchPage(since: since, token: token, progress: progress)
+        report.retries += retries
         var page = 0
         while true {
-            let s = try session()
-            let since = s.checkpoint
-            let response = try await withRetry(&report, progress) {
-                try await self.transport.pull(since: since, limit: self.pullPageSize, token: s.token)
+            let nextSince = response.checkpoint
+            let prefetch: Task<(PullResponse, Int), any Error>? =
+                response.more ? Task { try await self.fetchPage(since: nextSince, token: token, progress: { _ in }) } : nil
+            do {
+                let evict = response.evict.map(\.key)
+                if !evict.isEmpty {
+                    // Records leaving scope: push what is still unsynced before letting them go.
+                    try await push(into: &report, progress: progress)
+                }
+                let expected = since
+                let current = response
+                let (applied, kept) = try store.transaction { tx -> (Bool, [RecordKey]) in
+                    // Only apply if no other sync moved the checkpoint meanwhile.
+                    guard var s = try Session.load(tx), s.checkpoint == expected else { return (false, []) }
+                    try tx.apply(ChangeSet(records: current.records))
+                    let kept = try tx.evict(evict)
+                    s.checkpoint = current.checkpoint
+                    try s.save(tx)
+                    return (true, kept)
+                }
+                guard applied else {
+                    throw ClientError(.invalid, "another sync of this store moved the checkpoint; run sync again")
+                }
+                page += 1
+                report.pulled += response.records.count
+                report.evicted += evict.count - kept.count
+                report.keptBack += kept.count
+                report.pullPages += 1
+                progress(.pulling(received: report.pulled, page: page))
+            } catch {
+                prefetch?.cancel()
+                throw error
             }
-            let evict = response.evict.map(\.key)
-            if !evict.isEmpty {
-                // Records leaving scope: push what is still unsynced before letting them go.
-                try await push(into: &report, progress: progress)
-            }
-            let kept = try store.transaction { tx -> [RecordKey] in
-                // Only apply if no other sync moved the checkpoint meanwhile.
-                guard var current = try Session.load(tx), current.checkpoint == since else { return [] }
-                try tx.apply(ChangeSet(records: response.records))
-                let kept = try tx.evict(evict)
-                current.checkpoint = response.checkpoint
-                try current.save(tx)
-                return kept
-            }
-            page += 1
-            report.pulled += response.records.count
-            report.evicted += evict.count - kept.count
-            report.keptBack += kept.count
-            report.pullPages += 1
-            progress(.pulling(received: report.pulled, page: page))
-            if !response.more { return }
+            guard let prefetch else { return }
+            since = nextSince
+            (response, retries) = try await prefetch.value
+            report.retries += retries
         }
+    }
+
+    private func fetchPage(since: String?, token: String, progress: @Sendable (SyncProgress) -> Void) async throws -> (PullResponse, Int) {
+        var report = SyncReport()
+        let page = try await withRetry(&report, progress) {
+            try await self.transport.pull(since: since, limit: self.pullPageSize, token: token)
+        }
+        return (page, report.retries)
     }
 
     private func withRetry<T>(

@@ -142,6 +142,21 @@ public struct JSONText {
     /// `{"name": value, …}` of display values.
     public mutating func object(_ o: [String: Value]) { value(.object(o)) }
 
+    /// The display values of a record's fields, `{"name": value, …}`, sorted by name.
+    public mutating func display(_ r: Record) {
+        bytes.append(0x7B)
+        var first = true
+        for name in r.fields.keys.sorted() {
+            guard let v = r.fields[name]!.displayValue else { continue }
+            if !first { bytes.append(0x2C) }
+            first = false
+            string(name)
+            bytes.append(0x3A)
+            value(v)
+        }
+        bytes.append(0x7D)
+    }
+
     /// Appends JSON text someone else wrote (a stored state, say) verbatim.
     public mutating func append(raw text: String) { bytes.append(contentsOf: text.utf8) }
 

@@ -153,6 +153,22 @@ extension Record: Codable {
 
     /// The (dot, wallclock) most single-writer registers share, if any register qualifies.
     public var compactDot: (Dot, Int64)? {
+        // Common case: every single-write register shares one dot (an import, a new record).
+        var first: Sibling?
+        var uniform = true
+        for reg in fields.values where reg.isSingleWrite {
+            let s = reg.siblings[0]
+            if let f = first {
+                if f.dot != s.dot || f.wallclock != s.wallclock {
+                    uniform = false
+                    break
+                }
+            } else {
+                first = s
+            }
+        }
+        guard let f = first else { return nil }
+        if uniform { return (f.dot, f.wallclock) }
         var counts: [Dot: (Int, Int64)] = [:]
         for reg in fields.values where reg.isSingleWrite {
             let s = reg.siblings[0]

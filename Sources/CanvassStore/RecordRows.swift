@@ -39,7 +39,7 @@ struct RecordRows {
         var state = JSONText()
         state.record(record)
         var display = JSONText()
-        display.object(record.values)
+        display.display(record)
         let conflicts = record.fields.values.reduce(0) { $0 + ($1.isConflict ? 1 : 0) }
         let stmt = try db.cachedStatement(
             sql: """

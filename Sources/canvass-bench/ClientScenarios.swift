@@ -17,6 +17,9 @@ final class WireTransport: SyncTransport, @unchecked Sendable {
     var gzipBytes = 0
     var serverSeconds = 0.0
     var decodeSeconds = 0.0
+    /// Compressed pull bodies by the `since` that asked for them, for replaying without the server.
+    var recorded: [String: ByteBuffer] = [:]
+    var replay = false
 
     init(service: SyncService, device: DeviceIdentity) {
         self.service = service
@@ -34,13 +37,19 @@ final class WireTransport: SyncTransport, @unchecked Sendable {
     }
 
     func pull(since: String?, limit: Int, token: String) async throws -> PullResponse {
-        let t0 = ContinuousClock.now
-        let page = try service.pull(since: since, limit: limit, for: device)
-        let plain = try WireCodec.encode(page)
-        let body = try WireCodec.compress(plain, .gzip)
-        serverSeconds += seconds(ContinuousClock.now - t0)
-        rawBytes += plain.readableBytes
-        gzipBytes += body.readableBytes
+        let body: ByteBuffer
+        if replay, let saved = recorded[since ?? ""] {
+            body = saved
+        } else {
+            let t0 = ContinuousClock.now
+            let page = try service.pull(since: since, limit: limit, for: device)
+            let plain = try WireCodec.encode(page)
+            body = try WireCodec.compress(plain, .gzip)
+            serverSeconds += seconds(ContinuousClock.now - t0)
+            rawBytes += plain.readableBytes
+            gzipBytes += body.readableBytes
+            recorded[since ?? ""] = body
+        }
         let t1 = ContinuousClock.now
         let decoded = try WireCodec.decode(PullResponse.self, from: body, .gzip)
         decodeSeconds += seconds(ContinuousClock.now - t1)
@@ -84,42 +93,43 @@ struct InitialPullScenario: Scenario {
     func run(repeats: Int, progress: (String) -> Void) async throws -> ScenarioResult {
         progress("building the server replica")
         let (service, voters) = try benchServer(households: 5000)
+        let transport = WireTransport(service: service, device: DeviceIdentity(replica: ReplicaID("dev1"), userID: "ann", role: .canvasser))
+        // Run 0 talks to the server and records its gzip pages; the timed runs replay them, so
+        // the figure is the client's own work: gunzip, decode, apply (and disk).
         var times: [Double] = []
-        var last: (WireTransport, Int, Double)?
-        for r in 0..<repeats {
+        var records = 0
+        for r in 0...repeats {
             let dir = try temporaryDirectory("canvass-bench")
             defer { try? FileManager.default.removeItem(at: dir) }
             let store = try ReplicaStore.open(path: dir.appendingPathComponent("client.sqlite").path)
-            let transport = WireTransport(service: service, device: DeviceIdentity(replica: ReplicaID("dev\(r)"), userID: "ann", role: .canvasser))
             _ = try await Enrollment.enroll(store: store, serverURL: "bench:", code: "X", deviceName: nil, transport: transport)
             let engine = SyncEngine(store: store, transport: transport, pullPageSize: ProtocolInfo.maxPullLimit)
+            transport.replay = r > 0
+            transport.decodeSeconds = 0
             let t0 = ContinuousClock.now
             var report = SyncReport()
             try await engine.pull(into: &report)
             let total = seconds(ContinuousClock.now - t0)
-            times.append(total)
-            last = (transport, report.pulled, total)
-            progress("run \(r + 1): \(String(format: "%.3f", total)) s, \(report.pulled) records")
+            records = report.pulled
+            if r > 0 { times.append(total) }
+            progress("run \(r)\(r == 0 ? " (recording the server's pages)" : ""): \(String(format: "%.3f", total)) s, \(report.pulled) records")
         }
         times.sort()
-        let (t, records, _) = last!
         let best = times[0]
-        let clientBest = best - t.serverSeconds
         return ScenarioResult(
             scenario: Self.name, description: Self.summary,
             figures: [
                 Figure(name: "people", value: Double(voters.count), unit: "people", target: nil, met: nil),
                 Figure(name: "records pulled", value: Double(records), unit: "records", target: nil, met: nil),
-                Figure(name: "whole pull (best)", value: best, unit: "s", target: nil, met: nil),
-                Figure(name: "whole pull (median)", value: times[times.count / 2], unit: "s", target: nil, met: nil),
-                Figure(name: "client side: gunzip + decode + apply (last run)", value: clientBest, unit: "s", target: "≤ 1.0", met: clientBest <= 1.0),
-                Figure(name: "  of which gunzip + JSON decode", value: t.decodeSeconds, unit: "s", target: nil, met: nil),
-                Figure(name: "server side: feed + encode + gzip (last run)", value: t.serverSeconds, unit: "s", target: nil, met: nil),
-                Figure(name: "payload, JSON", value: Double(t.rawBytes) / 1_048_576, unit: "MiB", target: nil, met: nil),
-                Figure(name: "payload, gzip", value: Double(t.gzipBytes) / 1_048_576, unit: "MiB", target: "≤ 2 MB", met: t.gzipBytes <= 2_000_000),
+                Figure(name: "client: gunzip + decode + apply (best)", value: best, unit: "s", target: "≤ 1.0", met: best <= 1.0),
+                Figure(name: "client (median)", value: times[times.count / 2], unit: "s", target: nil, met: nil),
+                Figure(name: "  of which gunzip + JSON decode (last run, overlapped with applying)", value: transport.decodeSeconds, unit: "s", target: nil, met: nil),
+                Figure(name: "server: feed + encode + gzip", value: transport.serverSeconds, unit: "s", target: nil, met: nil),
+                Figure(name: "payload, JSON", value: Double(transport.rawBytes) / 1_048_576, unit: "MiB", target: nil, met: nil),
+                Figure(name: "payload, gzip", value: Double(transport.gzipBytes) / 1_048_576, unit: "MiB", target: "≤ 2 MB", met: transport.gzipBytes <= 2_000_000),
                 Figure(name: "peak RSS", value: peakRSSMiB(), unit: "MiB", target: nil, met: nil),
             ],
-            notes: ["pages of \(ProtocolInfo.maxPullLimit) records, each applied in one transaction with its checkpoint"])
+            notes: ["client store on disk (WAL, synchronous=FULL); pages of \(ProtocolInfo.maxPullLimit) records, each applied in one transaction with its checkpoint, the next page decoded meanwhile"])
     }
 }
 
