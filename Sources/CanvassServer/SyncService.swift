@@ -16,99 +16,243 @@ public struct DeviceIdentity: Sendable, Hashable {
     }
 }
 
-/// A protocol error: the HTTP layer maps it to a status and an `ErrorBody`.
-public struct SyncError: Error, CustomStringConvertible, Sendable {
-    public let status: Int
-    public let body: ErrorBody
+/// A pull page with records as stored JSON, ready to splice into a response body.
+public struct RawPullPage: Sendable {
+    public let records: [RawRecord]
+    public let evict: [KeyRef]
+    public let checkpoint: String
+    public let more: Bool
 
-    public init(_ status: Int, _ code: String, _ message: String, details: [Diagnostic]? = nil) {
-        self.status = status
-        body = ErrorBody(code: code, message: message, details: details)
+    /// The same page as protocol values (for in-process use and tests).
+    public func decoded() throws -> PullResponse {
+        let decoder = JSONDecoder()
+        return PullResponse(
+            records: try records.map { try decoder.decode(Record.self, from: Data($0.json.utf8)) }, evict: evict, checkpoint: checkpoint,
+            more: more)
     }
-
-    public var description: String { "\(status) \(body)" }
 }
 
-/// The server side of push and pull over a replica store, without HTTP: validation, one-transaction
-/// merge, echo suppression, paging and checkpoints.
+/// The server's side of the protocol without HTTP: enrollment, push validation and merge, pull
+/// paging with scope backfill and eviction, device revocation. The HTTP layer and the in-process
+/// test transport both call this, so they cannot disagree.
 public final class SyncService: Sendable {
-    public let store: ReplicaStore
+    public let storage: any ServerStorage
     public let schema: Schema
+    public let limiter: RateLimiter
+    /// How long a new enrollment code lives.
+    public let codeLifetimeMillis: Int64
 
-    public init(store: ReplicaStore, schema: Schema = CampaignSchema.standard) {
-        self.store = store
+    public init(storage: any ServerStorage, schema: Schema = CampaignSchema.standard, limiter: RateLimiter = RateLimiter(), codeLifetimeHours: Int = 72) {
+        self.storage = storage
         self.schema = schema
+        self.limiter = limiter
+        codeLifetimeMillis = Int64(codeLifetimeHours) * 3_600_000
     }
 
-    /// Validates every record of a page and merges the accepted ones in one transaction; answers
-    /// per record. Returns only after the commit is durable.
-    public func push(_ request: PushRequest, from device: DeviceIdentity) throws -> PushResponse {
+    // MARK: users, codes, devices
+
+    /// Adds a user and returns a one-time code for their first device.
+    public func addUser(name: String, role: Role, now: Int64) async throws -> (User, code: String) {
+        let clean = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !clean.isEmpty, clean.count <= 64, !clean.contains(where: \.isNewline) else {
+            throw ServerError.badRequest("a user name must be 1–64 characters on one line")
+        }
+        let user = try await storage.addUser(name: clean, role: role, now: now)
+        return (user, try await issueCode(for: user, now: now))
+    }
+
+    /// A fresh one-time code for an existing user (a new laptop, a lost one).
+    public func issueCode(for user: User, now: Int64) async throws -> String {
+        let code = Credentials.newCode()
+        try await storage.addCode(hash: Credentials.hash(Credentials.normalizeCode(code)), userID: user.id, expiresAt: now + codeLifetimeMillis, now: now)
+        return code
+    }
+
+    /// Redeems a one-time code for a new replica id and device token.
+    public func enroll(_ request: EnrollRequest, client: String, now: Int64) async throws -> EnrollResponse {
+        if let wait = limiter.retryAfter(client: client, now: now) {
+            let seconds = Int((wait + 999) / 1000)
+            throw ServerError(429, "rate_limited", "too many wrong codes; wait \(seconds) s and try again", retryAfter: seconds)
+        }
+        let code = Credentials.normalizeCode(request.code)
+        let name = request.deviceName.map { String($0.prefix(100)) }
+        let replica = ReplicaID("d" + Credentials.randomID(length: 12))
+        let token = Credentials.newToken()
+        guard code.count == 8,
+            let device = try await storage.enroll(
+                codeHash: Credentials.hash(code), replica: replica, tokenHash: Credentials.hash(token), deviceName: name, now: now)
+        else {
+            limiter.recordFailure(client: client, now: now)
+            throw ServerError(401, "invalid_code", "that code is wrong, used or expired; ask your coordinator for a new one")
+        }
+        let (server, _) = try await storage.identity()
+        return EnrollResponse(
+            replicaID: device.replica, token: token, user: UserInfo(id: device.userID, name: device.userName, role: device.role), serverReplica: server)
+    }
+
+    /// The device a bearer token belongs to; refuses missing, unknown and revoked tokens.
+    public func authenticate(token: String?, now: Int64) async throws -> Device {
+        guard let token, !token.isEmpty else {
+            throw ServerError(401, "unauthorized", "no device token: log in with `canvass login SERVER_URL CODE`")
+        }
+        guard let device = try await storage.device(tokenHash: Credentials.hash(token)) else {
+            throw ServerError(401, "unauthorized", "this device token is not known here; log in again with a new code")
+        }
+        if device.revokedAt != nil {
+            throw ServerError(401, "device_revoked", "this device was revoked; unsynced changes stay on it, ask your coordinator for a new code")
+        }
+        try await storage.touch(replica: device.replica, now: now)
+        return device
+    }
+
+    // MARK: push
+
+    /// Validates every record of a page and merges the accepted ones in one durable transaction.
+    public func push(_ request: PushRequest, from device: DeviceIdentity) async throws -> PushResponse {
         let records = request.changes.records
         guard records.count <= ProtocolInfo.maxPushRecords else {
-            throw SyncError(413, "too_large", "a push page holds at most \(ProtocolInfo.maxPushRecords) records; this one has \(records.count). Send smaller pages.")
+            throw ServerError(413, "too_large", "a push page holds at most \(ProtocolInfo.maxPushRecords) records; this one has \(records.count). Send smaller pages.")
         }
         var keys: Set<RecordKey> = []
         for (i, r) in records.enumerated() where !keys.insert(r.key).inserted {
-            throw SyncError(400, "bad_request", "record \(r.key) appears twice in one page", details: [
+            throw ServerError.badRequest("record \(r.key) appears twice in one page; nothing was applied", details: [
                 Diagnostic(at: "records[\(i)]", code: "duplicate_record", "record \(r.key) appears twice in one page")
             ])
         }
-        return try store.transaction { tx in
-            var results: [PushResult] = []
-            var accepted: [Record] = []
-            for (i, record) in records.enumerated() {
-                let existing = try tx.record(record.key)
-                var problems = schema.validate(
-                    ChangeSet(records: [record]), role: device.role, author: device.replica, unknown: .reject,
-                    existing: { _ in existing }, knownCounter: { r in (try? tx.knownCounter(r)) ?? 0 })
-                if record.key.collection == "interactions", existing == nil {
-                    problems += try checkInteraction(tx, record)
-                }
-                problems = problems.map { $0.relocated(to: i) }
-                if problems.hasErrors {
-                    results.append(PushResult(key: record.key, status: .rejected, problems: problems))
-                } else {
-                    results.append(PushResult(key: record.key, status: .accepted, problems: problems))
-                    accepted.append(record)
-                }
+        let schema = self.schema
+        let decision = try await storage.push(records, device: device) { snapshot in
+            PushJudge(schema: schema, device: device, snapshot: snapshot).judge(records)
+        }
+        return PushResponse(results: decision.results.map {
+            PushResult(key: $0.key, status: $0.accepted ? .accepted : .rejected, problems: $0.problems)
+        })
+    }
+
+    // MARK: pull
+
+    /// One page for a device: first whatever newly entered its scope (whatever its sequence)
+    /// and what left it, then the feed after its checkpoint, filtered to its scope.
+    public func pull(since checkpoint: String?, limit: Int, for device: DeviceIdentity) async throws -> RawPullPage {
+        guard (1...ProtocolInfo.maxPullLimit).contains(limit) else {
+            throw ServerError.badRequest("limit must be 1–\(ProtocolInfo.maxPullLimit); got \(limit)")
+        }
+        let (_, epoch) = try await storage.identity()
+        var position = FeedPosition(epoch: epoch, seq: 0, scopeToken: 0)
+        if let checkpoint {
+            guard let p = FeedPosition(checkpoint: checkpoint) else {
+                throw ServerError.badRequest("checkpoint '\(checkpoint.prefix(40))' is not one this server issued; discard it and pull from the beginning", details: [
+                    Diagnostic(at: "since", code: "bad_checkpoint", "unreadable checkpoint")
+                ])
             }
-            try tx.apply(ChangeSet(records: accepted), origin: device.replica)
-            return PushResponse(results: results)
+            // A checkpoint of another feed epoch (a restored store) counts as absent.
+            if p.epoch == epoch { position = p }
+        }
+        guard device.role == .canvasser else {
+            let page = try await storage.feed(since: position.seq, limit: limit, excludingOrigin: device.replica, filter: nil)
+            position.seq = page.last
+            return RawPullPage(records: page.records, evict: [], checkpoint: position.checkpoint, more: page.more)
+        }
+        try await storage.confirmScope(replica: device.replica, upTo: position.scopeToken)
+        let scope = try await storage.canvasserScope(userID: device.userID)
+        let delivered = try await storage.delivered(replica: device.replica)
+        let entering = scope.subtracting(delivered).sorted()
+        let leaving = delivered.subtracting(scope).sorted()
+        if !entering.isEmpty || !leaving.isEmpty {
+            if delivered.isEmpty && position.seq == 0 {
+                // A fresh device: the backfill is its whole scope, read after this watermark, so
+                // the feed only needs what changes after it. Without this it would get
+                // everything twice.
+                position.seq = try await storage.safeWatermark()
+            }
+            let send = Array(entering.prefix(limit))
+            let evict = Array(leaving.prefix(max(0, limit - send.count)))
+            position.scopeToken = try await storage.stageScope(replica: device.replica, added: send, removed: evict)
+            let records = try await storage.rawRecords(send)
+            return RawPullPage(records: records, evict: evict.map(KeyRef.init), checkpoint: position.checkpoint, more: true)
+        }
+        let page = try await storage.feed(since: position.seq, limit: limit, excludingOrigin: device.replica) { scope.contains($0) }
+        position.seq = page.last
+        return RawPullPage(records: page.records, evict: [], checkpoint: position.checkpoint, more: page.more)
+    }
+
+    /// Revokes a device. Coordinators and admins only.
+    public func revoke(_ replica: ReplicaID, by actor: DeviceIdentity?, now: Int64) async throws {
+        if let actor, actor.role < .coordinator {
+            throw ServerError(403, "forbidden", "only coordinators and admins may revoke devices")
+        }
+        guard try await storage.revoke(replica: replica, now: now) else {
+            throw ServerError.notFound("no live device \(replica); see `canvass-server device list`")
+        }
+    }
+}
+
+/// The pure decision on a push page: every record checked against the snapshot, every problem
+/// reported, nothing read or written.
+struct PushJudge {
+    let schema: Schema
+    let device: DeviceIdentity
+    let snapshot: PushSnapshot
+
+    func judge(_ records: [Record]) -> PushDecision {
+        var results: [PushResultItem] = []
+        var accepted: [Record] = []
+        for (i, record) in records.enumerated() {
+            let existing = snapshot.existing[record.key]
+            var problems = schema.validate(
+                ChangeSet(records: [record]), role: device.role, author: device.replica, unknown: .reject,
+                existing: { _ in existing }, knownCounter: { snapshot.counters[$0] ?? 0 })
+            let isNew = hasNewSiblings(record, existing)
+            if isNew {
+                problems += scopeProblems(record, existing)
+                if record.key.collection == "interactions", existing == nil { problems += interactionProblems(record) }
+            }
+            problems = problems.map { $0.relocated(to: i) }
+            let ok = !problems.hasErrors
+            results.append(PushResultItem(key: record.key, accepted: ok, problems: problems))
+            if ok { accepted.append(record) }
+        }
+        return PushDecision(results: results, accepted: accepted)
+    }
+
+    /// Whether the record carries anything the server has not seen (a repeated push does not).
+    func hasNewSiblings(_ record: Record, _ existing: Record?) -> Bool {
+        record.fields.contains { name, reg in
+            let old = existing?.fields[name]
+            return reg.siblings.contains { s in !(old?.holds(s.dot) ?? false) && !(old?.context.covers(s.dot) ?? false) }
         }
     }
 
-    /// An interaction's result and answers must fit the survey of its list.
-    private func checkInteraction(_ tx: StoreTransaction, _ record: Record) throws -> [Diagnostic] {
-        guard let surveyID = record["survey_id"]?.stringValue else { return [] }
-        guard let survey = try tx.record(RecordKey("surveys", surveyID)),
-            let definition = survey["definition"], let parsed = try? definition.decode(as: Survey.self)
-        else {
+    func scopeProblems(_ record: Record, _ existing: Record?) -> [Diagnostic] {
+        guard let scope = snapshot.scope else { return [] }
+        if record.key.collection == "interactions" && existing == nil {
+            var out: [Diagnostic] = []
+            if let p = record["person_id"]?.stringValue, !scope.contains(RecordKey("contacts", p)) {
+                out.append(Diagnostic(at: "records[0].fields.person_id", code: "out_of_scope", "person \(p) is not on any of your lists"))
+            }
+            if let l = record["list_id"]?.stringValue, !scope.contains(RecordKey("lists", l)) {
+                out.append(Diagnostic(at: "records[0].fields.list_id", code: "out_of_scope", "list \(l) is not assigned to you"))
+            }
+            if record["user_id"]?.stringValue != device.userID {
+                out.append(Diagnostic(at: "records[0].fields.user_id", code: "forbidden", "an interaction must carry your own user id (\(device.userID))"))
+            }
+            return out
+        }
+        if !scope.contains(record.key) {
+            return [Diagnostic(at: "records[0]", code: "out_of_scope", "\(record.key) is not on any of your lists")]
+        }
+        return []
+    }
+
+    func interactionProblems(_ record: Record) -> [Diagnostic] {
+        guard let surveyID = record["survey_id"]?.stringValue else {
+            return [Diagnostic(at: "records[0].fields.survey_id", code: "bad_value", "an interaction needs the survey it answers")]
+        }
+        guard let survey = snapshot.surveys[surveyID], let definition = survey["definition"], let parsed = try? definition.decode(as: Survey.self) else {
             return [Diagnostic(at: "records[0].fields.survey_id", code: "bad_value", "survey '\(surveyID)' does not exist on the server")]
         }
         var answers: [String: Value] = [:]
         if case .object(let o)? = record["answers"] { answers = o }
         return parsed.validate(result: record["result"]?.stringValue ?? "", answers: answers, at: "records[0].fields")
-    }
-
-    /// One page of the changes feed after `since`.
-    public func pull(since checkpoint: String?, limit: Int, for device: DeviceIdentity) throws -> PullResponse {
-        guard (1...ProtocolInfo.maxPullLimit).contains(limit) else {
-            throw SyncError(400, "bad_request", "limit must be 1–\(ProtocolInfo.maxPullLimit); got \(limit)")
-        }
-        let epoch = try store.meta("feed_epoch") ?? "0"
-        var since: Int64 = 0
-        if let checkpoint {
-            let parts = checkpoint.split(separator: ".", omittingEmptySubsequences: false)
-            guard parts.count == 2, let seq = Int64(parts[1]), seq >= 0 else {
-                throw SyncError(400, "bad_request", "checkpoint '\(checkpoint.prefix(40))' is not one this server issued; discard it and pull from the beginning", details: [
-                    Diagnostic(at: "since", code: "bad_checkpoint", "unreadable checkpoint")
-                ])
-            }
-            // A checkpoint of another feed epoch (a restored store) counts as absent.
-            since = parts[0] == Substring(epoch) ? seq : 0
-        }
-        let page = try store.feed(since: since, limit: limit, excludingOrigin: device.replica)
-        return PullResponse(records: page.records, evict: [], checkpoint: "\(epoch).\(page.last)", more: page.more)
     }
 }
 

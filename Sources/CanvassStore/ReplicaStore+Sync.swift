@@ -19,6 +19,19 @@ public struct FeedPage: Sendable {
     public let more: Bool
 }
 
+/// One record as stored: its key and its JSON in the protocol's compact form.
+public struct RawRecord: Sendable, Hashable {
+    public let key: RecordKey
+    public let json: String
+}
+
+/// A page of the feed with records as stored JSON.
+public struct RawFeedPage: Sendable {
+    public let records: [RawRecord]
+    public let last: Int64
+    public let more: Bool
+}
+
 /// A local change waiting for the server's acknowledgement.
 public struct OutboxEntry: Sendable, Hashable {
     public let key: RecordKey
@@ -100,7 +113,7 @@ extension ReplicaStore {
         try writer.read { db in try Self.displays(db, in: collection) }
     }
 
-    static func displays(_ db: Database, in collection: String, where clause: String = "", arguments: StatementArguments = []) throws -> [String: [String: Value]] {
+    public static func displays(_ db: Database, in collection: String, where clause: String = "", arguments: StatementArguments = []) throws -> [String: [String: Value]] {
         let decoder = JSONDecoder()
         var out: [String: [String: Value]] = [:]
         let rows = try Row.fetchCursor(
@@ -118,22 +131,52 @@ extension ReplicaStore {
     /// - Parameters:
     ///   - excludingOrigin: skip rows whose current state came unchanged from this replica's own push.
     ///   - filter: keeps only the keys the reader may see.
-    public func feed(since: Int64, limit: Int, excludingOrigin: ReplicaID? = nil, filter: ((RecordKey) -> Bool)? = nil) throws -> FeedPage {
+    ///   - scanLimit: rows examined before returning a (possibly empty) page with `more`, so a
+    ///     reader with a narrow filter never holds a read transaction over the whole table.
+    public func feed(
+        since: Int64, limit: Int, excludingOrigin: ReplicaID? = nil, filter: ((RecordKey) -> Bool)? = nil, scanLimit: Int = 50_000
+    ) throws -> FeedPage {
+        let raw = try feedRaw(since: since, limit: limit, excludingOrigin: excludingOrigin, filter: filter, scanLimit: scanLimit)
+        let decoder = JSONDecoder()
+        let records = try raw.records.map { item -> CanvassCore.Record in
+            do {
+                return try decoder.decode(CanvassCore.Record.self, from: Data(item.json.utf8))
+            } catch {
+                throw StoreError(.corrupt, "stored state of \(item.key) cannot be read: \(error)")
+            }
+        }
+        return FeedPage(records: records, last: raw.last, more: raw.more)
+    }
+
+    /// The same page with each record's stored JSON as is (the protocol's compact form), for a
+    /// server to splice into a response without decoding and encoding it again.
+    public func feedRaw(
+        since: Int64, limit: Int, excludingOrigin: ReplicaID? = nil, filter: ((RecordKey) -> Bool)? = nil, scanLimit: Int = 50_000
+    ) throws -> RawFeedPage {
         try writer.read { db in
             let rows = try Row.fetchCursor(
                 db, sql: "SELECT collection, id, state, seq, origin FROM records WHERE seq > ? ORDER BY seq", arguments: [since])
-            let r = RecordRows(db)
-            var out: [CanvassCore.Record] = []
+            var out: [RawRecord] = []
             var last = since
+            var scanned = 0
             while let row = try rows.next() {
-                if out.count == limit { return FeedPage(records: out, last: last, more: true) }
+                if out.count == limit || scanned == scanLimit { return RawFeedPage(records: out, last: last, more: true) }
+                scanned += 1
                 last = row["seq"]
                 let key = RecordKey(row["collection"], row["id"])
                 if let o: String = row["origin"], o == excludingOrigin?.rawValue { continue }
                 if let filter, !filter(key) { continue }
-                out.append(try r.decode(row["state"], key))
+                out.append(RawRecord(key: key, json: row["state"]))
             }
-            return FeedPage(records: out, last: last, more: false)
+            return RawFeedPage(records: out, last: last, more: false)
+        }
+    }
+
+    /// Stored JSON of the given records (those that exist), in the order asked.
+    public static func rawRecords(_ db: Database, _ keys: [RecordKey]) throws -> [RawRecord] {
+        let stmt = try db.cachedStatement(sql: "SELECT state FROM records WHERE collection = ? AND id = ?")
+        return try keys.compactMap { k in
+            try String.fetchOne(stmt, arguments: [k.collection, k.id]).map { RawRecord(key: k, json: $0) }
         }
     }
 

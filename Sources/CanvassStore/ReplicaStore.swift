@@ -35,15 +35,29 @@ public final class ReplicaStore: Sendable {
     /// The file path, or nil for an in-memory store.
     public let path: String?
 
-    private init(writer: any DatabaseWriter, path: String?) throws {
+    /// A schema change a module above the store adds to the same file (the server's user and
+    /// device tables, say). Registered after the store's own, never edited once shipped.
+    public struct Migration: Sendable {
+        public let identifier: String
+        public let migrate: @Sendable (Database) throws -> Void
+
+        public init(_ identifier: String, _ migrate: @escaping @Sendable (Database) throws -> Void) {
+            self.identifier = identifier
+            self.migrate = migrate
+        }
+    }
+
+    private init(writer: any DatabaseWriter, path: String?, extra: [Migration]) throws {
         self.writer = writer
         self.path = path
-        try Self.migrator.migrate(writer)
+        var migrator = Self.migrator
+        for m in extra { migrator.registerMigration(m.identifier, migrate: m.migrate) }
+        try migrator.migrate(writer)
     }
 
     /// Opens (creating if needed) a store file. The file is created with mode 0600 because it
     /// holds voter data; SQLite gives its -wal and -shm files the same mode.
-    public static func open(path: String) throws -> ReplicaStore {
+    public static func open(path: String, migrations: [Migration] = []) throws -> ReplicaStore {
         let fm = FileManager.default
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty && !fm.fileExists(atPath: dir) {
@@ -63,14 +77,14 @@ public final class ReplicaStore: Sendable {
         }
         config.busyMode = .timeout(10)
         let pool = try DatabasePool(path: path, configuration: config)
-        return try ReplicaStore(writer: pool, path: path)
+        return try ReplicaStore(writer: pool, path: path, extra: migrations)
     }
 
     /// A store in memory, for tests and benchmarks.
-    public static func inMemory() throws -> ReplicaStore {
+    public static func inMemory(migrations: [Migration] = []) throws -> ReplicaStore {
         var config = Configuration()
         config.foreignKeysEnabled = true
-        return try ReplicaStore(writer: try DatabaseQueue(configuration: config), path: nil)
+        return try ReplicaStore(writer: try DatabaseQueue(configuration: config), path: nil, extra: migrations)
     }
 
     static var migrator: DatabaseMigrator {
@@ -102,6 +116,10 @@ public final class ReplicaStore: Sendable {
                         WHERE collection = 'interactions';
                     CREATE INDEX list_items_list ON records (json_extract(display, '$.list_id'))
                         WHERE collection = 'list_items';
+                    CREATE INDEX assignments_user ON records (json_extract(display, '$.user_id'))
+                        WHERE collection = 'assignments';
+                    CREATE INDEX interactions_user ON records (json_extract(display, '$.user_id'))
+                        WHERE collection = 'interactions';
                     CREATE TABLE outbox (
                         collection TEXT NOT NULL,
                         id TEXT NOT NULL,

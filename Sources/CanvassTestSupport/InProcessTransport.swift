@@ -15,18 +15,16 @@ public enum Fault: Sendable {
 }
 
 /// A transport that calls a server-side `SyncService` in the same process, with optional faults:
-/// the test double for network sync.
+/// the test double for network sync. Enrollment and tokens go through the real service.
 public final class InProcessTransport: SyncTransport, @unchecked Sendable {
     public let service: SyncService
-    public let device: DeviceIdentity
     private let lock = NSLock()
     private var faults: [Fault?] = []
     private var extraEvictions: [KeyRef] = []
     public private(set) var calls = 0
 
-    public init(service: SyncService, device: DeviceIdentity) {
+    public init(service: SyncService) {
         self.service = service
-        self.device = device
     }
 
     /// Queues faults for the next calls (nil = that call succeeds).
@@ -46,35 +44,34 @@ public final class InProcessTransport: SyncTransport, @unchecked Sendable {
         }
     }
 
-    private func run<T>(_ body: () throws -> T) throws -> T {
+    private func run<T>(_ body: () async throws -> T) async throws -> T {
         let fault = nextFault()
         if case .dropRequest? = fault { throw TransportError.unreachable("simulated: request lost") }
         let result: T
         do {
-            result = try body()
-        } catch let e as SyncError {
-            throw TransportError.server(status: e.status, body: e.body)
+            result = try await body()
+        } catch let e as ServerError {
+            throw TransportError.server(status: e.statusCode, body: e.body)
         }
         if case .dropResponse? = fault { throw TransportError.unreachable("simulated: response lost") }
         return result
     }
 
     public func enroll(_ request: EnrollRequest) async throws -> EnrollResponse {
-        try run {
-            EnrollResponse(
-                replicaID: device.replica, token: "token-\(device.replica)",
-                user: UserInfo(id: device.userID, name: device.userID, role: device.role),
-                serverReplica: (try? service.store.replicaID()) ?? ReplicaID("server"))
-        }
+        try await run { try await service.enroll(request, client: "in-process", now: 1) }
     }
 
     public func push(_ request: PushRequest, token: String) async throws -> PushResponse {
-        try run { try service.push(request, from: device) }
+        try await run {
+            let device = try await service.authenticate(token: token, now: 1)
+            return try await service.push(request, from: device.identity)
+        }
     }
 
     public func pull(since: String?, limit: Int, token: String) async throws -> PullResponse {
-        try run {
-            let page = try service.pull(since: since, limit: limit, for: device)
+        try await run {
+            let device = try await service.authenticate(token: token, now: 1)
+            let page = try await service.pull(since: since, limit: limit, for: device.identity).decoded()
             let extra = lock.withLock { () -> [KeyRef] in
                 defer { extraEvictions = [] }
                 return extraEvictions
@@ -83,6 +80,11 @@ public final class InProcessTransport: SyncTransport, @unchecked Sendable {
             return PullResponse(records: page.records, evict: page.evict + extra, checkpoint: page.checkpoint, more: page.more)
         }
     }
+}
+
+extension SyncService {
+    /// The SQLite replica behind an embedded-store service (tests only).
+    public var replicaStore: ReplicaStore { (storage as! SQLiteServerStorage).store }
 }
 
 /// A small campaign on a server-side store: households and contacts from the fixture generator,
@@ -112,23 +114,41 @@ public struct TestCampaign {
         return out
     }
 
-    /// A server-side store seeded with the campaign, written as replica `server`.
-    public func serverStore(path: String? = nil) throws -> ReplicaStore {
-        let store = try path.map { try ReplicaStore.open(path: $0) } ?? ReplicaStore.inMemory()
+    /// A plain replica store holding the campaign, written as replica `server`.
+    public func replicaStore() throws -> ReplicaStore {
+        let store = try ReplicaStore.inMemory()
         try store.setReplicaID(ReplicaID("server"))
         try store.write(try writes().map { LocalWrite($0.key, $0.values) }, wallclock: 1_760_000_000_000)
         return store
     }
+
+    /// A server seeded with the campaign (embedded store, in memory or in a folder).
+    public func server(directory: String? = nil) async throws -> SyncService {
+        let storage = try directory.map { try SQLiteServerStorage.open(directory: $0) } ?? SQLiteServerStorage.inMemory()
+        try await storage.write(try writes().map { LocalWrite($0.key, $0.values) }, wallclock: 1_760_000_000_000)
+        return SyncService(storage: storage)
+    }
 }
 
-/// A client replica enrolled through an in-process transport.
+/// A client replica enrolled through an in-process transport as `user` (created if new), with
+/// `lists` assigned to that user first.
 public func enrolledClient(
-    service: SyncService, replica: String, user: String, role: Role = .canvasser, path: String? = nil
+    service: SyncService, user: String, role: Role = .canvasser, lists: [String] = [], path: String? = nil
 ) async throws -> (store: ReplicaStore, transport: InProcessTransport) {
     let store = try path.map { try ReplicaStore.open(path: $0) } ?? ReplicaStore.inMemory()
-    let transport = InProcessTransport(service: service, device: DeviceIdentity(replica: ReplicaID(replica), userID: user, role: role))
+    let transport = InProcessTransport(service: service)
     if try Session.load(from: store) == nil {
-        _ = try await Enrollment.enroll(store: store, serverURL: "inprocess:", code: "TEST", deviceName: replica, transport: transport)
+        let u: User
+        if let existing = try await service.storage.user(named: user) {
+            u = existing
+        } else {
+            u = try await service.addUser(name: user, role: role, now: 1).0
+        }
+        for l in lists {
+            try await service.storage.write([LocalWrite(CampaignSeed.assignment(list: l, user: u.id).key, CampaignSeed.assignment(list: l, user: u.id).values)], wallclock: 2)
+        }
+        let code = try await service.issueCode(for: u, now: 1)
+        _ = try await Enrollment.enroll(store: store, serverURL: "inprocess:", code: code, deviceName: user, transport: transport)
     }
     return (store, transport)
 }

@@ -9,10 +9,10 @@ import Foundation
 import NIOCore
 
 /// A transport that runs the server's sync service in-process but puts every answer through the
-/// real wire path: JSON, gzip, and back. It counts bytes and the time spent on each side.
+/// real wire path: JSON (the server splices stored records), gzip, and back. It counts bytes and
+/// the time spent on each side, and can record pull pages to replay them without the server.
 final class WireTransport: SyncTransport, @unchecked Sendable {
     let service: SyncService
-    let device: DeviceIdentity
     var rawBytes = 0
     var gzipBytes = 0
     var serverSeconds = 0.0
@@ -21,19 +21,19 @@ final class WireTransport: SyncTransport, @unchecked Sendable {
     var recorded: [String: ByteBuffer] = [:]
     var replay = false
 
-    init(service: SyncService, device: DeviceIdentity) {
+    init(service: SyncService) {
         self.service = service
-        self.device = device
     }
 
     func enroll(_ request: EnrollRequest) async throws -> EnrollResponse {
-        EnrollResponse(replicaID: device.replica, token: "t", user: UserInfo(id: device.userID, name: device.userID, role: device.role), serverReplica: ReplicaID("server"))
+        try await service.enroll(request, client: "bench", now: 1)
     }
 
     func push(_ request: PushRequest, token: String) async throws -> PushResponse {
         let body = try WireCodec.encode(request, .gzip)
         let decoded = try WireCodec.decode(PushRequest.self, from: body, .gzip)
-        return try service.push(decoded, from: device)
+        let device = try await service.authenticate(token: token, now: 1)
+        return try await service.push(decoded, from: device.identity)
     }
 
     func pull(since: String?, limit: Int, token: String) async throws -> PullResponse {
@@ -42,7 +42,8 @@ final class WireTransport: SyncTransport, @unchecked Sendable {
             body = saved
         } else {
             let t0 = ContinuousClock.now
-            let page = try service.pull(since: since, limit: limit, for: device)
+            let device = try await service.authenticate(token: token, now: 1)
+            let page = try await service.pull(since: since, limit: limit, for: device.identity)
             let plain = try WireCodec.encode(page)
             body = try WireCodec.compress(plain, .gzip)
             serverSeconds += seconds(ContinuousClock.now - t0)
@@ -55,16 +56,25 @@ final class WireTransport: SyncTransport, @unchecked Sendable {
         decodeSeconds += seconds(ContinuousClock.now - t1)
         return decoded
     }
+
+    /// A new device of a new user on this server, enrolled with a real code.
+    func enrollNew(_ store: ReplicaStore, user: String, role: Role, lists: [String]) async throws {
+        let (u, code) = try await service.addUser(name: user, role: role, now: 1)
+        for l in lists {
+            let a = CampaignSeed.assignment(list: l, user: u.id)
+            try await service.storage.write([LocalWrite(a.key, a.values)], wallclock: 2)
+        }
+        _ = try await Enrollment.enroll(store: store, serverURL: "bench:", code: code, deviceName: nil, transport: self)
+    }
 }
 
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 
 /// A campaign big enough for the client scenarios: `households` households in one walk list,
 /// contacts padded to 25 fields with the custom fields a real voter file carries.
-func benchServer(households: Int) throws -> (SyncService, [Voter]) {
+func benchServer(households: Int) async throws -> (SyncService, [Voter]) {
     let voters = VoterFileGenerator(seed: 20261103, households: households).generate()
-    let store = try ReplicaStore.inMemory()
-    try store.setReplicaID(ReplicaID("server"))
+    let storage = try SQLiteServerStorage.inMemory()
     var writes = [CampaignSeed.campaign()] + CampaignSeed.people(voters)
     for i in writes.indices where writes[i].key.collection == "contacts" {
         var v = writes[i].values
@@ -80,8 +90,8 @@ func benchServer(households: Int) throws -> (SyncService, [Voter]) {
     let survey = try Fixtures.survey("canvass")
     writes.append(try CampaignSeed.survey(survey))
     writes += CampaignSeed.list(id: "walk-all", name: "Everyone", kind: "walk", surveyID: survey.id, people: voters)
-    try store.write(writes.map { LocalWrite($0.key, $0.values) }, wallclock: 1_760_000_000_000)
-    return (SyncService(store: store), voters)
+    try await storage.write(writes.map { LocalWrite($0.key, $0.values) }, wallclock: 1_760_000_000_000)
+    return (SyncService(storage: storage), voters)
 }
 
 /// A 5,000-household walk list pulled into an empty client store (file-backed, WAL,
@@ -92,17 +102,23 @@ struct InitialPullScenario: Scenario {
 
     func run(repeats: Int, progress: (String) -> Void) async throws -> ScenarioResult {
         progress("building the server replica")
-        let (service, voters) = try benchServer(households: 5000)
-        let transport = WireTransport(service: service, device: DeviceIdentity(replica: ReplicaID("dev1"), userID: "ann", role: .canvasser))
+        let (service, voters) = try await benchServer(households: 5000)
+        let transport = WireTransport(service: service)
         // Run 0 talks to the server and records its gzip pages; the timed runs replay them, so
         // the figure is the client's own work: gunzip, decode, apply (and disk).
         var times: [Double] = []
         var records = 0
+        // Every device is enrolled (and its list assigned) before the first pull, so all runs see
+        // the same feed and ask for the same checkpoints.
+        let dir = try temporaryDirectory("canvass-bench")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var stores: [ReplicaStore] = []
         for r in 0...repeats {
-            let dir = try temporaryDirectory("canvass-bench")
-            defer { try? FileManager.default.removeItem(at: dir) }
-            let store = try ReplicaStore.open(path: dir.appendingPathComponent("client.sqlite").path)
-            _ = try await Enrollment.enroll(store: store, serverURL: "bench:", code: "X", deviceName: nil, transport: transport)
+            let store = try ReplicaStore.open(path: dir.appendingPathComponent("client\(r).sqlite").path)
+            try await transport.enrollNew(store, user: "ann\(r)", role: .canvasser, lists: ["walk-all"])
+            stores.append(store)
+        }
+        for (r, store) in stores.enumerated() {
             let engine = SyncEngine(store: store, transport: transport, pullPageSize: ProtocolInfo.maxPullLimit)
             transport.replay = r > 0
             transport.decodeSeconds = 0
@@ -139,12 +155,12 @@ struct RecordScenario: Scenario {
     static let summary = "300 interactions recorded one by one, each its own durable transaction"
 
     func run(repeats: Int, progress: (String) -> Void) async throws -> ScenarioResult {
-        let (service, voters) = try benchServer(households: 300)
+        let (service, voters) = try await benchServer(households: 300)
         let dir = try temporaryDirectory("canvass-bench")
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = try ReplicaStore.open(path: dir.appendingPathComponent("client.sqlite").path)
-        let transport = WireTransport(service: service, device: DeviceIdentity(replica: ReplicaID("dev1"), userID: "ann", role: .canvasser))
-        _ = try await Enrollment.enroll(store: store, serverURL: "bench:", code: "X", deviceName: nil, transport: transport)
+        let transport = WireTransport(service: service)
+        try await transport.enrollNew(store, user: "ann", role: .canvasser, lists: ["walk-all"])
         _ = try await SyncEngine(store: store, transport: transport).sync(now: 0)
         let ops = FieldOperations(store: store)
         var latencies: [Double] = []

@@ -2,6 +2,7 @@ import CanvassCore
 import CanvassProtocol
 import CanvassServer
 import CanvassStore
+import CanvassTestSupport
 import Foundation
 
 /// Where the time of the wire path goes: encoder, decoder, and the raw parser for comparison.
@@ -10,14 +11,14 @@ struct CodecScenario: Scenario {
     static let summary = "JSON encode/decode cost of 10,000 contact records (diagnostic)"
 
     func run(repeats: Int, progress: (String) -> Void) async throws -> ScenarioResult {
-        let (service, _) = try benchServer(households: 4000)
-        let page = try service.store.feed(since: 0, limit: 10_000)
+        let (service, _) = try await benchServer(households: 4000)
+        let page = try service.replicaStore.feed(since: 0, limit: 10_000)
         let response = PullResponse(records: page.records, evict: [], checkpoint: "x", more: false)
         let (encodeBest, _, data) = try measure(repeats: repeats) { try JSONEncoder().encode(response) }
         let (decodeBest, _, _) = try measure(repeats: repeats) { try JSONDecoder().decode(PullResponse.self, from: data) }
         let (serialBest, _, _) = try measure(repeats: repeats) { try JSONSerialization.jsonObject(with: data) }
         let (valueBest, _, _) = try measure(repeats: repeats) { try JSONDecoder().decode(Value.self, from: data) }
-        let (feedBest, _, _) = try measure(repeats: repeats) { try service.store.feed(since: 0, limit: 10_000) }
+        let (feedBest, _, _) = try measure(repeats: repeats) { try service.replicaStore.feed(since: 0, limit: 10_000) }
         return ScenarioResult(
             scenario: Self.name, description: Self.summary,
             figures: [

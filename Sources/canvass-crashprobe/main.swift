@@ -15,16 +15,17 @@ func fail(_ message: String) -> Never {
 }
 
 let args = CommandLine.arguments
-guard args.count == 5, let seed = UInt64(args[3]) else {
-    fail("usage: canvass-crashprobe CLIENT_DB SERVER_DB SEED REPLICA")
+guard args.count == 4, let seed = UInt64(args[3]) else {
+    fail("usage: canvass-crashprobe CLIENT_DB SERVER_DIR SEED  (the client must already be enrolled)")
 }
-let (clientPath, serverPath, replica) = (args[1], args[2], args[4])
+let (clientPath, serverPath) = (args[1], args[2])
 
 func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
 do {
-    let server = SyncService(store: try ReplicaStore.open(path: serverPath))
-    let (client, transport) = try await enrolledClient(service: server, replica: replica, user: "probe", path: clientPath)
+    let server = SyncService(storage: try SQLiteServerStorage.open(directory: serverPath))
+    let client = try ReplicaStore.open(path: clientPath)
+    let transport = InProcessTransport(service: server)
     let engine = SyncEngine(store: client, transport: transport, retry: RetryPolicy(attempts: 2, initialDelay: .milliseconds(1), sleep: { _ in }), pushPageSize: 4, pullPageSize: 25)
     let ops = FieldOperations(store: client)
     var rng = SplitMix64(seed: seed)

@@ -18,12 +18,11 @@ import Testing
         try #require(FileManager.default.isExecutableFile(atPath: probe.path), "build the package first: \(probe.path)")
         let dir = try temporaryDirectory("canvass-crash")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let serverPath = dir.appendingPathComponent("server.sqlite").path
+        let serverPath = dir.appendingPathComponent("server").path
         let clientPath = dir.appendingPathComponent("client.sqlite").path
-        _ = try TestCampaign(households: 12, turfSize: 12).serverStore(path: serverPath)
         do {
-            let service = SyncService(store: try ReplicaStore.open(path: serverPath))
-            let (client, transport) = try await enrolledClient(service: service, replica: "probe1", user: "probe", path: clientPath)
+            let service = try await TestCampaign(households: 12, turfSize: 12).server(directory: serverPath)
+            let (client, transport) = try await enrolledClient(service: service, user: "probe", role: .coordinator, path: clientPath)
             _ = try await SyncEngine(store: client, transport: transport).sync(now: 0)
         }
         var acknowledged: Set<String> = []
@@ -32,7 +31,7 @@ import Testing
         for trial in 0..<trials {
             let process = Process()
             process.executableURL = probe
-            process.arguments = [clientPath, serverPath, String(trial + 1), "probe1"]
+            process.arguments = [clientPath, serverPath, String(trial + 1)]
             let out = Pipe()
             process.standardOutput = out
             process.standardError = FileHandle.nullDevice
@@ -47,17 +46,16 @@ import Testing
             acknowledged.formUnion(acks)
 
             let client = try ReplicaStore.open(path: clientPath)
-            let server = SyncService(store: try ReplicaStore.open(path: serverPath))
+            let server = SyncService(storage: try SQLiteServerStorage.open(directory: serverPath))
             let local = Set(try client.records(in: "interactions").map(\.key.id))
             let missing = acknowledged.subtracting(local)
             #expect(missing.isEmpty, "trial \(trial): acknowledged but lost after kill: \(missing.prefix(3))")
             if trial % 2 == 1 {
-                let transport = InProcessTransport(service: server, device: DeviceIdentity(replica: ReplicaID("probe1"), userID: "probe", role: .canvasser))
-                _ = try await SyncEngine(store: client, transport: transport).sync(now: 0)
-                let onServer = try server.store.records(in: "interactions").map(\.key.id)
+                _ = try await SyncEngine(store: client, transport: InProcessTransport(service: server)).sync(now: 0)
+                let onServer = try server.replicaStore.records(in: "interactions").map(\.key.id)
                 #expect(Set(onServer).isSuperset(of: acknowledged), "trial \(trial): acknowledged interactions missing on the server")
                 #expect(try client.counts().pending == 0, "trial \(trial)")
-                #expect(try everything(client) == everything(server.store), "trial \(trial): replicas differ after recovery sync")
+                #expect(try everything(client) == everything(server.replicaStore), "trial \(trial): replicas differ after recovery sync")
             }
         }
         #expect(killedMidway > trials / 2, "most kills should land while the probe is working")

@@ -19,27 +19,27 @@ func everything(_ store: ReplicaStore) throws -> [Record] {
 
 @Suite struct SyncEngineTests {
     let campaign: TestCampaign
-    let service: SyncService
 
     init() throws {
         campaign = try TestCampaign(households: 30, turfSize: 15)
-        service = SyncService(store: try campaign.serverStore())
     }
 
     @Test func firstSyncPullsEverythingAndASecondSyncMovesNothing() async throws {
-        let (store, transport) = try await enrolledClient(service: service, replica: "dev1", user: "ann")
+        let service = try await campaign.server()
+        let (store, transport) = try await enrolledClient(service: service, user: "ann", role: .coordinator)
         let engine = SyncEngine(store: store, transport: transport, retry: noWait, pullPageSize: 50)
         let first = try await engine.sync(now: T0)
-        let total = try everything(service.store).count
+        let total = try everything(service.replicaStore).count
         #expect(first.pulled == total)
         #expect(first.pullPages > 1)
-        #expect(try everything(store) == everything(service.store))
+        #expect(try everything(store) == everything(service.replicaStore))
         let second = try await engine.sync(now: T0)
         #expect(second.pulled == 0 && second.pushed == 0)
     }
 
     @Test func recordedOfflineThenSyncedReachesTheServerWithoutEcho() async throws {
-        let (store, transport) = try await enrolledClient(service: service, replica: "dev1", user: "ann")
+        let service = try await campaign.server()
+        let (store, transport) = try await enrolledClient(service: service, user: "ann", lists: ["walk-0"])
         let engine = SyncEngine(store: store, transport: transport, retry: noWait)
         _ = try await engine.sync(now: T0)
         let ops = FieldOperations(store: store)
@@ -49,12 +49,13 @@ func everything(_ store: ReplicaStore) throws -> [Record] {
         let report = try await engine.sync(now: T0 + 20)
         #expect(report.accepted == 1 && report.rejected == 0)
         #expect(report.pulled == 0, "the pushed interaction must not come back as an echo")
-        #expect(try service.store.record(RecordKey("interactions", id))?["note"] == "nice dog")
+        #expect(try service.replicaStore.record(RecordKey("interactions", id))?["note"] == "nice dog")
         #expect(try store.counts().pending == 0)
     }
 
     @Test func rejectedChangesAreKeptAndShownNeverDropped() async throws {
-        let (store, transport) = try await enrolledClient(service: service, replica: "dev1", user: "ann")
+        let service = try await campaign.server()
+        let (store, transport) = try await enrolledClient(service: service, user: "ann", lists: ["walk-0"])
         let engine = SyncEngine(store: store, transport: transport, retry: noWait)
         _ = try await engine.sync(now: T0)
         // A canvasser may not change party; write it below the operations layer, as an old client might.
@@ -66,14 +67,15 @@ func everything(_ store: ReplicaStore) throws -> [Record] {
         #expect(rejected.count == 1)
         #expect(rejected.first?.problems.contains { $0.code == "forbidden" } == true)
         #expect(try store.record(RecordKey("contacts", person))?["party"] == "GRN", "the local value stays visible")
-        #expect(try service.store.record(RecordKey("contacts", person))?["party"] != "GRN", "nothing of it was applied")
+        #expect(try service.replicaStore.record(RecordKey("contacts", person))?["party"] != "GRN", "nothing of it was applied")
         let again = try await engine.sync(now: T0)
         #expect(again.pushed == 0, "a rejected change is not retried in a loop")
         #expect(try store.outbox(status: "rejected").count == 1)
     }
 
     @Test func lostRequestsAndResponsesAreRetriedWithoutLossOrDuplicates() async throws {
-        let (store, transport) = try await enrolledClient(service: service, replica: "dev1", user: "ann")
+        let service = try await campaign.server()
+        let (store, transport) = try await enrolledClient(service: service, user: "ann", role: .coordinator)
         let engine = SyncEngine(store: store, transport: transport, retry: noWait, pushPageSize: 2, pullPageSize: 20)
         transport.inject([.dropRequest, .dropResponse, nil, .dropResponse])
         _ = try await engine.sync(now: T0)
@@ -85,25 +87,27 @@ func everything(_ store: ReplicaStore) throws -> [Record] {
         transport.inject([.dropResponse, .dropRequest, nil, .dropResponse])
         let report = try await engine.sync(now: T0 + 100)
         #expect(report.retries >= 3)
-        for id in ids { #expect(try service.store.record(RecordKey("interactions", id)) != nil) }
-        #expect(try service.store.records(in: "interactions").count == 5)
-        #expect(try everything(store) == everything(service.store))
+        for id in ids { #expect(try service.replicaStore.record(RecordKey("interactions", id)) != nil) }
+        #expect(try service.replicaStore.records(in: "interactions").count == 5)
+        #expect(try everything(store) == everything(service.replicaStore))
     }
 
     @Test func aSyncThatGivesUpResumesLaterWithNothingLost() async throws {
-        let (store, transport) = try await enrolledClient(service: service, replica: "dev1", user: "ann")
+        let service = try await campaign.server()
+        let (store, transport) = try await enrolledClient(service: service, user: "ann", role: .coordinator)
         let engine = SyncEngine(store: store, transport: transport, retry: RetryPolicy(attempts: 2, sleep: { _ in }), pullPageSize: 10)
         transport.inject([nil, nil, .dropResponse, .dropRequest])  // two pages, then the third fails twice
         await #expect(throws: TransportError.self) { _ = try await engine.sync(now: T0) }
         let partial = try everything(store).count
-        let total = try everything(service.store).count
+        let total = try everything(service.replicaStore).count
         #expect(partial > 0 && partial < total)
         _ = try await engine.sync(now: T0)
-        #expect(try everything(store) == everything(service.store))
+        #expect(try everything(store) == everything(service.replicaStore))
     }
 
     @Test func evictionPushesUnsyncedChangesFirst() async throws {
-        let (store, transport) = try await enrolledClient(service: service, replica: "dev1", user: "ann")
+        let service = try await campaign.server()
+        let (store, transport) = try await enrolledClient(service: service, user: "ann", role: .coordinator)
         let engine = SyncEngine(store: store, transport: transport, retry: noWait)
         _ = try await engine.sync(now: T0)
         let person = CampaignSeed.contactID(campaign.turfs[0][0])
@@ -113,12 +117,13 @@ func everything(_ store: ReplicaStore) throws -> [Record] {
         transport.evictOnNextPull([RecordKey("contacts", person), RecordKey("contacts", other)])
         let report = try await engine.sync(now: T0)
         #expect(report.evicted == 2 && report.keptBack == 0)
-        #expect(try service.store.record(RecordKey("contacts", person))?["phone"] == "614-555-0199")
+        #expect(try service.replicaStore.record(RecordKey("contacts", person))?["phone"] == "614-555-0199")
         #expect(try store.record(RecordKey("contacts", person)) == nil)
     }
 
     @Test func operationsValidateAgainstTheSurveyAndNameTheValidChoices() async throws {
-        let (store, transport) = try await enrolledClient(service: service, replica: "dev1", user: "ann")
+        let service = try await campaign.server()
+        let (store, transport) = try await enrolledClient(service: service, user: "ann", lists: ["walk-0"])
         _ = try await SyncEngine(store: store, transport: transport, retry: noWait).sync(now: T0)
         let ops = FieldOperations(store: store)
         let person = CampaignSeed.contactID(campaign.turfs[0][0])
@@ -140,23 +145,24 @@ func everything(_ store: ReplicaStore) throws -> [Record] {
     }
 
     @Test func concurrentPhoneEditsBecomeAConflictEverywhereAndResolveEverywhere() async throws {
-        let (a, ta) = try await enrolledClient(service: service, replica: "devA", user: "ann")
-        let (b, tb) = try await enrolledClient(service: service, replica: "devB", user: "bob")
-        let (k, tk) = try await enrolledClient(service: service, replica: "devK", user: "kim", role: .coordinator)
+        let service = try await campaign.server()
+        let (a, ta) = try await enrolledClient(service: service, user: "ann", lists: ["walk-0"])
+        let (b, tb) = try await enrolledClient(service: service, user: "bob", lists: ["walk-0"])
+        let (k, tk) = try await enrolledClient(service: service, user: "kim", role: .coordinator)
         let engines = [SyncEngine(store: a, transport: ta, retry: noWait), SyncEngine(store: b, transport: tb, retry: noWait), SyncEngine(store: k, transport: tk, retry: noWait)]
         for e in engines { _ = try await e.sync(now: T0) }
         let person = CampaignSeed.contactID(campaign.turfs[0][0])
         try FieldOperations(store: a).edit(person: person, set: ["phone": "614-555-0111"], now: T0 + 1)
         try FieldOperations(store: b).edit(person: person, set: ["phone": "614-555-0122"], now: T0 + 2)
         for _ in 0..<2 { for e in engines { _ = try await e.sync(now: T0 + 3) } }
-        for s in [a, b, k, service.store] {
+        for s in [a, b, k, service.replicaStore] {
             let c = try s.conflicts()
             #expect(c.map(\.field) == ["phone"])
             #expect(Set(c.first?.siblings.map(\.value) ?? []) == ["614-555-0111", "614-555-0122"])
         }
         try FieldOperations(store: k).resolve(RecordKey("contacts", person), field: "phone", keep: 2, now: T0 + 4)
         for _ in 0..<2 { for e in engines { _ = try await e.sync(now: T0 + 5) } }
-        for s in [a, b, k, service.store] {
+        for s in [a, b, k, service.replicaStore] {
             #expect(try s.conflicts().isEmpty)
             #expect(try s.record(RecordKey("contacts", person))?["phone"] == "614-555-0111")
         }

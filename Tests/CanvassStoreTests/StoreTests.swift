@@ -150,7 +150,7 @@ private let T0: Int64 = 1_760_000_000_000
 @Suite struct QueryTests {
     @Test func walkListIsInWalkOrderWithHouseholdsGrouped() throws {
         let campaign = try TestCampaign(households: 40, turfSize: 40)
-        let store = try campaign.serverStore()
+        let store = try campaign.replicaStore()
         let stops = try store.walkList("walk-0")
         #expect(stops.count == 40)
         #expect(stops.reduce(0) { $0 + $1.people.count } == campaign.turfs[0].count)
@@ -170,7 +170,7 @@ private let T0: Int64 = 1_760_000_000_000
 
     @Test func personHistoryAndCallListShowTheLatestResult() throws {
         let campaign = try TestCampaign(households: 10, turfSize: 10)
-        let store = try campaign.serverStore()
+        let store = try campaign.replicaStore()
         let v = campaign.turfs[0][0]
         let pid = CampaignSeed.contactID(v)
         try store.write([

@@ -1,0 +1,99 @@
+import AsyncHTTPClient
+import CanvassCore
+import CanvassProtocol
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// The protocol over HTTP(S), with gzip both ways.
+public final class HTTPTransport: SyncTransport {
+    public let baseURL: String
+    let client: HTTPClient
+    let timeout: TimeAmount
+
+    /// - Parameter baseURL: e.g. `http://127.0.0.1:8080` (a trailing slash is ignored).
+    public init(baseURL: String, timeoutSeconds: Int64 = 60) throws {
+        var url = baseURL
+        while url.hasSuffix("/") { url.removeLast() }
+        guard let parsed = URL(string: url), let scheme = parsed.scheme, ["http", "https"].contains(scheme.lowercased()), parsed.host != nil else {
+            throw TransportError.unreachable("'\(baseURL)' is not an http:// or https:// server address")
+        }
+        self.baseURL = url
+        // The process-wide client: it lives as long as the process and needs no shutdown.
+        client = HTTPClient.shared
+        timeout = .seconds(timeoutSeconds)
+    }
+
+    private func request(_ method: HTTPMethod, _ path: String, body: ByteBuffer?, token: String?) async throws -> ByteBuffer {
+        var req = HTTPClientRequest(url: baseURL + path)
+        req.method = method
+        req.headers.add(name: ProtocolInfo.header, value: String(ProtocolInfo.version))
+        req.headers.add(name: "Accept-Encoding", value: "gzip")
+        req.headers.add(name: "User-Agent", value: "canvass/\(ProtocolInfo.version)")
+        if let token { req.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body {
+            req.headers.add(name: "Content-Type", value: "application/json")
+            if body.readableBytes > 1024 {
+                req.headers.add(name: "Content-Encoding", value: "gzip")
+                req.body = .bytes(try WireCodec.compress(body, .gzip))
+            } else {
+                req.body = .bytes(body)
+            }
+        }
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(req, timeout: timeout)
+        } catch {
+            throw TransportError.unreachable("\(error)")
+        }
+        let raw: ByteBuffer
+        do {
+            raw = try await response.body.collect(upTo: ProtocolInfo.maxDecompressedBody)
+        } catch {
+            throw TransportError.unreachable("the answer was cut off (\(error))")
+        }
+        let encoding = BodyEncoding(header: response.headers.first(name: "Content-Encoding")) ?? .identity
+        let plain: ByteBuffer
+        do {
+            plain = try WireCodec.decompress(raw, encoding)
+        } catch {
+            throw TransportError.unreachable("the answer could not be read (\(error))")
+        }
+        guard (200..<300).contains(Int(response.status.code)) else {
+            let body = (try? WireCodec.decode(ErrorBody.self, from: plain))
+                ?? ErrorBody(code: "http_\(response.status.code)", message: "the server answered \(response.status.code) \(response.status.reasonPhrase)")
+            throw TransportError.server(status: Int(response.status.code), body: body)
+        }
+        return plain
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, _ body: ByteBuffer) throws -> T {
+        do {
+            return try WireCodec.decode(T.self, from: body)
+        } catch {
+            throw TransportError.server(status: 502, body: ErrorBody(code: "bad_response", message: "the server's answer is not valid: \(error)"))
+        }
+    }
+
+    public func enroll(_ request: EnrollRequest) async throws -> EnrollResponse {
+        try decode(EnrollResponse.self, try await self.request(.POST, "/v1/enroll", body: try WireCodec.encode(request), token: nil))
+    }
+
+    public func push(_ request: PushRequest, token: String) async throws -> PushResponse {
+        try decode(PushResponse.self, try await self.request(.POST, "/v1/push", body: try WireCodec.encode(request), token: token))
+    }
+
+    public func pull(since: String?, limit: Int, token: String) async throws -> PullResponse {
+        var path = "/v1/pull?limit=\(limit)"
+        if let since {
+            path += "&since=" + (since.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? since)
+        }
+        return try decode(PullResponse.self, try await request(.GET, path, body: nil, token: token))
+    }
+
+    /// Revokes a device (coordinators and admins).
+    public func revoke(_ replica: ReplicaID, token: String) async throws {
+        _ = try await request(.DELETE, "/v1/devices/\(replica.rawValue)", body: nil, token: token)
+    }
+}
+

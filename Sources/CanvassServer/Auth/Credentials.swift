@@ -1,0 +1,79 @@
+import Crypto
+import Foundation
+
+/// Secrets the server hands out — one-time enrollment codes and device tokens — and how they are
+/// stored: only as SHA-256 hashes, so a copy of the database lets nobody log in.
+public enum Credentials {
+    /// Letters and digits that cannot be misread aloud or on paper (no 0/O, 1/I/L, 5/S, 2/Z, 8/B).
+    static let codeAlphabet = Array("ACDEFGHJKMNPQRTUVWXY34679")
+    static let idAlphabet = Array("abcdefghijkmnpqrstuvwxyz23456789")
+
+    /// A one-time code like `KXQ7-M4TC`: 8 symbols of a 25-letter alphabet, about 37 bits; with
+    /// rate limiting and a 72-hour life, guessing one is out of reach.
+    public static func newCode() -> String {
+        var g = SystemRandomNumberGenerator()
+        let s = String((0..<8).map { _ in codeAlphabet.randomElement(using: &g)! })
+        return s.prefix(4) + "-" + s.suffix(4)
+    }
+
+    /// A device token: 256 random bits, base64url.
+    public static func newToken() -> String {
+        let key = SymmetricKey(size: .bits256)
+        let data = key.withUnsafeBytes { Data($0) }
+        return data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// Random lowercase id characters (replica and user ids).
+    public static func randomID(length: Int) -> String {
+        var g = SystemRandomNumberGenerator()
+        return String((0..<length).map { _ in idAlphabet.randomElement(using: &g)! })
+    }
+
+    /// Codes are compared without dashes, spaces or case, the way people type them.
+    public static func normalizeCode(_ code: String) -> String {
+        String(code.uppercased().filter { $0.isLetter || $0.isNumber })
+    }
+
+    public static func hash(_ secret: String) -> String {
+        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Limits how fast failed enrollments may be tried, per client address and overall.
+public final class RateLimiter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var failures: [String: [Int64]] = [:]
+    private var global: [Int64] = []
+    public let perClient: Int
+    public let overall: Int
+    public let window: Int64
+
+    /// - Parameters:
+    ///   - perClient: failed attempts one address may make per window.
+    ///   - overall: failed attempts everyone together may make per window (a distributed guess).
+    public init(perClient: Int = 10, overall: Int = 200, windowMillis: Int64 = 60_000) {
+        self.perClient = perClient
+        self.overall = overall
+        self.window = windowMillis
+    }
+
+    /// Milliseconds to wait before trying again, or nil when an attempt is allowed now.
+    public func retryAfter(client: String, now: Int64) -> Int64? {
+        lock.withLock {
+            let mine = (failures[client] ?? []).filter { $0 > now - window }
+            failures[client] = mine.isEmpty ? nil : mine
+            global = global.filter { $0 > now - window }
+            if mine.count >= perClient { return mine[0] + window - now }
+            if global.count >= overall { return global[0] + window - now }
+            return nil
+        }
+    }
+
+    public func recordFailure(client: String, now: Int64) {
+        lock.withLock {
+            failures[client, default: []].append(now)
+            global.append(now)
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import CanvassCore
+import CanvassStore
+
+/// A user of the server.
+public struct User: Sendable, Hashable, Codable {
+    public let id: String
+    public let name: String
+    public let role: Role
+    public let createdAt: Int64
+
+    public init(id: String, name: String, role: Role, createdAt: Int64) {
+        self.id = id
+        self.name = name
+        self.role = role
+        self.createdAt = createdAt
+    }
+}
+
+/// An enrolled device.
+public struct Device: Sendable, Hashable, Codable {
+    public let replica: ReplicaID
+    public let userID: String
+    public let userName: String
+    public let role: Role
+    public let name: String?
+    public let createdAt: Int64
+    public let lastSeen: Int64?
+    public let revokedAt: Int64?
+
+    public var identity: DeviceIdentity { DeviceIdentity(replica: replica, userID: userID, role: role) }
+}
+
+/// What a push is checked against, read inside the push's transaction: the current state of the
+/// pushed records, the surveys their interactions name, the highest counters known, and the
+/// device's scope.
+public struct PushSnapshot: Sendable {
+    public var existing: [RecordKey: Record]
+    public var surveys: [String: Record]
+    public var counters: [ReplicaID: UInt64]
+    /// Keys the device may write; nil means everything (coordinators and admins).
+    public var scope: Set<RecordKey>?
+
+    public init(existing: [RecordKey: Record], surveys: [String: Record], counters: [ReplicaID: UInt64], scope: Set<RecordKey>?) {
+        self.existing = existing
+        self.surveys = surveys
+        self.counters = counters
+        self.scope = scope
+    }
+}
+
+/// How a push page was judged: one result per record, and which records to merge.
+public struct PushDecision: Sendable {
+    public var results: [PushResultItem]
+    public var accepted: [Record]
+}
+
+public struct PushResultItem: Sendable {
+    public let key: RecordKey
+    public let accepted: Bool
+    public let problems: [Diagnostic]
+}
+
+/// Where a device stands in the feed: the feed epoch, the last sequence it has, and the last
+/// scope change it has confirmed (by pulling again with the checkpoint that carried it).
+public struct FeedPosition: Sendable, Hashable {
+    public var epoch: String
+    public var seq: Int64
+    public var scopeToken: Int64
+
+    public var checkpoint: String { "\(epoch).\(seq).\(scopeToken)" }
+
+    public init(epoch: String, seq: Int64, scopeToken: Int64) {
+        self.epoch = epoch
+        self.seq = seq
+        self.scopeToken = scopeToken
+    }
+
+    /// Parses a checkpoint; nil when it is not one this protocol issues.
+    public init?(checkpoint: String) {
+        let parts = checkpoint.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, !parts[0].isEmpty, parts[0].count <= 32, let seq = Int64(parts[1]), seq >= 0,
+            let token = Int64(parts[2]), token >= 0
+        else { return nil }
+        self.init(epoch: String(parts[0]), seq: seq, scopeToken: token)
+    }
+}
+
+/// Everything the server keeps, behind one interface: records and their feed, users, one-time
+/// codes, devices, and what each device has been given. The embedded SQLite backend implements
+/// it today; a PostgreSQL backend implements the same calls, so handlers never change.
+public protocol ServerStorage: Sendable {
+    /// This server's replica id (its own dots) and the feed epoch.
+    func identity() async throws -> (replica: ReplicaID, epoch: String)
+
+    // MARK: records
+
+    /// In one transaction: reads the snapshot for `records`, asks `decide`, merges what it
+    /// accepted with `origin` as the source, and commits durably.
+    func push(
+        _ records: [Record], device: DeviceIdentity, decide: @Sendable (PushSnapshot) -> PushDecision
+    ) async throws -> PushDecision
+
+    /// Feed rows after `since`, filtered, as stored JSON. Never returns a change above the safe
+    /// watermark (see SYNC.md, "Changes feed").
+    func feed(since: Int64, limit: Int, excludingOrigin: ReplicaID?, filter: (@Sendable (RecordKey) -> Bool)?) async throws -> RawFeedPage
+
+    /// The highest sequence a reader may rely on: every change at or below it is committed.
+    func safeWatermark() async throws -> Int64
+
+    /// Stored JSON of records, for a scope backfill.
+    func rawRecords(_ keys: [RecordKey]) async throws -> [RawRecord]
+
+    /// Writes as the server's own replica (imports, admin changes, automation).
+    @discardableResult
+    func write(_ writes: [LocalWrite], wallclock: Int64) async throws -> [Record]
+
+    func record(_ key: RecordKey) async throws -> Record?
+    func records(in collection: String) async throws -> [Record]
+
+    // MARK: scope
+
+    /// Every record a canvasser user may hold: their lists, the lists' items, contacts and
+    /// households, the surveys and campaigns behind the lists, and their own interactions.
+    func canvasserScope(userID: String) async throws -> Set<RecordKey>
+
+    /// Confirms scope changes up to `token` for a device (it pulled with a checkpoint carrying
+    /// it) and forgets staged changes after it (their page was lost; they will be staged again).
+    func confirmScope(replica: ReplicaID, upTo token: Int64) async throws
+    /// What the device is known to hold.
+    func delivered(replica: ReplicaID) async throws -> Set<RecordKey>
+    /// Stages records sent to and evicted from a device under a new token, which is returned.
+    func stageScope(replica: ReplicaID, added: [RecordKey], removed: [RecordKey]) async throws -> Int64
+
+    // MARK: users and devices
+
+    func addUser(name: String, role: Role, now: Int64) async throws -> User
+    func users() async throws -> [User]
+    func user(named name: String) async throws -> User?
+    /// Stores a one-time code (hashed) for a user.
+    func addCode(hash: String, userID: String, expiresAt: Int64, now: Int64) async throws
+    /// Consumes a code and creates the device in one transaction; nil when the code is unknown,
+    /// used or expired.
+    func enroll(codeHash: String, replica: ReplicaID, tokenHash: String, deviceName: String?, now: Int64) async throws -> Device?
+    /// The live device holding this token, if any (revoked devices are returned with revokedAt set).
+    func device(tokenHash: String) async throws -> Device?
+    func devices() async throws -> [Device]
+    /// Revokes a device; false if there was none.
+    func revoke(replica: ReplicaID, now: Int64) async throws -> Bool
+    func touch(replica: ReplicaID, now: Int64) async throws
+}
