@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", exact: "0.10.0"),
     ],
     targets: [
         // Pure replication model: no I/O, no clocks, no dependencies.
@@ -50,8 +51,9 @@ let package = Package(
         .target(
             name: "CanvassServer",
             dependencies: [
-                "CanvassCore", "CanvassStore", "CanvassProtocol",
+                "CanvassCore", "CanvassStore", "CanvassProtocol", "CanvassFixtures",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "SwiftCSV", package: "SwiftCSV"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -103,8 +105,12 @@ let package = Package(
         .executableTarget(
             name: "canvass-server",
             dependencies: [
-                "CanvassCore", "CanvassProtocol", "CanvassFixtures",
+                "CanvassCore", "CanvassServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
         .testTarget(

@@ -1,0 +1,248 @@
+import ArgumentParser
+import CanvassCore
+import CanvassServer
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// Where the server listens and keeps its data: flags, else environment, else defaults.
+struct ServerOptions: ParsableArguments {
+    @Option(name: .long, help: "Address to listen on (env CANVASS_HOST). Default 127.0.0.1.")
+    var host: String?
+
+    @Option(name: .long, help: "Port to listen on; 0 picks a free one (env CANVASS_PORT). Default 8080.")
+    var port: Int?
+
+    @Option(name: [.customLong("data")], help: "Data directory for the embedded store (env CANVASS_DATA). Default ./canvass-data.")
+    var data: String?
+
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain; serve HTTPS (env CANVASS_TLS_CERT).")
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "PEM private key for --tls-cert (env CANVASS_TLS_KEY).")
+    var tlsKey: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical. Default info.")
+    var logLevel: String = "info"
+
+    var configuration: ServerConfiguration {
+        get throws {
+            let env = ProcessInfo.processInfo.environment
+            var c = ServerConfiguration()
+            c.host = host ?? env["CANVASS_HOST"] ?? c.host
+            if let p = port ?? env["CANVASS_PORT"].flatMap(Int.init) { c.port = p }
+            c.dataDirectory = data ?? env["CANVASS_DATA"] ?? c.dataDirectory
+            c.tlsCertificate = tlsCert ?? env["CANVASS_TLS_CERT"]
+            c.tlsKey = tlsKey ?? env["CANVASS_TLS_KEY"]
+            guard let level = Logger.Level(rawValue: logLevel) else {
+                throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+            }
+            c.logLevel = level
+            guard (0...65535).contains(c.port) else { throw ValidationError("the port must be 0–65535") }
+            return c
+        }
+    }
+
+    func openService() throws -> SyncService {
+        let dir = try configuration.dataDirectory
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return SyncService(storage: try SQLiteServerStorage.open(directory: dir))
+    }
+}
+
+func now() -> Int64 { wallClock() }
+
+/// Runs the HTTP server until SIGINT or SIGTERM; in-flight requests finish first.
+func serve(_ options: ServerOptions, service: SyncService, banner: String? = nil) async throws {
+    let config = try options.configuration
+    var logger = Logger(label: "canvass-server")
+    logger.logLevel = config.logLevel
+    let scheme = config.tlsCertificate == nil ? "http" : "https"
+    let app = try buildApplication(configuration: config, service: service, logger: logger) { port in
+        // Written in one go and unbuffered: tests and scripts read the port from this line.
+        let text = (banner.map { $0 + "\n" } ?? "") + "canvass-server listening on \(scheme)://\(config.host):\(port)  (data: \(config.dataDirectory); stop with Ctrl-C)\n"
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+    let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    try await group.run()
+}
+
+@main
+struct CanvassServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "canvass-server",
+        abstract: "The Canvass sync server: canvassers' laptops sync their shifts here.",
+        discussion: """
+            With no subcommand it serves on 127.0.0.1:8080 from ./canvass-data (created on first start).
+            Try the demo: canvass-server demo
+            """,
+        subcommands: [Serve.self, Demo.self, UserCommand.self, DeviceCommand.self, ListCommand.self],
+        defaultSubcommand: Serve.self)
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the sync protocol (the default).")
+    @OptionGroup var options: ServerOptions
+
+    func run() async throws {
+        try await serve(options, service: try options.openService())
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load the fixture campaign, print login codes for a coordinator and two canvassers, and serve.",
+        discussion: "Both canvassers get walk list turf-01, so their turf overlaps. Codes are new on every start.")
+    @OptionGroup var options: ServerOptions
+    @Option(help: "Folder with voters.csv and surveys/ (the repository's fixtures).")
+    var fixtures = "fixtures"
+
+    func run() async throws {
+        let service = try options.openService()
+        guard FileManager.default.fileExists(atPath: (fixtures as NSString).appendingPathComponent("voters.csv")) else {
+            throw ValidationError("no voters.csv in '\(fixtures)'; run from the repository root or pass --fixtures DIR")
+        }
+        let setup = try await ServerAdmin(service: service).setUpDemo(fixtures: fixtures, now: now())
+        let banner = """
+            Canvass demo: \(setup.people) people on \(setup.lists) lists.
+              coordinator   code \(setup.coordinatorCode)
+            \(setup.canvasserCodes.map { "  \($0.name.padding(toLength: 13, withPad: " ", startingAt: 0)) code \($0.code)   (walk list \(setup.sharedList))" }.joined(separator: "\n"))
+            Codes are single-use and expire in 72 hours.
+            """
+        try await serve(options, service: service, banner: banner)
+    }
+}
+
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Add users and issue login codes.", subcommands: [Add.self, Code.self, List.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a user and print their one-time login code.")
+        @OptionGroup var options: ServerOptions
+        @Argument(help: "The user's name (unique).") var name: String
+        @Option(help: "admin, coordinator or canvasser.") var role: Role = .canvasser
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let (user, code) = try await options.openService().addUser(name: name, role: role, now: now())
+            if json {
+                print(try jsonText(["id": user.id, "name": user.name, "role": user.role.rawValue, "code": code]))
+            } else {
+                print("added \(user.role.rawValue) \(user.name) (\(user.id))\nlogin code: \(code)  (single use, expires in 72 hours)")
+            }
+        }
+    }
+
+    struct Code: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Issue a new one-time login code for an existing user.")
+        @OptionGroup var options: ServerOptions
+        @Argument(help: "The user's name or id.") var name: String
+
+        func run() async throws {
+            let service = try options.openService()
+            guard let user = try await service.storage.user(named: name) else {
+                throw ValidationError("no user '\(name)'; see `canvass-server user list`")
+            }
+            print("login code for \(user.name): \(try await service.issueCode(for: user, now: now()))  (single use, expires in 72 hours)")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List users.")
+        @OptionGroup var options: ServerOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let users = try await options.openService().storage.users()
+            if json { return print(try jsonText(users)) }
+            printTable(["NAME", "ROLE", "ID"], users.map { [$0.name, $0.role.rawValue, $0.id] })
+        }
+    }
+}
+
+struct DeviceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "device", abstract: "See and revoke enrolled devices.", subcommands: [List.self, Revoke.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List devices.")
+        @OptionGroup var options: ServerOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let devices = try await options.openService().storage.devices()
+            if json { return print(try jsonText(devices)) }
+            printTable(["REPLICA", "USER", "ROLE", "NAME", "STATUS"], devices.map {
+                [$0.replica.rawValue, $0.userName, $0.role.rawValue, $0.name ?? "", $0.revokedAt == nil ? "active" : "revoked"]
+            })
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a device: its token stops working at once.")
+        @OptionGroup var options: ServerOptions
+        @Argument(help: "The device's replica id (see `device list`).") var replica: String
+
+        func run() async throws {
+            try await options.openService().revoke(ReplicaID(replica), by: nil, now: now())
+            print("revoked \(replica)")
+        }
+    }
+}
+
+struct ListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "See walk and call lists and assign them.", subcommands: [List.self, Assign.self, Unassign.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List walk and call lists with their assignees.")
+        @OptionGroup var options: ServerOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let lists = try await ServerAdmin(service: options.openService()).lists()
+            if json { return print(try jsonText(lists)) }
+            printTable(["LIST", "KIND", "ITEMS", "ASSIGNED TO", "NAME"], lists.map { [$0.id, $0.kind, String($0.items), $0.assignees.joined(separator: ","), $0.name] })
+        }
+    }
+
+    struct Assign: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Assign a list to a user; it reaches their devices on the next sync.")
+        @OptionGroup var options: ServerOptions
+        @Argument(help: "List id.") var list: String
+        @Argument(help: "User name.") var user: String
+
+        func run() async throws {
+            try await ServerAdmin(service: options.openService()).assign(list: list, to: user, now: now())
+            print("assigned \(list) to \(user)")
+        }
+    }
+
+    struct Unassign: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Take a list away; their devices evict it on the next sync (after pushing what they recorded).")
+        @OptionGroup var options: ServerOptions
+        @Argument(help: "List id.") var list: String
+        @Argument(help: "User name.") var user: String
+
+        func run() async throws {
+            try await ServerAdmin(service: options.openService()).unassign(list: list, from: user, now: now())
+            print("unassigned \(list) from \(user)")
+        }
+    }
+}
+
+extension Role: ExpressibleByArgument {}
+
+func jsonText<T: Encodable>(_ value: T) throws -> String {
+    let e = JSONEncoder()
+    e.outputFormatting = [.prettyPrinted, .sortedKeys]
+    return String(decoding: try e.encode(value), as: UTF8.self)
+}
+
+/// An aligned table.
+func printTable(_ header: [String], _ rows: [[String]]) {
+    let widths = header.indices.map { i in ([header[i]] + rows.map { $0[i] }).map(\.count).max() ?? 0 }
+    for row in [header] + rows {
+        print(row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }.joined(separator: "  "))
+    }
+}
