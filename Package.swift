@@ -126,6 +126,19 @@ let package = Package(
             dependencies: ["CanvassCore", "CanvassStore", "CanvassTestSupport", "CanvassFixtures"],
             swiftSettings: strict),
         .testTarget(
+            name: "CanvassServerTests",
+            dependencies: ["CanvassCore", "CanvassStore", "CanvassServer", "CanvassProtocol", "CanvassTestSupport", "CanvassFixtures"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "CanvassEndToEndTests",
+            dependencies: [
+                "CanvassCore", "CanvassStore", "CanvassClient", "CanvassProtocol", "CanvassTestSupport", "CanvassFixtures",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
             name: "CanvassClientTests",
             dependencies: [
                 "CanvassCore", "CanvassStore", "CanvassClient", "CanvassServer", "CanvassProtocol",

@@ -5,6 +5,12 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
+/// One client for the process, never shut down (it lives as long as the process). Decompression
+/// is ours: WireCodec caps it and checks the stream trailer, which AsyncHTTPClient's would not.
+private let sharedHTTPClient = HTTPClient(
+    eventLoopGroupProvider: .singleton,
+    configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(15), read: .seconds(90)), decompression: .disabled))
+
 /// The protocol over HTTP(S), with gzip both ways.
 public final class HTTPTransport: SyncTransport {
     public let baseURL: String
@@ -19,8 +25,7 @@ public final class HTTPTransport: SyncTransport {
             throw TransportError.unreachable("'\(baseURL)' is not an http:// or https:// server address")
         }
         self.baseURL = url
-        // The process-wide client: it lives as long as the process and needs no shutdown.
-        client = HTTPClient.shared
+        client = sharedHTTPClient
         timeout = .seconds(timeoutSeconds)
     }
 

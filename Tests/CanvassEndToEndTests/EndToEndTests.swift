@@ -1,0 +1,199 @@
+import AsyncHTTPClient
+import CanvassClient
+import CanvassCore
+import CanvassProtocol
+import CanvassStore
+import CanvassTestSupport
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Testing
+
+private let quick = RetryPolicy(attempts: 2, initialDelay: .milliseconds(10))
+
+/// A client replica in a file, enrolled over HTTP with a code.
+struct Client {
+    let store: ReplicaStore
+    var transport: HTTPTransport
+    var engine: SyncEngine { SyncEngine(store: store, transport: transport, retry: quick) }
+    var ops: FieldOperations { FieldOperations(store: store) }
+
+    init(dir: URL, name: String, url: String, code: String) async throws {
+        store = try ReplicaStore.open(path: dir.appendingPathComponent("\(name).sqlite").path)
+        transport = try HTTPTransport(baseURL: url)
+        _ = try await Enrollment.enroll(store: store, serverURL: url, code: code, deviceName: name, transport: transport)
+    }
+
+    var token: String { get throws { try Session.load(from: store)!.token } }
+
+    @discardableResult
+    func sync(_ now: Int64 = 1_760_000_000_000) async throws -> SyncReport { try await engine.sync(now: now) }
+}
+
+/// Sends a raw request; returns the status and the decoded error body, if any.
+func raw(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [("Canvass-Protocol", "1")], body: [UInt8]? = nil) async throws -> (Int, ErrorBody?) {
+    var req = HTTPClientRequest(url: url)
+    req.method = method
+    for (k, v) in headers { req.headers.add(name: k, value: v) }
+    if let body { req.body = .bytes(ByteBuffer(bytes: body)) }
+    let res = try await HTTPClient.shared.execute(req, timeout: .seconds(30))
+    let data = try await res.body.collect(upTo: 1 << 20)
+    return (Int(res.status.code), try? WireCodec.decode(ErrorBody.self, from: data))
+}
+
+@Suite(.serialized) struct EndToEndTests {
+    @Test func offlineShiftThenSyncConvergesAndConflictsResolveEverywhere() async throws {
+        let dir = try temporaryDirectory("canvass-e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("server").path
+        var server = try ServerProcess(arguments: ["demo"], dataDirectory: data)
+        let port = server.port
+        let a = try await Client(dir: dir, name: "a", url: server.baseURL, code: try #require(server.code(for: "canvasser-a")))
+        let b = try await Client(dir: dir, name: "b", url: server.baseURL, code: try #require(server.code(for: "canvasser-b")))
+        let k = try await Client(dir: dir, name: "k", url: server.baseURL, code: try #require(server.code(for: "coordinator")))
+        for c in [a, b, k] { try await c.sync() }
+
+        // Each canvasser holds exactly the shared walk list; the coordinator holds everything.
+        let stopsA = try a.store.walkList("turf-01")
+        #expect(stopsA.count == 50)
+        #expect(try a.ops.lists().map(\.id) == ["turf-01"])
+        let contactsA = try a.store.records(in: "contacts").count
+        #expect(contactsA == stopsA.reduce(0) { $0 + $1.people.count })
+        #expect(try k.store.records(in: "contacts").count > 5000)
+
+        // The server goes away; the shift goes on offline.
+        #expect(server.stop() == 0, "graceful shutdown exits 0")
+        let person = stopsA[0].people[0].id
+        var recorded: [String] = []
+        for (i, stop) in stopsA.prefix(3).enumerated() {
+            recorded.append(try a.ops.recordInteraction(person: stop.people[0].id, list: "turf-01", result: "not_home", now: 1_760_000_000_000 + Int64(i)))
+        }
+        recorded.append(try b.ops.recordInteraction(
+            person: person, list: "turf-01", result: "contacted", answers: ["willing": "yes", "support": 5], note: "wants a sign", now: 1_760_000_000_100))
+        try a.ops.edit(person: person, set: ["phone": "614-555-0111"], now: 1_760_000_000_200)
+        try b.ops.edit(person: person, set: ["phone": "614-555-0122"], now: 1_760_000_000_300)
+        await #expect(throws: TransportError.self) { try await a.sync() }
+        #expect(try a.store.counts().pending == 4, "nothing lost while offline")
+
+        // Back online on the same port and data: everything lands, the conflict shows everywhere.
+        server = try ServerProcess(arguments: ["serve"], dataDirectory: data, port: port)
+        defer { server.stop() }
+        for _ in 0..<2 { for c in [a, b, k] { try await c.sync() } }
+        let key = RecordKey("contacts", person)
+        for c in [a, b, k] {
+            let conflicts = try c.store.conflicts()
+            #expect(conflicts.map(\.key) == [key] && conflicts.map(\.field) == ["phone"])
+            #expect(try c.store.counts().pending == 0)
+        }
+        let onCoordinator = Set(try k.store.records(in: "interactions").map(\.key.id))
+        #expect(onCoordinator.isSuperset(of: recorded))
+        #expect(try a.store.person(person)?.interactions.count == 1, "a sees its own interactions only")
+
+        try k.ops.resolve(key, field: "phone", value: "614-555-0133", now: 1_760_000_001_000)
+        for _ in 0..<2 { for c in [k, a, b] { try await c.sync() } }
+        for c in [a, b, k] {
+            #expect(try c.store.conflicts().isEmpty)
+            #expect(try c.store.record(key)?["phone"] == "614-555-0133")
+        }
+        let again = try await a.sync()
+        #expect(again.pulled == 0 && again.pushed == 0, "a sync right after a sync moves nothing")
+    }
+
+    @Test func revokedForgedOutOfScopeAndBadBodiesAreRefused() async throws {
+        let dir = try temporaryDirectory("canvass-e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let server = try ServerProcess(arguments: ["demo"], dataDirectory: dir.appendingPathComponent("server").path)
+        defer { server.stop() }
+        let a = try await Client(dir: dir, name: "a", url: server.baseURL, code: try #require(server.code(for: "canvasser-a")))
+        let b = try await Client(dir: dir, name: "b", url: server.baseURL, code: try #require(server.code(for: "canvasser-b")))
+        let k = try await Client(dir: dir, name: "k", url: server.baseURL, code: try #require(server.code(for: "coordinator")))
+        for c in [a, b, k] { try await c.sync() }
+        let baseline = try await k.sync()
+        #expect(baseline.pulled == 0)
+
+        // A code works once.
+        await #expect(throws: TransportError.self) {
+            _ = try await Client(dir: dir, name: "a2", url: server.baseURL, code: server.code(for: "canvasser-a")!)
+        }
+
+        // Out of scope: a contact that is on no list of a's.
+        let outside = try #require(try k.store.records(in: "contacts").first { try a.store.record($0.key) == nil })
+        try a.store.apply(ChangeSet(records: [outside]))
+        try a.store.write(outside.key, ["phone": "614-555-0177"], wallclock: 1_760_000_000_000)
+        // Forged: a value carrying b's dots.
+        let mine = try #require(try a.store.records(in: "contacts").first)
+        let bReplica = try Session.load(from: b.store)!.replicaID
+        let forged = Record(key: mine.key, fields: ["email": Register(siblings: [Sibling(dot: Dot(bReplica, 999), wallclock: 5, value: "x@example.org")])])
+        let push = try await a.transport.push(PushRequest(changes: ChangeSet(records: [forged])), token: try a.token)
+        #expect(push.rejected == 1 && push.results[0].problems.contains { $0.code == "foreign_dot" })
+        let report = try await a.sync()
+        #expect(report.rejected == 1)
+        #expect(try a.store.outbox(status: "rejected").first?.problems.contains { $0.code == "out_of_scope" } == true)
+
+        // Bad bodies: each is a 4xx with a JSON error, and nothing is applied.
+        let url = server.baseURL + "/v1/push"
+        let auth = ("Authorization", "Bearer \(try a.token)")
+        let json = ("Content-Type", "application/json")
+        let good = Array(#"{"changes":{"records":[]}}"#.utf8)
+        let cases: [(String, [(String, String)], [UInt8], Int, String)] = [
+            ("malformed", [("Canvass-Protocol", "1"), auth, json], Array("{not json".utf8), 400, "bad_json"),
+            ("truncated", [("Canvass-Protocol", "1"), auth, json], Array(#"{"changes":{"records":[{"collection":"contacts","id":"x","#.utf8), 400, "bad_json"),
+            ("wrong shape", [("Canvass-Protocol", "1"), auth, json], Array(#"{"changes":{"records":[{"collection":"contacts","id":"x","fields":{"phone":{"siblings":[["me",0,1,"x"]]}}}]}}"#.utf8), 400, "bad_json"),
+            ("unknown key", [("Canvass-Protocol", "1"), auth, json], Array(#"{"changes":{"records":[]},"extra":1}"#.utf8), 400, "bad_json"),
+            ("no version", [auth, json], good, 400, "protocol_version_missing"),
+            ("wrong version", [("Canvass-Protocol", "7"), auth, json], good, 426, "protocol_version"),
+            ("no token", [("Canvass-Protocol", "1"), json], good, 401, "unauthorized"),
+            ("bad token", [("Canvass-Protocol", "1"), ("Authorization", "Bearer nope"), json], good, 401, "unauthorized"),
+            ("unknown encoding", [("Canvass-Protocol", "1"), auth, json, ("Content-Encoding", "br")], good, 415, "unsupported_encoding"),
+            ("not gzip", [("Canvass-Protocol", "1"), auth, json, ("Content-Encoding", "gzip")], good, 400, "bad_compression"),
+            ("oversized", [("Canvass-Protocol", "1"), auth, json], Array(repeating: UInt8(ascii: " "), count: 9 << 20), 413, "too_large"),
+        ]
+        for (name, headers, body, status, code) in cases {
+            let (got, error) = try await raw(.POST, url, headers: headers, body: body)
+            #expect(got == status, "\(name): status")
+            #expect(error?.error.code == code, "\(name): error code \(error?.error.code ?? "none")")
+            #expect(!(error?.error.message.isEmpty ?? true), "\(name): a message that says what to do")
+        }
+        // A zip bomb: small on the wire, far over the cap inflated.
+        let bomb = try WireCodec.compress(ByteBuffer(bytes: Array(repeating: UInt8(ascii: " "), count: 40 << 20)), .gzip)
+        let (bombStatus, bombError) = try await raw(.POST, url, headers: [("Canvass-Protocol", "1"), auth, json, ("Content-Encoding", "gzip")], body: Array(bomb.readableBytesView))
+        #expect(bombStatus == 413 && bombError?.error.code == "too_large")
+        let after = try await k.sync()
+        #expect(after.pulled == 0, "nothing from a refused request was applied")
+
+        // Revocation: the coordinator revokes b; b's next sync is refused.
+        let bReplicaID = try Session.load(from: b.store)!.replicaID
+        try await k.transport.revoke(bReplicaID, token: try k.token)
+        await #expect(throws: TransportError.self) { try await b.sync() }
+        do {
+            try await b.sync()
+        } catch TransportError.server(let status, let body) {
+            #expect(status == 401 && body.error.code == "device_revoked")
+        }
+        // A canvasser may not revoke.
+        await #expect(throws: TransportError.self) { try await a.transport.revoke(try Session.load(from: k.store)!.replicaID, token: try a.token) }
+    }
+
+    @Test func unassignedListsAreEvictedAndNewOnesArrive() async throws {
+        let dir = try temporaryDirectory("canvass-e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("server").path
+        let server = try ServerProcess(arguments: ["demo"], dataDirectory: data)
+        defer { server.stop() }
+        let a = try await Client(dir: dir, name: "a", url: server.baseURL, code: try #require(server.code(for: "canvasser-a")))
+        try await a.sync()
+        #expect(try a.ops.lists().map(\.id) == ["turf-01"])
+        let first = try a.store.walkList("turf-01")
+        try a.ops.recordInteraction(person: first[0].people[0].id, list: "turf-01", result: "refused", now: 1_760_000_000_000)
+        #expect(try runServerCommand(["list", "assign", "turf-02", "canvasser-a"], dataDirectory: data).status == 0)
+        #expect(try runServerCommand(["list", "unassign", "turf-01", "canvasser-a"], dataDirectory: data).status == 0)
+        let report = try await a.sync()
+        #expect(report.evicted > 0)
+        #expect(try a.ops.lists().map(\.id) == ["turf-02"])
+        #expect(try a.store.walkList("turf-02").count == 50)
+        #expect(try a.store.record(RecordKey("contacts", first[0].people[0].id)) == nil || first[0].people[0].id == (try a.store.walkList("turf-02").first?.people.first?.id))
+        #expect(try a.store.counts().pending == 0, "the interaction was pushed before its list was evicted")
+        let again = try await a.sync()
+        #expect(again.pulled == 0 && again.evicted == 0)
+    }
+}
