@@ -127,7 +127,10 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "CanvassServerTests",
-            dependencies: ["CanvassCore", "CanvassStore", "CanvassServer", "CanvassProtocol", "CanvassTestSupport", "CanvassFixtures"],
+            dependencies: [
+                "CanvassCore", "CanvassStore", "CanvassServer", "CanvassProtocol", "CanvassTestSupport", "CanvassFixtures",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "CanvassEndToEndTests",

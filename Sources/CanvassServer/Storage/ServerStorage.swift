@@ -52,6 +52,11 @@ public struct PushSnapshot: Sendable {
 public struct PushDecision: Sendable {
     public var results: [PushResultItem]
     public var accepted: [Record]
+
+    public init(results: [PushResultItem], accepted: [Record]) {
+        self.results = results
+        self.accepted = accepted
+    }
 }
 
 public struct PushResultItem: Sendable {

@@ -1,0 +1,100 @@
+import CanvassCore
+import CanvassFixtures
+import CanvassProtocol
+import CanvassServer
+import CanvassStore
+import CanvassTestSupport
+import Foundation
+import GRDB
+import Testing
+
+/// The protocol vectors through the server: each delivery merged by the storage's push
+/// transaction, then read back through the pull path a coordinator uses (stored JSON spliced into
+/// a page, decoded as a client would).
+typealias Record = CanvassCore.Record
+
+@Suite struct ServerVectorTests {
+    static let vectors = ((try? MergeVector.loadAll()) ?? []).filter { $0.kind == "merge" }
+
+    @Test(arguments: vectors.map(\.file))
+    func vectorThroughTheServer(file: String) async throws {
+        let v = try #require(Self.vectors.first { $0.file == file })
+        let storage = try SQLiteServerStorage.inMemory()
+        let service = SyncService(storage: storage)
+        let device = DeviceIdentity(replica: ReplicaID("K"), userID: "k", role: .coordinator)
+        for cs in [v.start ?? ChangeSet()] + (v.deliver ?? []) {
+            _ = try await storage.push(cs.records, device: device) { _ in
+                PushDecision(results: [], accepted: cs.records)
+            }
+        }
+        var since: String?
+        var got: [Record] = []
+        while true {
+            let page = try await service.pull(since: since, limit: 7, for: DeviceIdentity(replica: ReplicaID("reader"), userID: "r", role: .admin))
+            let decoded = try WireCodec.decode(PullResponse.self, from: try WireCodec.encode(page))
+            got += decoded.records
+            since = decoded.checkpoint
+            if !decoded.more { break }
+        }
+        got.sort { $0.key < $1.key }
+        if let records = v.expect?.records { #expect(got == records.sorted { $0.key < $1.key }, "\(file)") }
+        if let conflicts = v.expect?.conflicts { #expect(MergeVector.conflicts(of: got) == Set(conflicts), "\(file): conflicts") }
+    }
+}
+
+@Suite struct EnrollmentTests {
+    @Test func codesAreSingleUseExpireAndAreRateLimited() async throws {
+        let service = SyncService(storage: try SQLiteServerStorage.inMemory(), limiter: RateLimiter(perClient: 3, overall: 100, windowMillis: 60_000))
+        let (user, code) = try await service.addUser(name: "ann", role: .canvasser, now: 1_000)
+        #expect(code.count == 9 && code.contains("-"))
+        let ok = try await service.enroll(EnrollRequest(code: code.lowercased().replacingOccurrences(of: "-", with: " "), deviceName: "laptop"), client: "10.0.0.1", now: 2_000)
+        #expect(ok.user.name == "ann" && ok.replicaID.isWellFormed && ok.token.count >= 40)
+        let device = try await service.authenticate(token: ok.token, now: 3_000)
+        #expect(device.userID == user.id)
+        // Used once: refused.
+        await #expect(throws: ServerError.self) { try await service.enroll(EnrollRequest(code: code, deviceName: nil), client: "c2", now: 3_000) }
+        // Expired.
+        let late = try await service.issueCode(for: user, now: 0)
+        await #expect(throws: ServerError.self) { try await service.enroll(EnrollRequest(code: late, deviceName: nil), client: "c3", now: 73 * 3_600_000) }
+        // Guessing: three wrong codes, then even a right one waits.
+        let fresh = try await service.issueCode(for: user, now: 10_000)
+        for _ in 0..<3 { _ = try? await service.enroll(EnrollRequest(code: "AAAA-AAAA", deviceName: nil), client: "guesser", now: 10_000) }
+        do {
+            _ = try await service.enroll(EnrollRequest(code: fresh, deviceName: nil), client: "guesser", now: 10_001)
+            Issue.record("a rate-limited client got through")
+        } catch let e as ServerError {
+            #expect(e.statusCode == 429 && e.retryAfter != nil)
+        }
+        #expect(try await service.enroll(EnrollRequest(code: fresh, deviceName: nil), client: "someone-else", now: 10_002).user.name == "ann")
+    }
+
+    @Test func tokensAndCodesAreStoredOnlyAsHashes() async throws {
+        let storage = try SQLiteServerStorage.inMemory()
+        let service = SyncService(storage: storage)
+        let (_, code) = try await service.addUser(name: "bob", role: .canvasser, now: 1)
+        let response = try await service.enroll(EnrollRequest(code: code, deviceName: nil), client: "x", now: 2)
+        let dump = try await storage.store.writer.read { db in
+            try String.fetchAll(db, sql: "SELECT code_hash FROM enroll_codes UNION ALL SELECT token_hash FROM devices")
+        }
+        #expect(dump.count == 2)
+        #expect(!dump.contains(response.token) && !dump.contains(Credentials.normalizeCode(code)))
+        #expect(dump.contains(Credentials.hash(response.token)))
+    }
+}
+
+@Suite struct ScopeTests {
+    @Test func aCanvasserSeesOnlyTheirListsAndTheirOwnInteractions() async throws {
+        let campaign = try TestCampaign(households: 30, turfSize: 10)
+        let service = try await campaign.server()
+        let (a, _) = try await enrolledClient(service: service, user: "ann", lists: ["walk-1"])
+        let (b, _) = try await enrolledClient(service: service, user: "bob", lists: ["walk-1"])
+        _ = (a, b)
+        let annID = try await service.storage.user(named: "ann")!.id
+        let scope = try await service.storage.canvasserScope(userID: annID)
+        let turf = Set(campaign.turfs[1].map { RecordKey("contacts", CampaignSeed.contactID($0)) })
+        #expect(Set(scope.filter { $0.collection == "contacts" }) == turf)
+        #expect(scope.contains(RecordKey("lists", "walk-1")) && !scope.contains(RecordKey("lists", "walk-0")))
+        #expect(scope.contains(RecordKey("surveys", campaign.doorSurvey.id)))
+        #expect(!scope.contains { $0.collection == "surveys" && $0.id == campaign.phoneSurvey.id })
+    }
+}
