@@ -170,7 +170,7 @@ public final class SyncService: Sendable {
             let records = try await storage.rawRecords(send)
             return RawPullPage(records: records, evict: evict.map(KeyRef.init), checkpoint: position.checkpoint, more: true)
         }
-        let page = try await storage.feed(since: position.seq, limit: limit, excludingOrigin: device.replica) { scope.contains($0) }
+        let page = try await storage.feed(keys: scope, since: position.seq, limit: limit, excludingOrigin: device.replica)
         position.seq = page.last
         return RawPullPage(records: page.records, evict: [], checkpoint: position.checkpoint, more: page.more)
     }
@@ -192,6 +192,15 @@ struct PushJudge {
     let schema: Schema
     let device: DeviceIdentity
     let snapshot: PushSnapshot
+    /// Each survey named in the page, parsed once.
+    let surveys: [String: Survey]
+
+    init(schema: Schema, device: DeviceIdentity, snapshot: PushSnapshot) {
+        self.schema = schema
+        self.device = device
+        self.snapshot = snapshot
+        surveys = snapshot.surveys.compactMapValues { try? $0["definition"]?.decode(as: Survey.self) }
+    }
 
     func judge(_ records: [Record]) -> PushDecision {
         var results: [PushResultItem] = []
@@ -247,7 +256,7 @@ struct PushJudge {
         guard let surveyID = record["survey_id"]?.stringValue else {
             return [Diagnostic(at: "records[0].fields.survey_id", code: "bad_value", "an interaction needs the survey it answers")]
         }
-        guard let survey = snapshot.surveys[surveyID], let definition = survey["definition"], let parsed = try? definition.decode(as: Survey.self) else {
+        guard let parsed = surveys[surveyID] else {
             return [Diagnostic(at: "records[0].fields.survey_id", code: "bad_value", "survey '\(surveyID)' does not exist on the server")]
         }
         var answers: [String: Value] = [:]

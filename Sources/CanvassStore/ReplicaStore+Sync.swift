@@ -154,23 +154,62 @@ extension ReplicaStore {
         since: Int64, limit: Int, excludingOrigin: ReplicaID? = nil, filter: ((RecordKey) -> Bool)? = nil, scanLimit: Int = 50_000
     ) throws -> RawFeedPage {
         try writer.read { db in
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT collection, id, state, seq, origin FROM records WHERE seq > ? ORDER BY seq", arguments: [since])
-            var out: [RawRecord] = []
-            var last = since
-            var scanned = 0
-            while let row = try rows.next() {
-                if out.count == limit || scanned == scanLimit { return RawFeedPage(records: out, last: last, more: true) }
-                scanned += 1
-                last = row["seq"]
-                let key = RecordKey(row["collection"], row["id"])
-                if let o: String = row["origin"], o == excludingOrigin?.rawValue { continue }
-                if let filter, !filter(key) { continue }
-                out.append(RawRecord(key: key, json: row["state"]))
-            }
-            return RawFeedPage(records: out, last: last, more: false)
+            try Self.feedRaw(db, since: since, limit: limit, excludingOrigin: excludingOrigin, filter: filter, scanLimit: scanLimit)
         }
     }
+
+    /// The same, inside a caller's read.
+    public static func feedRaw(
+        _ db: Database, since: Int64, limit: Int, excludingOrigin: ReplicaID?, filter: ((RecordKey) -> Bool)?, scanLimit: Int = 50_000
+    ) throws -> RawFeedPage {
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT collection, id, state, seq, origin FROM records WHERE seq > ? ORDER BY seq", arguments: [since])
+        var out: [RawRecord] = []
+        var last = since
+        var scanned = 0
+        while let row = try rows.next() {
+            if out.count == limit || scanned == scanLimit { return RawFeedPage(records: out, last: last, more: true) }
+            scanned += 1
+            last = row["seq"]
+            let key = RecordKey(row["collection"], row["id"])
+            if let o: String = row["origin"], o == excludingOrigin?.rawValue { continue }
+            if let filter, !filter(key) { continue }
+            out.append(RawRecord(key: key, json: row["state"]))
+        }
+        return RawFeedPage(records: out, last: last, more: false)
+    }
+
+    /// The feed restricted to a known set of keys, by looking each key up instead of scanning
+    /// every change since `since`: what a canvasser with a few hundred records in scope needs
+    /// from a store where thousands of other records changed.
+    public static func feedRaw(
+        _ db: Database, keys: Set<RecordKey>, since: Int64, limit: Int, excludingOrigin: ReplicaID?
+    ) throws -> RawFeedPage {
+        let stmt = try db.cachedStatement(sql: "SELECT seq, origin FROM records WHERE collection = ? AND id = ? AND seq > ?")
+        var hits: [(Int64, RecordKey)] = []
+        for k in keys {
+            guard let row = try Row.fetchOne(stmt, arguments: [k.collection, k.id, since]) else { continue }
+            if let o: String = row["origin"], o == excludingOrigin?.rawValue { continue }
+            hits.append((row["seq"], k))
+        }
+        hits.sort { $0.0 < $1.0 }
+        let page = hits.prefix(limit)
+        let state = try db.cachedStatement(sql: "SELECT state FROM records WHERE collection = ? AND id = ?")
+        let records = try page.map { RawRecord(key: $0.1, json: try String.fetchOne(state, arguments: [$0.1.collection, $0.1.id])!) }
+        if hits.count > limit { return RawFeedPage(records: records, last: page.last!.0, more: true) }
+        // Everything in scope up to now is delivered: the checkpoint may move to the last sequence.
+        return RawFeedPage(records: records, last: max(since, try lastSeq(db)), more: false)
+    }
+
+    /// Every record of a collection inside a caller's read.
+    public static func records(_ db: Database, in collection: String) throws -> [CanvassCore.Record] {
+        let rows = try Row.fetchAll(db, sql: "SELECT id, state FROM records WHERE collection = ? AND deleted = 0 ORDER BY id", arguments: [collection])
+        let r = RecordRows(db)
+        return try rows.map { row in try r.decode(row["state"], RecordKey(collection, row["id"])) }
+    }
+
+    /// The last feed sequence inside a caller's read.
+    public static func lastSeq(_ db: Database) throws -> Int64 { try Int64.fetchOne(db, sql: "SELECT seq FROM clock") ?? 0 }
 
     /// Stored JSON of the given records (those that exist), in the order asked.
     public static func rawRecords(_ db: Database, _ keys: [RecordKey]) throws -> [RawRecord] {

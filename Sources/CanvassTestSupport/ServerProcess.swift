@@ -50,12 +50,18 @@ public final class ServerProcess: @unchecked Sendable {
         return nil
     }
 
-    /// SIGTERM, then wait: the graceful path.
+    /// SIGTERM, then wait (the graceful path); SIGKILL after `grace` seconds. Returns the exit
+    /// status, or -9 when it had to be killed.
     @discardableResult
-    public func stop() -> Int32 {
+    public func stop(grace: Double = 20) -> Int32 {
+        guard process.isRunning else { return process.terminationStatus }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(grace)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
         if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+            kill(process.processIdentifier, SIGKILL)
+            while process.isRunning { usleep(20_000) }
+            return -9
         }
         return process.terminationStatus
     }

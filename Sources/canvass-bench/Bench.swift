@@ -25,7 +25,7 @@ protocol Scenario {
     func run(repeats: Int, progress: (String) -> Void) async throws -> ScenarioResult
 }
 
-let allScenarios: [any Scenario.Type] = [MergeScenario.self, MergeContendedScenario.self, InitialPullScenario.self, RecordScenario.self, CodecScenario.self]
+let allScenarios: [any Scenario.Type] = [MergeScenario.self, MergeContendedScenario.self, InitialPullScenario.self, RecordScenario.self, BurstScenario.self, CodecScenario.self]
 
 @main
 struct CanvassBench: AsyncParsableCommand {
@@ -90,6 +90,7 @@ struct CanvassBench: AsyncParsableCommand {
         case is InitialPullScenario.Type: return InitialPullScenario()
         case is RecordScenario.Type: return RecordScenario()
         case is CodecScenario.Type: return CodecScenario()
+        case is BurstScenario.Type: return BurstScenario()
         default: throw ValidationError("no runner for \(type.name)")
         }
     }

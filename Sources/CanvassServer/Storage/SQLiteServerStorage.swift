@@ -10,6 +10,8 @@ import GRDB
 /// the highest committed sequence is always a safe watermark for the feed.
 public final class SQLiteServerStorage: ServerStorage {
     public let store: ReplicaStore
+    private let replica: ReplicaID
+    private let epoch: String
 
     static let migrations: [ReplicaStore.Migration] = [
         ReplicaStore.Migration("server-v1") { db in
@@ -64,7 +66,13 @@ public final class SQLiteServerStorage: ServerStorage {
         if try store.replicaID() == nil {
             try store.setReplicaID(ReplicaID("srv-" + Credentials.randomID(length: 10)))
         }
+        replica = try store.replicaID()!
+        epoch = try store.meta("feed_epoch") ?? "0"
     }
+
+    // Every method below uses GRDB's async API: a synchronous database call on a Swift
+    // concurrency thread blocks one of only a few threads, and with a pool of readers that can
+    // deadlock a busy server.
 
     /// Opens (creating) the store file in `directory`.
     public static func open(directory: String) throws -> SQLiteServerStorage {
@@ -75,9 +83,7 @@ public final class SQLiteServerStorage: ServerStorage {
         try SQLiteServerStorage(store: try ReplicaStore.inMemory(migrations: migrations))
     }
 
-    public func identity() async throws -> (replica: ReplicaID, epoch: String) {
-        (try store.replicaID()!, try store.meta("feed_epoch") ?? "0")
-    }
+    public func identity() async throws -> (replica: ReplicaID, epoch: String) { (replica, epoch) }
 
     // MARK: records
 
@@ -120,23 +126,35 @@ public final class SQLiteServerStorage: ServerStorage {
     }
 
     public func feed(since: Int64, limit: Int, excludingOrigin: ReplicaID?, filter: (@Sendable (RecordKey) -> Bool)?) async throws -> RawFeedPage {
-        try store.feedRaw(since: since, limit: limit, excludingOrigin: excludingOrigin, filter: filter)
+        try await store.writer.read { db in
+            try ReplicaStore.feedRaw(db, since: since, limit: limit, excludingOrigin: excludingOrigin, filter: filter)
+        }
+    }
+
+    public func feed(keys: Set<RecordKey>, since: Int64, limit: Int, excludingOrigin: ReplicaID?) async throws -> RawFeedPage {
+        try await store.writer.read { db in
+            try ReplicaStore.feedRaw(db, keys: keys, since: since, limit: limit, excludingOrigin: excludingOrigin)
+        }
     }
 
     /// One writer at a time: the highest committed sequence is safe.
-    public func safeWatermark() async throws -> Int64 { try store.lastSeq() }
+    public func safeWatermark() async throws -> Int64 { try await store.writer.read { db in try ReplicaStore.lastSeq(db) } }
 
     public func rawRecords(_ keys: [RecordKey]) async throws -> [RawRecord] {
         try await store.writer.read { db in try ReplicaStore.rawRecords(db, keys) }
     }
 
     public func write(_ writes: [LocalWrite], wallclock: Int64) async throws -> [CanvassCore.Record] {
-        try store.write(writes, wallclock: wallclock)
+        try await store.writer.write { db in try ReplicaStore.write(db, writes, wallclock: wallclock) }
     }
 
-    public func record(_ key: RecordKey) async throws -> CanvassCore.Record? { try store.record(key) }
+    public func record(_ key: RecordKey) async throws -> CanvassCore.Record? {
+        try await store.writer.read { db in try ReplicaStore.record(db, key) }
+    }
 
-    public func records(in collection: String) async throws -> [CanvassCore.Record] { try store.records(in: collection) }
+    public func records(in collection: String) async throws -> [CanvassCore.Record] {
+        try await store.writer.read { db in try ReplicaStore.records(db, in: collection) }
+    }
 
     // MARK: scope
 

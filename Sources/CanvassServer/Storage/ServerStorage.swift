@@ -109,6 +109,9 @@ public protocol ServerStorage: Sendable {
     /// watermark (see SYNC.md, "Changes feed").
     func feed(since: Int64, limit: Int, excludingOrigin: ReplicaID?, filter: (@Sendable (RecordKey) -> Bool)?) async throws -> RawFeedPage
 
+    /// The feed restricted to `keys` (a canvasser's scope), found by key rather than by scanning.
+    func feed(keys: Set<RecordKey>, since: Int64, limit: Int, excludingOrigin: ReplicaID?) async throws -> RawFeedPage
+
     /// The highest sequence a reader may rely on: every change at or below it is committed.
     func safeWatermark() async throws -> Int64
 
