@@ -123,14 +123,23 @@ public enum WireCodec {
 
     /// A pull page, written by `JSONText` (the hot path: pages of thousands of records).
     public static func encode(_ page: PullResponse, _ encoding: BodyEncoding = .identity) throws -> ByteBuffer {
-        var out = JSONText(capacity: 256 * page.records.count + 64)
+        try compress(pullPage(count: page.records.count, evict: page.evict, checkpoint: page.checkpoint, more: page.more) { out, i in
+            out.record(page.records[i])
+        }, encoding)
+    }
+
+    /// The body of a pull page; `writeRecord` writes record `i` (encoded, or spliced as stored).
+    public static func pullPage(
+        count: Int, evict: [KeyRef], checkpoint: String, more: Bool, writeRecord: (inout JSONText, Int) -> Void
+    ) -> ByteBuffer {
+        var out = JSONText(capacity: 256 * count + 64)
         out.append(raw: "{\"records\":[")
-        for (i, r) in page.records.enumerated() {
+        for i in 0..<count {
             if i > 0 { out.append(raw: ",") }
-            out.record(r)
+            writeRecord(&out, i)
         }
         out.append(raw: "],\"evict\":[")
-        for (i, k) in page.evict.enumerated() {
+        for (i, k) in evict.enumerated() {
             if i > 0 { out.append(raw: ",") }
             out.append(raw: "{\"collection\":")
             out.string(k.collection)
@@ -139,9 +148,9 @@ public enum WireCodec {
             out.append(raw: "}")
         }
         out.append(raw: "],\"checkpoint\":")
-        out.string(page.checkpoint)
-        out.append(raw: page.more ? ",\"more\":true}" : ",\"more\":false}")
-        return try compress(ByteBuffer(bytes: out.bytes), encoding)
+        out.string(checkpoint)
+        out.append(raw: more ? ",\"more\":true}" : ",\"more\":false}")
+        return ByteBuffer(bytes: out.bytes)
     }
 
     /// A push page, written by `JSONText`.

@@ -53,13 +53,20 @@ extension ReplicaStore {
     }
 
     /// The same, inside a caller's transaction.
-    public static func apply(_ db: Database, _ changeSet: ChangeSet, origin: ReplicaID? = nil) throws -> ApplyResult {
+    ///
+    /// - Parameter loaded: current states the caller already read in this transaction (a server
+    ///   that validated the page against them); other records are read here.
+    public static func apply(
+        _ db: Database, _ changeSet: ChangeSet, origin: ReplicaID? = nil, loaded: [RecordKey: CanvassCore.Record?] = [:]
+    ) throws -> ApplyResult {
         let rows = RecordRows(db)
         var result = ApplyResult()
         var seen = VersionVector()
         for incoming in changeSet.records {
             for reg in incoming.fields.values { seen.formUnion(reg.context) }
-            if var current = try rows.load(incoming.key) {
+            let existing: CanvassCore.Record?
+            if let known = loaded[incoming.key] { existing = known } else { existing = try rows.load(incoming.key) }
+            if var current = existing {
                 let before = current
                 current.merge(incoming)
                 if current == before {

@@ -7,6 +7,7 @@ import CanvassTestSupport
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import Testing
 
 private let quick = RetryPolicy(attempts: 2, initialDelay: .milliseconds(10))
@@ -195,5 +196,41 @@ func raw(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [("C
         #expect(try a.store.counts().pending == 0, "the interaction was pushed before its list was evicted")
         let again = try await a.sync()
         #expect(again.pulled == 0 && again.evicted == 0)
+    }
+}
+
+@Suite(.serialized) struct TLSTests {
+    /// `--tls-cert`/`--tls-key` serve HTTPS (a self-signed certificate made with openssl).
+    @Test func servesHTTPSWhenGivenACertificate() async throws {
+        let dir = try temporaryDirectory("canvass-tls")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cert = dir.appendingPathComponent("cert.pem").path
+        let key = dir.appendingPathComponent("key.pem").path
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        openssl.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1"]
+        openssl.standardOutput = FileHandle.nullDevice
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        try #require(openssl.terminationStatus == 0, "openssl is needed for this test")
+        let server = try ServerProcess(arguments: ["serve", "--tls-cert", cert, "--tls-key", key], dataDirectory: dir.appendingPathComponent("data").path)
+        defer { server.stop() }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(certificateVerification: .none))
+        var status: UInt = 0
+        var plainRefused = false
+        do {
+            status = try await client.execute(HTTPClientRequest(url: "https://127.0.0.1:\(server.port)/health"), timeout: .seconds(10)).status.code
+            do {
+                _ = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(server.port)/health"), timeout: .seconds(5))
+            } catch {
+                plainRefused = true
+            }
+        } catch {
+            Issue.record("HTTPS request failed: \(error)")
+        }
+        try await client.shutdown()
+        #expect(status == 200)
+        #expect(plainRefused, "plain HTTP must not be served on the TLS port")
     }
 }

@@ -98,3 +98,45 @@ typealias Record = CanvassCore.Record
         #expect(!scope.contains { $0.collection == "surveys" && $0.id == campaign.phoneSurvey.id })
     }
 }
+
+/// Pulls racing with pushes: a reader that pulls while writers commit must end with every
+/// accepted change, none skipped (SYNC.md, "Changes feed": the safe watermark).
+@Suite struct FeedUnderConcurrencyTests {
+    @Test func pullsRacingPushesNeverSkipAChange() async throws {
+        let storage = try SQLiteServerStorage.inMemory()
+        let service = SyncService(storage: storage)
+        let reader = DeviceIdentity(replica: ReplicaID("reader"), userID: "r", role: .admin)
+        let writers = 4
+        let perWriter = 60
+        async let pushes: Void = withThrowingTaskGroup(of: Void.self) { group in
+            for w in 0..<writers {
+                group.addTask {
+                    var replica = ReplicaState(id: ReplicaID("w\(w)"))
+                    for i in 0..<perWriter {
+                        let r = replica.write(RecordKey("contacts", "w\(w)-\(i % 20)"), ["notes": .string("v\(i)")], wallclock: Int64(i))
+                        _ = try await storage.push([r], device: DeviceIdentity(replica: ReplicaID("w\(w)"), userID: "w", role: .admin)) { _ in
+                            PushDecision(results: [], accepted: [r])
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        var since: String?
+        var latest: [RecordKey: Record] = [:]
+        func drain() async throws {
+            while true {
+                let page = try await service.pull(since: since, limit: 13, for: reader).decoded()
+                for r in page.records { latest[r.key] = r }
+                since = page.checkpoint
+                if !page.more { break }
+            }
+        }
+        for _ in 0..<40 { try await drain() }
+        try await pushes
+        try await drain()
+        let truth = try await storage.records(in: "contacts")
+        #expect(truth.count == writers * 20)
+        for r in truth { #expect(latest[r.key] == r, "\(r.key) missing or stale in what the reader pulled") }
+    }
+}

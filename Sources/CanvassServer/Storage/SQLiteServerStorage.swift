@@ -92,10 +92,13 @@ public final class SQLiteServerStorage: ServerStorage {
     ) async throws -> PushDecision {
         try await store.writer.write { db in
             var existing: [RecordKey: CanvassCore.Record] = [:]
+            var loaded: [RecordKey: CanvassCore.Record?] = [:]
             var surveyIDs: Set<String> = []
             var replicas: Set<ReplicaID> = []
             for r in records {
-                if let e = try ReplicaStore.record(db, r.key) { existing[r.key] = e }
+                let e = try ReplicaStore.record(db, r.key)
+                loaded[r.key] = .some(e)
+                if let e { existing[r.key] = e }
                 if r.key.collection == "interactions", let sid = r["survey_id"]?.stringValue { surveyIDs.insert(sid) }
                 for reg in r.fields.values { for e in reg.context.entries { replicas.insert(e.replica) } }
             }
@@ -115,7 +118,7 @@ public final class SQLiteServerStorage: ServerStorage {
                 scope = s
             }
             let decision = decide(PushSnapshot(existing: existing, surveys: surveys, counters: counters, scope: scope))
-            try ReplicaStore.apply(db, ChangeSet(records: decision.accepted), origin: device.replica)
+            try ReplicaStore.apply(db, ChangeSet(records: decision.accepted), origin: device.replica, loaded: loaded)
             if device.role == .canvasser {
                 // The device holds what it pushed: no scope backfill should echo it back.
                 let held = try db.cachedStatement(sql: "INSERT OR IGNORE INTO scope_delivered (replica, collection, id) VALUES (?, ?, ?)")
