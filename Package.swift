@@ -129,7 +129,7 @@ let package = Package(
             name: "CanvassServerTests",
             dependencies: [
                 "CanvassCore", "CanvassStore", "CanvassServer", "CanvassProtocol", "CanvassTestSupport", "CanvassFixtures",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "CanvassClient", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict),
         .testTarget(

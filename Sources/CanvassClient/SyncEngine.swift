@@ -190,9 +190,11 @@ public final class SyncEngine: Sendable {
             do {
                 return try await body()
             } catch let error as TransportError where error.isRetryable && attempt < retry.attempts {
-                progress(.retrying(attempt: attempt, after: delay, error: error.description))
+                // Jitter: a crowd of laptops that lost the server together must not return together.
+                let wait = delay * Double.random(in: 0.5...1.5)
+                progress(.retrying(attempt: attempt, after: wait, error: error.description))
                 report.retries += 1
-                try await retry.sleep(delay)
+                try await retry.sleep(wait)
                 delay = min(delay * 2, retry.maxDelay)
                 attempt += 1
             }

@@ -191,7 +191,13 @@ public struct Schema: Sendable, Hashable {
                     fresh.append((j, s))
                 }
             }
-            if fresh.isEmpty { continue }
+            if fresh.isEmpty {
+                // Nothing new to check, but the name itself must still exist.
+                if name != Record.deletedField && (name.hasPrefix("_") || (unknown == .reject && spec.field(name) == nil)) {
+                    out.append(Diagnostic(at: fat, code: name.hasPrefix("_") ? "reserved_field" : "unknown_field", "\(key.collection) has no field '\(name)'"))
+                }
+                continue
+            }
             for (j, s) in fresh {
                 if let author, s.dot.replica != author {
                     out.append(Diagnostic(at: "\(fat).siblings[\(j)]", code: "foreign_dot", "new value carries dot \(s.dot), but this device may only mint dots of \(author)"))

@@ -127,7 +127,12 @@ extension Register: Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        let siblings = try c.decodeIfPresent([Sibling].self, forKey: .siblings) ?? []
+        let siblings = try c.decode([Sibling].self, forKey: .siblings)
+        // Every write leaves a sibling (a delete leaves null), so an empty register can only be
+        // malformed; refusing it keeps records without content out of every store.
+        guard !siblings.isEmpty else {
+            throw DecodingError.dataCorruptedError(forKey: .siblings, in: c, debugDescription: "a register holds at least one sibling")
+        }
         let context = try c.decodeIfPresent(VersionVector.self, forKey: .context)
         self.init(siblings: siblings, context: context)
     }

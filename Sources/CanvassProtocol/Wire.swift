@@ -46,12 +46,15 @@ public enum WireError: Error, CustomStringConvertible, Sendable {
     case tooLarge(limit: Int)
     case badCompression(String)
     case badJSON(String)
+    /// Valid JSON of the wrong shape: where, and what was expected.
+    case badShape(location: String, message: String)
 
     public var description: String {
         switch self {
         case .tooLarge(let limit): return "the body is larger than \(limit) bytes once decompressed; send smaller pages"
         case .badCompression(let why): return "the body could not be decompressed (\(why)); check Content-Encoding"
-        case .badJSON(let why): return "the body is not valid JSON for this request: \(why)"
+        case .badJSON(let why): return "the body is not valid JSON: \(why)"
+        case .badShape(let location, let message): return "\(location): \(message)"
         }
     }
 }
@@ -170,9 +173,34 @@ public enum WireCodec {
         do {
             return try JSONDecoder().decode(T.self, from: Data(plain.readableBytesView))
         } catch let error as DecodingError {
-            throw WireError.badJSON(describe(error))
+            if case .dataCorrupted(let c) = error, c.codingPath.isEmpty {
+                throw WireError.badJSON(describe(error))
+            }
+            throw WireError.badShape(location: location(error), message: message(error))
         } catch {
             throw WireError.badJSON("\(error)")
+        }
+    }
+
+    /// Where in the body a decoding error is, as a path like `changes.records[3].fields.phone`.
+    public static func location(_ error: DecodingError) -> String {
+        let ctx: DecodingError.Context
+        switch error {
+        case .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c), .dataCorrupted(let c): ctx = c
+        @unknown default: return "body"
+        }
+        let p = ctx.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        return p.isEmpty ? "body" : String(p.drop { $0 == "." })
+    }
+
+    /// What a decoding error says, without the location.
+    public static func message(_ error: DecodingError) -> String {
+        switch error {
+        case .typeMismatch(let type, let c): return "expected \(type); \(c.debugDescription)"
+        case .valueNotFound(_, let c): return c.debugDescription
+        case .keyNotFound(let k, _): return "missing key '\(k.stringValue)'"
+        case .dataCorrupted(let c): return c.debugDescription
+        @unknown default: return "\(error)"
         }
     }
 

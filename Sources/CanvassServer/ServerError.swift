@@ -7,11 +7,14 @@ public struct ServerError: Error, CustomStringConvertible, Sendable {
     public let body: ErrorBody
     /// Seconds to wait, for 429.
     public let retryAfter: Int?
+    /// The methods a path does answer, for 405.
+    public let allow: String?
 
-    public init(_ status: Int, _ code: String, _ message: String, details: [Diagnostic]? = nil, retryAfter: Int? = nil) {
+    public init(_ status: Int, _ code: String, _ message: String, details: [Diagnostic]? = nil, retryAfter: Int? = nil, allow: String? = nil) {
         self.statusCode = status
         body = ErrorBody(code: code, message: message, details: details)
         self.retryAfter = retryAfter
+        self.allow = allow
     }
 
     public var description: String { body.description }

@@ -74,8 +74,14 @@ public final class SyncService: Sendable {
             let seconds = Int((wait + 999) / 1000)
             throw ServerError(429, "rate_limited", "too many wrong codes; wait \(seconds) s and try again", retryAfter: seconds)
         }
+        guard !request.code.isEmpty, request.code.utf8.count <= 64 else {
+            throw ServerError.badRequest("code must be the 8-character login code, like ABCD-EFGH")
+        }
+        if let name = request.deviceName, name.utf8.count > 100 || name.contains(where: \.isNewline) {
+            throw ServerError.badRequest("device_name must be at most 100 bytes on one line")
+        }
         let code = Credentials.normalizeCode(request.code)
-        let name = request.deviceName.map { String($0.prefix(100)) }
+        let name = request.deviceName
         let replica = ReplicaID("d" + Credentials.randomID(length: 12))
         let token = Credentials.newToken()
         guard code.count == 8,
@@ -145,7 +151,14 @@ public final class SyncService: Sendable {
                 ])
             }
             // A checkpoint of another feed epoch (a restored store) counts as absent.
-            if p.epoch == epoch { position = p }
+            if p.epoch == epoch {
+                guard p.seq <= (try await storage.safeWatermark()) else {
+                    throw ServerError.badRequest("checkpoint '\(checkpoint.prefix(40))' is ahead of this server; discard it and pull from the beginning", details: [
+                        Diagnostic(at: "since", code: "bad_checkpoint", "checkpoint beyond the feed")
+                    ])
+                }
+                position = p
+            }
         }
         guard device.role == .canvasser else {
             let page = try await storage.feed(since: position.seq, limit: limit, excludingOrigin: device.replica, filter: nil)
@@ -205,8 +218,10 @@ struct PushJudge {
     func judge(_ records: [Record]) -> PushDecision {
         var results: [PushResultItem] = []
         var accepted: [Record] = []
+        var held: [RecordKey] = []
         for (i, record) in records.enumerated() {
-            let existing = snapshot.existing[record.key]
+            // Same test as the schema's: a record with no sibling anywhere does not exist yet.
+            let existing = snapshot.existing[record.key].flatMap { $0.fields.values.contains { !$0.siblings.isEmpty } ? $0 : nil }
             var problems = schema.validate(
                 ChangeSet(records: [record]), role: device.role, author: device.replica, unknown: .reject,
                 existing: { _ in existing }, knownCounter: { snapshot.counters[$0] ?? 0 })
@@ -218,9 +233,12 @@ struct PushJudge {
             problems = problems.map { $0.relocated(to: i) }
             let ok = !problems.hasErrors
             results.append(PushResultItem(key: record.key, accepted: ok, problems: problems))
-            if ok { accepted.append(record) }
+            if ok {
+                accepted.append(record)
+                if isNew || snapshot.scope?.contains(record.key) != false { held.append(record.key) }
+            }
         }
-        return PushDecision(results: results, accepted: accepted)
+        return PushDecision(results: results, accepted: accepted, held: held)
     }
 
     /// Whether the record carries anything the server has not seen (a repeated push does not).
@@ -253,6 +271,11 @@ struct PushJudge {
     }
 
     func interactionProblems(_ record: Record) -> [Diagnostic] {
+        var missing: [Diagnostic] = []
+        for field in ["person_id", "list_id", "result", "user_id"] where record[field]?.stringValue?.isEmpty ?? true {
+            missing.append(Diagnostic(at: "records[0].fields.\(field)", code: "missing", "a new interaction needs \(field)"))
+        }
+        if !missing.isEmpty { return missing }
         guard let surveyID = record["survey_id"]?.stringValue else {
             return [Diagnostic(at: "records[0].fields.survey_id", code: "bad_value", "an interaction needs the survey it answers")]
         }

@@ -139,8 +139,9 @@ func raw(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [("C
         let cases: [(String, [(String, String)], [UInt8], Int, String)] = [
             ("malformed", [("Canvass-Protocol", "1"), auth, json], Array("{not json".utf8), 400, "bad_json"),
             ("truncated", [("Canvass-Protocol", "1"), auth, json], Array(#"{"changes":{"records":[{"collection":"contacts","id":"x","#.utf8), 400, "bad_json"),
-            ("wrong shape", [("Canvass-Protocol", "1"), auth, json], Array(#"{"changes":{"records":[{"collection":"contacts","id":"x","fields":{"phone":{"siblings":[["me",0,1,"x"]]}}}]}}"#.utf8), 400, "bad_json"),
-            ("unknown key", [("Canvass-Protocol", "1"), auth, json], Array(#"{"changes":{"records":[]},"extra":1}"#.utf8), 400, "bad_json"),
+            ("wrong shape", [("Canvass-Protocol", "1"), auth, json], Array(#"{"changes":{"records":[{"collection":"contacts","id":"x","fields":{"phone":{"siblings":[["me",0,1,"x"]]}}}]}}"#.utf8), 400, "bad_request"),
+            ("unknown key", [("Canvass-Protocol", "1"), auth, json], Array(#"{"changes":{"records":[]},"extra":1}"#.utf8), 400, "bad_request"),
+            ("empty register", [("Canvass-Protocol", "1"), auth, json], Array(#"{"changes":{"records":[{"collection":"interactions","id":"z","fields":{"x":{"siblings":[]}}}]}}"#.utf8), 400, "bad_request"),
             ("no version", [auth, json], good, 400, "protocol_version_missing"),
             ("wrong version", [("Canvass-Protocol", "7"), auth, json], good, 426, "protocol_version"),
             ("no token", [("Canvass-Protocol", "1"), json], good, 401, "unauthorized"),
@@ -155,6 +156,9 @@ func raw(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [("C
             #expect(error?.error.code == code, "\(name): error code \(error?.error.code ?? "none")")
             #expect(!(error?.error.message.isEmpty ?? true), "\(name): a message that says what to do")
         }
+        // A known path with the wrong method: 405 with Allow.
+        let (wrongMethod, wrongError) = try await raw(.GET, url, headers: [("Canvass-Protocol", "1"), auth])
+        #expect(wrongMethod == 405 && wrongError?.error.code == "method_not_allowed")
         // A zip bomb: small on the wire, far over the cap inflated.
         let bomb = try WireCodec.compress(ByteBuffer(bytes: Array(repeating: UInt8(ascii: " "), count: 40 << 20)), .gzip)
         let (bombStatus, bombError) = try await raw(.POST, url, headers: [("Canvass-Protocol", "1"), auth, json, ("Content-Encoding", "gzip")], body: Array(bomb.readableBytesView))
@@ -166,6 +170,7 @@ func raw(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [("C
         let bReplicaID = try Session.load(from: b.store)!.replicaID
         try await k.transport.revoke(bReplicaID, token: try k.token)
         await #expect(throws: TransportError.self) { try await b.sync() }
+        try await k.transport.revoke(bReplicaID, token: try k.token)  // revoking twice is fine
         do {
             try await b.sync()
         } catch TransportError.server(let status, let body) {

@@ -1,3 +1,4 @@
+import CanvassClient
 import CanvassCore
 import CanvassFixtures
 import CanvassProtocol
@@ -138,5 +139,46 @@ typealias Record = CanvassCore.Record
         let truth = try await storage.records(in: "contacts")
         #expect(truth.count == writers * 20)
         for r in truth { #expect(latest[r.key] == r, "\(r.key) missing or stale in what the reader pulled") }
+    }
+}
+
+/// Holes a fuzzing review found, kept closed.
+@Suite struct PushHardeningTests {
+    @Test func aRecordWithNothingNewDoesNotWidenACanvassersScope() async throws {
+        let campaign = try TestCampaign(households: 20, turfSize: 10)
+        let service = try await campaign.server()
+        let (a, transport) = try await enrolledClient(service: service, user: "ann", lists: ["walk-0"])
+        _ = a
+        let token = try Session.load(from: a)!.token
+        let outside = CampaignSeed.contactID(campaign.turfs[1][0])
+        let full = try #require(try service.replicaStore.record(RecordKey("contacts", outside)))
+        // Push the server's own state of an out-of-scope contact: nothing new, harmless...
+        _ = try await transport.push(PushRequest(changes: ChangeSet(records: [full])), token: token)
+        // ...but it must not make the contact writable.
+        var mine = ReplicaState(id: try Session.load(from: a)!.replicaID, counter: 100)
+        var edited = full
+        edited.merge(mine.write(full.key, ["phone": "614-555-0100"], wallclock: 9))
+        let response = try await transport.push(PushRequest(changes: ChangeSet(records: [edited])), token: token)
+        #expect(response.results.first?.problems.contains { $0.code == "out_of_scope" } == true)
+    }
+
+    @Test func newInteractionsNeedPersonListResultAndUser() async throws {
+        let campaign = try TestCampaign(households: 10, turfSize: 10)
+        let service = try await campaign.server()
+        let (a, transport) = try await enrolledClient(service: service, user: "kim", role: .coordinator)
+        let session = try Session.load(from: a)!
+        var me = ReplicaState(id: session.replicaID)
+        let bare = me.write(RecordKey("interactions", "i-1"), ["survey_id": .string(campaign.doorSurvey.id), "result": "not_home"], wallclock: 1)
+        let response = try await transport.push(PushRequest(changes: ChangeSet(records: [bare])), token: session.token)
+        #expect(response.rejected == 1)
+        #expect(Set(response.results[0].problems.map(\.location)) == ["records[0].fields.person_id", "records[0].fields.list_id", "records[0].fields.user_id"])
+    }
+
+    @Test func checkpointsAheadOfTheFeedAreRefused() async throws {
+        let service = try await TestCampaign(households: 5, turfSize: 5).server()
+        let (epoch, seq) = (try await service.storage.identity().epoch, try await service.storage.safeWatermark())
+        let admin = DeviceIdentity(replica: ReplicaID("x"), userID: "x", role: .admin)
+        await #expect(throws: ServerError.self) { _ = try await service.pull(since: "\(epoch).\(seq + 1000).0", limit: 10, for: admin) }
+        _ = try await service.pull(since: "\(epoch).\(seq).0", limit: 10, for: admin)
     }
 }

@@ -15,6 +15,8 @@ extension ServerError: HTTPResponseError {
         headers[.contentType] = "application/json; charset=utf-8"
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         if statusCode == 426 { headers[HTTPField.Name(ProtocolInfo.supportedHeader)!] = String(ProtocolInfo.version) }
+        if statusCode == 401 { headers[.wwwAuthenticate] = "Bearer" }
+        if statusCode == 405, let allow { headers[.allow] = allow }
         return Response(status: HTTPResponse.Status(code: statusCode), headers: headers, body: .init(byteBuffer: try WireCodec.encode(body)))
     }
 }
@@ -33,6 +35,10 @@ struct ErrorAndMetricsMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch let e as ServerError {
             response = try e.response(from: request, context: context)
+        } catch let e as HTTPError where e.status.code == 404 && SyncController.allowedMethods(for: request.uri.path) != nil {
+            let allow = SyncController.allowedMethods(for: request.uri.path)!
+            response = try ServerError(405, "method_not_allowed", "\(request.method) is not allowed on \(request.uri.path); use \(allow)", allow: allow)
+                .response(from: request, context: context)
         } catch let e as HTTPError {
             let code: String
             switch e.status.code {
@@ -65,6 +71,15 @@ public struct SyncController: Sendable {
         self.service = service
         self.metrics = metrics
         self.clock = clock
+    }
+
+    /// The methods a known path answers, for 405 answers; nil for unknown paths.
+    static func allowedMethods(for path: String) -> String? {
+        switch path {
+        case "/health", "/metrics", "/v1/pull": return "GET"
+        case "/v1/enroll", "/v1/push": return "POST"
+        default: return path.hasPrefix("/v1/devices/") && path.count > "/v1/devices/".count ? "DELETE" : nil
+        }
     }
 
     public func register(on router: Router<CanvassRequestContext>) {
@@ -158,7 +173,10 @@ public struct SyncController: Sendable {
         } catch WireError.badCompression(let why) {
             throw ServerError(400, "bad_compression", "the body could not be decompressed as \(encoding.rawValue): \(why)")
         } catch WireError.badJSON(let why) {
-            throw ServerError(400, "bad_json", "the body is not a valid request: \(why); nothing was applied")
+            throw ServerError(400, "bad_json", "the body is not valid JSON (\(why)); nothing was applied")
+        } catch WireError.badShape(let location, let message) {
+            throw ServerError(400, "bad_request", "the body does not have the shape protocol/SYNC.md gives: \(location): \(message); nothing was applied",
+                details: [Diagnostic(at: location, code: "bad_shape", message)])
         }
     }
 

@@ -122,7 +122,7 @@ public final class SQLiteServerStorage: ServerStorage {
             if device.role == .canvasser {
                 // The device holds what it pushed: no scope backfill should echo it back.
                 let held = try db.cachedStatement(sql: "INSERT OR IGNORE INTO scope_delivered (replica, collection, id) VALUES (?, ?, ?)")
-                for r in decision.accepted { try held.execute(arguments: [device.replica.rawValue, r.key.collection, r.key.id]) }
+                for k in decision.held { try held.execute(arguments: [device.replica.rawValue, k.collection, k.id]) }
             }
             return decision
         }
@@ -324,8 +324,9 @@ public final class SQLiteServerStorage: ServerStorage {
 
     public func revoke(replica: ReplicaID, now: Int64) async throws -> Bool {
         try await store.writer.write { db in
+            // Revoking twice is not an error: the device stays revoked since the first time.
             try db.execute(sql: "UPDATE devices SET revoked_at = ? WHERE replica = ? AND revoked_at IS NULL", arguments: [now, replica.rawValue])
-            return db.changesCount > 0
+            return try Bool.fetchOne(db, sql: "SELECT 1 FROM devices WHERE replica = ?", arguments: [replica.rawValue]) == true
         }
     }
 

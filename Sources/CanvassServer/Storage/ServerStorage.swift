@@ -52,10 +52,14 @@ public struct PushSnapshot: Sendable {
 public struct PushDecision: Sendable {
     public var results: [PushResultItem]
     public var accepted: [Record]
+    /// Accepted records the device may hold from now on: those in its scope, and new records it
+    /// created that passed the scope checks. A record that carried nothing new widens nothing.
+    public var held: [RecordKey]
 
-    public init(results: [PushResultItem], accepted: [Record]) {
+    public init(results: [PushResultItem], accepted: [Record], held: [RecordKey] = []) {
         self.results = results
         self.accepted = accepted
+        self.held = held
     }
 }
 
