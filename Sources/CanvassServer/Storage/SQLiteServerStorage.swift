@@ -12,6 +12,10 @@ public final class SQLiteServerStorage: ServerStorage {
     public let store: ReplicaStore
     private let replica: ReplicaID
     private let epoch: String
+    /// Scopes by user, valid while the feed has not moved: a scope depends only on record states,
+    /// and every state change takes a new sequence. A backfill of thousands of records asks for
+    /// the same scope on every page.
+    private let scopeCache = ScopeCache()
 
     static let migrations: [ReplicaStore.Migration] = [
         ReplicaStore.Migration("server-v1") { db in
@@ -60,6 +64,22 @@ public final class SQLiteServerStorage: ServerStorage {
                     """)
         }
     ]
+
+    final class ScopeCache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var entries: [String: (Int64, Set<RecordKey>)] = [:]
+
+        func get(_ user: String, seq: Int64) -> Set<RecordKey>? {
+            lock.withLock { entries[user].flatMap { $0.0 == seq ? $0.1 : nil } }
+        }
+
+        func put(_ user: String, seq: Int64, _ scope: Set<RecordKey>) {
+            lock.withLock {
+                if entries.count > 2_000 { entries.removeAll() }
+                entries[user] = (seq, scope)
+            }
+        }
+    }
 
     public init(store: ReplicaStore) throws {
         self.store = store
@@ -112,7 +132,7 @@ public final class SQLiteServerStorage: ServerStorage {
             if device.role == .canvasser {
                 // What the device may write: its scope now, plus what it still holds (a record
                 // that left scope stays writable until the device has pulled its eviction).
-                var s = try Self.canvasserScope(db, userID: device.userID)
+                var s = try Self.canvasserScope(db, userID: device.userID, cache: self.scopeCache)
                 s.formUnion(try Self.delivered(db, replica: device.replica))
                 s.formUnion(try Self.pendingKeys(db, replica: device.replica))
                 scope = s
@@ -162,7 +182,16 @@ public final class SQLiteServerStorage: ServerStorage {
     // MARK: scope
 
     public func canvasserScope(userID: String) async throws -> Set<RecordKey> {
-        try await store.writer.read { db in try Self.canvasserScope(db, userID: userID) }
+        let cache = scopeCache
+        return try await store.writer.read { db in try Self.canvasserScope(db, userID: userID, cache: cache) }
+    }
+
+    static func canvasserScope(_ db: Database, userID: String, cache: ScopeCache) throws -> Set<RecordKey> {
+        let seq = try ReplicaStore.lastSeq(db)
+        if let hit = cache.get(userID, seq: seq) { return hit }
+        let scope = try canvasserScope(db, userID: userID)
+        cache.put(userID, seq: seq, scope)
+        return scope
     }
 
     static func canvasserScope(_ db: Database, userID: String) throws -> Set<RecordKey> {
