@@ -94,8 +94,12 @@ public struct SyncController: Sendable {
         router.post("/v1/enroll") { request, context in
             try checkVersion(request)
             let body: EnrollRequest = try await decodeBody(request)
-            let response = try await service.enroll(body, client: context.clientKey, now: clock())
-            return try json(response, request: request)
+            do {
+                return try json(try await service.enroll(body, client: context.clientKey, now: clock()), request: request)
+            } catch let e as ServerError where e.statusCode == 401 || e.statusCode == 429 {
+                metrics.enrollFailures.increment()
+                throw e
+            }
         }
         router.post("/v1/push") { request, context in
             try checkVersion(request)
