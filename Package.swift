@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "CanvassProtocol", targets: ["CanvassProtocol"]),
         .executable(name: "canvass-bench", targets: ["canvass-bench"]),
         .executable(name: "canvass-server", targets: ["canvass-server"]),
+        .executable(name: "canvass", targets: ["canvass"]),
         .executable(name: "canvass-fixtures", targets: ["canvass-fixtures"]),
     ],
     dependencies: [
@@ -94,6 +95,14 @@ let package = Package(
             name: "canvass-fixtures",
             dependencies: [
                 "CanvassFixtures",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+        // The canvasser's and coordinator's command line: thin over CanvassClient.
+        .executableTarget(
+            name: "canvass",
+            dependencies: [
+                "CanvassCore", "CanvassStore", "CanvassClient", "CanvassProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

@@ -17,8 +17,7 @@ public enum Value: Sendable, CustomStringConvertible {
     case object([String: Value])
 
     /// An integral double within Int64's range, as the integer JSON would read back.
-    @usableFromInline
-    var normalized: Value {
+    public var normalized: Value {
         if case .double(let d) = self, d.isFinite, d == d.rounded(), abs(d) < 9.0e18 {
             return .int(Int64(d))
         }

@@ -1,0 +1,66 @@
+import CanvassTestSupport
+import Foundation
+import Testing
+
+/// Runs the real `canvass` binary with CANVASS_HOME set; returns status, stdout and stderr.
+func canvass(_ args: [String], home: String) throws -> (status: Int32, out: String, err: String) {
+    let p = Process()
+    p.executableURL = productsDirectory().appendingPathComponent("canvass")
+    p.arguments = args
+    var env = ProcessInfo.processInfo.environment
+    env["CANVASS_HOME"] = home
+    p.environment = env
+    let out = Pipe()
+    let err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+@Suite(.serialized) struct CLITests {
+    /// A canvasser's shift through the real binary: login, walk list, records (one refused with
+    /// the valid choices named), an edit, status, sync.
+    @Test func aShiftThroughTheCommandLine() async throws {
+        let dir = try temporaryDirectory("canvass-cli")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let server = try ServerProcess(arguments: ["demo"], dataDirectory: dir.appendingPathComponent("server").path)
+        defer { server.stop() }
+        let home = dir.appendingPathComponent("a").path
+        let login = try canvass(["login", server.baseURL, try #require(server.code(for: "canvasser-a"))], home: home)
+        #expect(login.status == 0, "\(login.err)")
+        #expect(login.out.contains("turf-01"))
+
+        let walk = try canvass(["walk", "turf-01", "--json"], home: home)
+        #expect(walk.status == 0)
+        let stops = try JSONSerialization.jsonObject(with: Data(walk.out.utf8)) as? [[String: Any]] ?? []
+        #expect(stops.count == 50)
+        let people = (stops.first?["people"] as? [[String: Any]]) ?? []
+        let person = try #require(people.first?["id"] as? String)
+
+        let ok = try canvass(["record", person, "--list", "turf-01", "--result", "contacted", "--answer", "willing=yes", "--answer", "support=4"], home: home)
+        #expect(ok.status == 0, "\(ok.err)")
+        let bad = try canvass(["record", person, "--list", "turf-01", "--result", "nothome"], home: home)
+        #expect(bad.status == 65)
+        #expect(bad.err.contains("not_home"), "the error names the valid codes: \(bad.err)")
+        let forbidden = try canvass(["edit", person, "--set", "party=GRN"], home: home)
+        #expect(forbidden.status == 65 && forbidden.err.contains("coordinator"))
+        #expect(try canvass(["edit", person, "--set", "phone=614-555-0199"], home: home).status == 0)
+
+        let before = try canvass(["status", "--json"], home: home)
+        let pending = (try JSONSerialization.jsonObject(with: Data(before.out.utf8)) as? [String: Any])?["pending"] as? Int
+        #expect(pending == 2)
+        let sync = try canvass(["sync", "--json"], home: home)
+        #expect(sync.status == 0, "\(sync.err)")
+        let report = try JSONSerialization.jsonObject(with: Data(sync.out.utf8)) as? [String: Any]
+        #expect(report?["accepted"] as? Int == 2)
+        let after = try canvass(["status", "--json"], home: home)
+        #expect((try JSONSerialization.jsonObject(with: Data(after.out.utf8)) as? [String: Any])?["pending"] as? Int == 0)
+
+        let nobody = try canvass(["lists"], home: dir.appendingPathComponent("nobody").path)
+        #expect(nobody.status == 77 && nobody.err.contains("canvass login"))
+    }
+}
