@@ -60,7 +60,7 @@ struct Canvass: AsyncParsableCommand {
         abstract: "Work a walk list or call list, offline; sync when back online.",
         discussion: "Everything works offline except login and sync. Start with: canvass login SERVER_URL CODE",
         subcommands: [Login.self, Lists.self, Walk.self, Calls.self, SurveyCommand.self, RecordCommand.self, Edit.self, Status.self,
-            SyncCommand.self, Conflicts.self, Resolve.self])
+            SyncCommand.self, Conflicts.self, Resolve.self, Logout.self])
 
     /// Errors go to stderr with a message that says what to do; exit codes: 64 bad usage,
     /// 65 invalid input, 69 server unreachable, 77 not logged in / refused, 1 otherwise.
@@ -344,5 +344,29 @@ struct Resolve: AsyncParsableCommand {
         try ops.resolve(key, field: field, value: typed, keep: keep, now: now())
         if options.json { return try options.emit(["resolved": "\(key) \(field)"]) }
         print("resolved \(key) \(field); `canvass sync` to share it")
+    }
+}
+
+struct Logout: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Sign this device out; --wipe also deletes the local store (voter data).",
+        discussion: "Wiping refuses while changes are unsynced or rejected, unless --force: they would be lost.")
+    @OptionGroup var options: HomeOptions
+    @Flag(help: "Delete the local store and its voter data.") var wipe = false
+    @Flag(help: "With --wipe: delete even unsynced changes.") var force = false
+
+    func run() async throws {
+        let (store, s) = try options.session()
+        let counts = try store.counts()
+        if wipe {
+            if counts.pending + counts.rejected > 0 && !force {
+                throw ClientError(.unsynced, "\(counts.pending) unsynced and \(counts.rejected) rejected change(s) would be lost: run `canvass sync` (and see `canvass status`), or add --force")
+            }
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: options.storePath + suffix) }
+            return print("logged out of \(s.serverURL) and wiped \(options.directory)")
+        }
+        try store.setMeta("session", nil)
+        print("logged out of \(s.serverURL); local data kept in \(options.directory) (use --wipe to delete it)")
+        if counts.pending > 0 { print("note: \(counts.pending) unsynced change(s) stay in the store; they cannot be pushed without this device's login") }
     }
 }

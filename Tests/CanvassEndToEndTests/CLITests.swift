@@ -60,6 +60,15 @@ func canvass(_ args: [String], home: String) throws -> (status: Int32, out: Stri
         let after = try canvass(["status", "--json"], home: home)
         #expect((try JSONSerialization.jsonObject(with: Data(after.out.utf8)) as? [String: Any])?["pending"] as? Int == 0)
 
+        // Wiping refuses while something is unsynced, unless forced.
+        #expect(try canvass(["record", person, "--list", "turf-01", "--result", "refused"], home: home).status == 0)
+        let refused = try canvass(["logout", "--wipe"], home: home)
+        #expect(refused.status == 65 && refused.err.contains("--force"))
+        #expect(FileManager.default.fileExists(atPath: home + "/replica.sqlite"))
+        #expect(try canvass(["sync"], home: home).status == 0)
+        #expect(try canvass(["logout", "--wipe"], home: home).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: home + "/replica.sqlite"))
+
         let nobody = try canvass(["lists"], home: dir.appendingPathComponent("nobody").path)
         #expect(nobody.status == 77 && nobody.err.contains("canvass login"))
     }
