@@ -60,7 +60,7 @@ struct Canvass: AsyncParsableCommand {
         abstract: "Work a walk list or call list, offline; sync when back online.",
         discussion: "Everything works offline except login and sync. Start with: canvass login SERVER_URL CODE",
         subcommands: [Login.self, Lists.self, Walk.self, Calls.self, SurveyCommand.self, RecordCommand.self, Edit.self, Status.self,
-            SyncCommand.self, Conflicts.self, Resolve.self, Logout.self])
+            SyncCommand.self, Conflicts.self, Resolve.self, Shift.self, Logout.self])
 
     /// Errors go to stderr with a message that says what to do; exit codes: 64 bad usage,
     /// 65 invalid input, 69 server unreachable, 77 not logged in / refused, 1 otherwise.

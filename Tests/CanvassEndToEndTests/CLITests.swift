@@ -73,3 +73,48 @@ func canvass(_ args: [String], home: String) throws -> (status: Int32, out: Stri
         #expect(nobody.status == 77 && nobody.err.contains("canvass login"))
     }
 }
+
+extension CLITests {
+    /// The interactive shift under a pseudo-terminal (`script` gives the binary a real tty):
+    /// two doors answered, following a branch, then `q` at a prompt. Both doors stay saved.
+    @Test func anInteractiveShiftSavesEachDoorAndQuitsCleanly() async throws {
+        let dir = try temporaryDirectory("canvass-shift")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let server = try ServerProcess(arguments: ["demo"], dataDirectory: dir.appendingPathComponent("server").path)
+        defer { server.stop() }
+        let home = dir.appendingPathComponent("a").path
+        #expect(try canvass(["login", server.baseURL, try #require(server.code(for: "canvasser-a"))], home: home).status == 0)
+
+        let binary = productsDirectory().appendingPathComponent("canvass").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        p.arguments = ["-qfec", "\(binary) shift turf-01", "/dev/null"]
+        var env = ProcessInfo.processInfo.environment
+        env["CANVASS_HOME"] = home
+        p.environment = env
+        let input = Pipe()
+        let output = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        p.standardError = output
+        try p.run()
+        // Door 1: not home, no note. Door 2: contacted, "no" to the first question (branches to the
+        // end), a note. Door 3: quit at the result prompt.
+        for line in ["nothome", "not_home", "", "contacted", "no", "dog, friendly", "q"] {
+            input.fileHandleForWriting.write(Data((line + "\n").utf8))
+            try await Task.sleep(for: .milliseconds(150))
+        }
+        try input.fileHandleForWriting.close()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(text)")
+        #expect(text.contains("'nothome' is not a result code"), "a typo is explained and asked again")
+        #expect(text.contains("stopped; 2 door(s) saved"), "\(text)")
+        let status = try canvass(["status", "--json"], home: home)
+        #expect((try JSONSerialization.jsonObject(with: Data(status.out.utf8)) as? [String: Any])?["pending"] as? Int == 2)
+        let walk = try canvass(["walk", "turf-01", "--json"], home: home)
+        let stops = try JSONSerialization.jsonObject(with: Data(walk.out.utf8)) as? [[String: Any]] ?? []
+        let results = stops.prefix(2).flatMap { ($0["people"] as? [[String: Any]] ?? []).compactMap { $0["last_result"] as? String } }
+        #expect(results.contains("not_home") && results.contains("contacted"), "\(results)")
+    }
+}
