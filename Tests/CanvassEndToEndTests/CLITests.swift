@@ -118,3 +118,54 @@ extension CLITests {
         #expect(results.contains("not_home") && results.contains("contacted"), "\(results)")
     }
 }
+
+extension CLITests {
+    /// Two canvassers on the same list and a coordinator, all through the real binary: offline
+    /// records while the server is down, the same phone number changed on both laptops, the
+    /// conflict listed everywhere after sync, resolved by the coordinator, converged everywhere.
+    @Test func concurrentPhoneEditsBecomeAConflictEverywhereAndTheCoordinatorResolvesIt() async throws {
+        let dir = try temporaryDirectory("canvass-cli2")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("server").path
+        var server = try ServerProcess(arguments: ["demo"], dataDirectory: data)
+        let port = server.port
+        let homes = ["a", "b", "k"].map { dir.appendingPathComponent($0).path }
+        for (home, who) in zip(homes, ["canvasser-a", "canvasser-b", "coordinator"]) {
+            let r = try canvass(["login", server.baseURL, try #require(server.code(for: who))], home: home)
+            #expect(r.status == 0, "\(who): \(r.err)")
+        }
+        let walk = try canvass(["walk", "turf-01", "--json"], home: homes[0])
+        let stops = try JSONSerialization.jsonObject(with: Data(walk.out.utf8)) as? [[String: Any]] ?? []
+        let person = try #require(((stops.first?["people"] as? [[String: Any]])?.first?["id"]) as? String)
+
+        #expect(server.stop() == 0)
+        #expect(try canvass(["record", person, "--list", "turf-01", "--result", "not_home"], home: homes[0]).status == 0)
+        #expect(try canvass(["edit", person, "--set", "phone=614-555-0111"], home: homes[0]).status == 0)
+        #expect(try canvass(["edit", person, "--set", "phone=614-555-0122"], home: homes[1]).status == 0)
+        let offline = try canvass(["sync"], home: homes[0])
+        #expect(offline.status == 69 && offline.err.contains("safe"), "offline sync: \(offline.err)")
+
+        server = try ServerProcess(arguments: ["serve"], dataDirectory: data, port: port)
+        defer { server.stop() }
+        for _ in 0..<2 { for h in homes { #expect(try canvass(["sync"], home: h).status == 0) } }
+        for h in homes {
+            let c = try canvass(["conflicts", "--json"], home: h)
+            let list = try JSONSerialization.jsonObject(with: Data(c.out.utf8)) as? [[String: Any]] ?? []
+            #expect(list.count == 1 && list.first?["field"] as? String == "phone", "\(h): \(c.out)")
+            #expect(Set((list.first?["values"] as? [String]) ?? []) == ["614-555-0111", "614-555-0122"])
+        }
+        let resolve = try canvass(["resolve", "contacts/\(person)", "phone", "--value", "614-555-0133"], home: homes[2])
+        #expect(resolve.status == 0, "\(resolve.err)")
+        for _ in 0..<2 { for h in [homes[2], homes[0], homes[1]] { #expect(try canvass(["sync"], home: h).status == 0) } }
+        for h in homes {
+            #expect(try canvass(["conflicts"], home: h).out.contains("no conflicts"))
+            #expect(try canvass(["calls", "turf-01", "--json"], home: h).status == 0)
+            let walkAfter = try canvass(["walk", "turf-01", "--json"], home: h)
+            #expect(walkAfter.status == 0)
+        }
+        // The coordinator's view of the person carries the resolved phone.
+        let k = try canvass(["calls", "turf-01", "--json"], home: homes[2])
+        let people = try JSONSerialization.jsonObject(with: Data(k.out.utf8)) as? [[String: Any]] ?? []
+        #expect(people.first { $0["id"] as? String == person }?["phone"] as? String == "614-555-0133")
+    }
+}
