@@ -56,6 +56,7 @@ extension ReplicaStore {
     ///
     /// - Parameter loaded: current states the caller already read in this transaction (a server
     ///   that validated the page against them); other records are read here.
+    @discardableResult
     public static func apply(
         _ db: Database, _ changeSet: ChangeSet, origin: ReplicaID? = nil, loaded: [RecordKey: CanvassCore.Record?] = [:]
     ) throws -> ApplyResult {

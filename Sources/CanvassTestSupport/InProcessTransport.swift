@@ -145,7 +145,7 @@ public func enrolledClient(
             u = try await service.addUser(name: user, role: role, now: 1).0
         }
         for l in lists {
-            try await service.storage.write([LocalWrite(CampaignSeed.assignment(list: l, user: u.id).key, CampaignSeed.assignment(list: l, user: u.id).values)], wallclock: 2)
+            _ = try await service.storage.write([LocalWrite(CampaignSeed.assignment(list: l, user: u.id).key, CampaignSeed.assignment(list: l, user: u.id).values)], wallclock: 2)
         }
         let code = try await service.issueCode(for: u, now: 1)
         _ = try await Enrollment.enroll(store: store, serverURL: "inprocess:", code: code, deviceName: user, transport: transport)

@@ -25,7 +25,7 @@ protocol Scenario {
     func run(repeats: Int, progress: (String) -> Void) async throws -> ScenarioResult
 }
 
-let allScenarios: [any Scenario.Type] = [MergeScenario.self, MergeContendedScenario.self, InitialPullScenario.self, RecordScenario.self, BurstScenario.self, CodecScenario.self]
+nonisolated(unsafe) let allScenarios: [any Scenario.Type] = [MergeScenario.self, MergeContendedScenario.self, InitialPullScenario.self, RecordScenario.self, BurstScenario.self, CodecScenario.self]
 
 @main
 struct CanvassBench: AsyncParsableCommand {

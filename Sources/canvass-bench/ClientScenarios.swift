@@ -62,7 +62,7 @@ final class WireTransport: SyncTransport, @unchecked Sendable {
         let (u, code) = try await service.addUser(name: user, role: role, now: 1)
         for l in lists {
             let a = CampaignSeed.assignment(list: l, user: u.id)
-            try await service.storage.write([LocalWrite(a.key, a.values)], wallclock: 2)
+            _ = try await service.storage.write([LocalWrite(a.key, a.values)], wallclock: 2)
         }
         _ = try await Enrollment.enroll(store: store, serverURL: "bench:", code: code, deviceName: nil, transport: self)
     }
