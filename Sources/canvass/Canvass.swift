@@ -60,10 +60,10 @@ struct Canvass: AsyncParsableCommand {
         abstract: "Work a walk list or call list, offline; sync when back online.",
         discussion: """
             Everything works offline except login and sync. Start with: canvass login SERVER_URL CODE
-            The local store lives in --home DIR (given after the subcommand) or $CANVASS_HOME,
-            default ~/.local/share/canvass; one folder per account.
-            Exit codes: 0 ok, 64 bad usage, 65 refused input, 69 server unreachable (changes are
-            safe locally), 77 not logged in or refused by the server.
+
+            The local store lives in --home DIR (given after the subcommand) or $CANVASS_HOME, default ~/.local/share/canvass; one folder per account.
+
+            Exit codes: 0 ok, 64 bad usage, 65 refused input, 69 server unreachable (changes are safe locally), 77 not logged in or refused by the server.
             """,
         subcommands: [Login.self, Lists.self, Walk.self, Calls.self, SurveyCommand.self, RecordCommand.self, Edit.self, Status.self,
             SyncCommand.self, Conflicts.self, Resolve.self, Shift.self, Logout.self])
