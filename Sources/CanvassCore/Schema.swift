@@ -125,17 +125,14 @@ public struct Schema: Sendable, Hashable {
 
     /// Checks a change set and returns every problem.
     ///
-    /// Only siblings that are new — not already held by `existing` — are checked for author, role and
-    /// value: what was accepted before is passed on unchanged.
+    /// Each record is judged by its **effect** on `existing` (see `check(_:at:role:author:unknown:existing:)`).
     /// - Parameters:
-    ///   - author: when set, every new dot must carry this replica (a device may only mint its own dots).
+    ///   - author: when set, this is a push from that device: every new dot must carry it, and a
+    ///     context may claim only what the receiving store already holds (see `check`).
     ///   - existing: the current state of a record, if any.
-    ///   - knownCounter: the highest counter of a replica this store has ever held; when given,
-    ///     a context entry of another replica above it is refused (`bad_context`), because it would
-    ///     make this store discard that replica's writes when they arrive.
     public func validate(
         _ changeSet: ChangeSet, role: Role, author: ReplicaID? = nil, unknown: UnknownPolicy = .keep,
-        existing: (RecordKey) -> Record? = { _ in nil }, knownCounter: ((ReplicaID) -> UInt64)? = nil
+        existing: (RecordKey) -> Record? = { _ in nil }
     ) -> [Diagnostic] {
         var out: [Diagnostic] = []
         var seenKeys: Set<RecordKey> = []
@@ -144,62 +141,99 @@ public struct Schema: Sendable, Hashable {
             if !seenKeys.insert(record.key).inserted {
                 out.append(Diagnostic(at: at, code: "duplicate_record", "record \(record.key) appears twice in one change set"))
             }
-            validateRecord(
-                record, at: at, role: role, author: author, unknown: unknown, existing: existing(record.key),
-                knownCounter: knownCounter, into: &out)
+            out += check(record, at: at, role: role, author: author, unknown: unknown, existing: existing(record.key)).problems
         }
         return out
     }
 
-    private func validateRecord(
-        _ record: Record, at: String, role: Role, author: ReplicaID?, unknown: UnknownPolicy, existing: Record?,
-        knownCounter: ((ReplicaID) -> UInt64)?, into out: inout [Diagnostic]
-    ) {
+    /// What merging one pushed record into a store's state would do, and every problem with it.
+    public struct RecordCheck: Sendable {
+        public var problems: [Diagnostic]
+        /// The fields whose registers the merge would change (siblings added or removed, or the
+        /// context widened). Empty for a repeated or stale push, which changes nothing.
+        public var changedFields: [String]
+        /// The record as it would be after the merge.
+        public var merged: Record
+
+        /// Whether accepting it would change the store at all.
+        public var changes: Bool { !changedFields.isEmpty }
+    }
+
+    /// Judges one record by its effect on `existing`, the store's current state.
+    ///
+    /// The record is merged into `existing` field by field, and every field whose register the
+    /// merge would change is judged in full, whether it adds a value, removes one (a context that
+    /// covers it) or only widens the context: the role must be allowed to write the field (or
+    /// `_deleted`), a write-once record cannot change after creation, every added sibling is
+    /// checked against the field's kind and, with `author`, must carry the author's dot. A record
+    /// the merge would not change is accepted without further checks, so repeating a push is
+    /// harmless even after rights changed. Field names are checked either way.
+    ///
+    /// With `author` set (a push), a context is held to what the device can have seen — the store
+    /// is the only place a device learns about other replicas' writes to a register:
+    /// - for every replica other than `author`, the pushed register's context may not exceed the
+    ///   context of the store's own register for that field (`bad_context`);
+    /// - a pushed register may remove a sibling the store holds only by carrying a new sibling
+    ///   of its own that replaces it (`bad_context`). An honest device always does: it drops a
+    ///   value it was sent only by writing over it. So no push can leave a register empty.
+    public func check(
+        _ record: Record, at: String, role: Role, author: ReplicaID?, unknown: UnknownPolicy, existing: Record?
+    ) -> RecordCheck {
+        var out: [Diagnostic] = []
+        var changed: [String] = []
+        var merged = existing ?? Record(key: record.key)
         let key = record.key
         if key.id.isEmpty || key.id.utf8.count > Schema.maxIDBytes || key.id.contains(where: \.isNewline) {
             out.append(Diagnostic(at: "\(at).id", code: "bad_id", "record id must be 1–\(Schema.maxIDBytes) bytes on one line"))
         }
-        guard let spec = collections[key.collection] else {
-            if unknown == .reject {
-                let known = collections.keys.sorted().joined(separator: ", ")
-                out.append(Diagnostic(at: "\(at).collection", code: "unknown_collection", "unknown collection '\(key.collection)'; known: \(known)"))
-            }
-            return
+        let spec = collections[key.collection]
+        if spec == nil && unknown == .reject {
+            let known = collections.keys.sorted().joined(separator: ", ")
+            out.append(Diagnostic(at: "\(at).collection", code: "unknown_collection", "unknown collection '\(key.collection)'; known: \(known)"))
         }
         let isNewRecord = existing == nil || existing!.fields.values.allSatisfy { $0.siblings.isEmpty }
-        if isNewRecord && role < spec.creatableBy {
-            out.append(Diagnostic(at: at, code: "forbidden", "role \(role.rawValue) may not create \(key.collection) records"))
-        }
         for name in record.fields.keys.sorted() {
             let reg = record.fields[name]!
             let fat = "\(at).fields.\(name)"
             let old = existing?.fields[name] ?? Register()
-            if let knownCounter {
-                for e in reg.context.entries where e.replica != author && e.counter > knownCounter(e.replica) {
-                    out.append(Diagnostic(at: "\(fat).context", code: "bad_context", "context claims \(e.replica):\(e.counter), a write this server has never seen"))
+            let after = old.merging(reg)
+            merged.fields[name] = after
+            guard let spec else { if after != old { changed.append(name) }; continue }
+            // The name must exist, whether or not anything changes.
+            let field = spec.field(name)
+            if name != Record.deletedField {
+                if name.hasPrefix("_") {
+                    out.append(Diagnostic(at: fat, code: "reserved_field", "field names starting with '_' are reserved; only _deleted is defined"))
+                } else if field == nil && unknown == .reject {
+                    let known = spec.fields.map(\.name).joined(separator: ", ")
+                    out.append(Diagnostic(at: fat, code: "unknown_field", "\(key.collection) has no field '\(name)'; known: \(known)"))
                 }
             }
-            // Known (identical sibling held) and superseded (covered, not held) siblings are not
-            // checked again: merge keeps or discards them without looking at their content.
-            var fresh: [(offset: Int, element: Sibling)] = []
             for (j, s) in reg.siblings.enumerated() {
-                if let held = old.siblings.first(where: { $0.dot == s.dot }) {
-                    if held != s {
-                        out.append(Diagnostic(at: "\(fat).siblings[\(j)]", code: "dot_conflict", "dot \(s.dot) is already held with different content; dots are never reused"))
-                    }
-                } else if !old.context.covers(s.dot) {
-                    fresh.append((j, s))
+                if let held = old.siblings.first(where: { $0.dot == s.dot }), held != s {
+                    out.append(Diagnostic(at: "\(fat).siblings[\(j)]", code: "dot_conflict", "dot \(s.dot) is already held with different content; dots are never reused"))
                 }
             }
-            if fresh.isEmpty {
-                // Nothing new to check, but the name itself must still exist.
-                if name != Record.deletedField && (name.hasPrefix("_") || (unknown == .reject && spec.field(name) == nil)) {
-                    out.append(Diagnostic(at: fat, code: name.hasPrefix("_") ? "reserved_field" : "unknown_field", "\(key.collection) has no field '\(name)'"))
+            if let author {
+                for e in reg.context.entries where e.replica != author && e.counter > old.context[e.replica] {
+                    let seen = old.context[e.replica]
+                    out.append(Diagnostic(
+                        at: "\(fat).context", code: "bad_context",
+                        "context claims \(e.replica):\(e.counter), but the server has seen \(seen == 0 ? "no write" : "writes up to \(e.replica):\(seen)") of \(e.replica) to this field"))
                 }
-                continue
             }
-            for (j, s) in fresh {
-                if let author, s.dot.replica != author {
+            if after == old { continue }
+            changed.append(name)
+            let added = reg.siblings.enumerated().filter { after.holds($0.element.dot) && !old.holds($0.element.dot) }
+            let removed = old.siblings.filter { !after.holds($0.dot) }
+            if author != nil && !removed.isEmpty && !added.contains(where: { $0.element.dot.replica == author }) {
+                let dots = removed.map { "\($0.dot)" }.joined(separator: ", ")
+                out.append(Diagnostic(
+                    at: "\(fat).context", code: "bad_context",
+                    "context covers \(dots), which the server holds, but the register carries no new value of its own to replace it; a write always leaves a value"))
+            }
+            if let author {
+                for (j, s) in added where s.dot.replica != author {
                     out.append(Diagnostic(at: "\(fat).siblings[\(j)]", code: "foreign_dot", "new value carries dot \(s.dot), but this device may only mint dots of \(author)"))
                 }
             }
@@ -209,33 +243,38 @@ public struct Schema: Sendable, Hashable {
             }
             if name == Record.deletedField {
                 if role < spec.deletableBy {
-                    out.append(Diagnostic(at: fat, code: "forbidden", "role \(role.rawValue) may not delete \(key.collection) records"))
+                    out.append(Diagnostic(at: fat, code: "forbidden", "role \(role.rawValue) may not delete \(key.collection) records (needs \(spec.deletableBy.rawValue))"))
                 }
-                for (j, s) in fresh where s.value.boolValue == nil {
+                for (j, s) in added where s.value.boolValue == nil {
                     out.append(Diagnostic(at: "\(fat).siblings[\(j)].value", code: "bad_type", "_deleted must be true or false"))
                 }
                 continue
             }
-            if name.hasPrefix("_") {
-                out.append(Diagnostic(at: fat, code: "reserved_field", "field names starting with '_' are reserved; only _deleted is defined"))
-                continue
-            }
-            guard let field = spec.field(name) else {
-                if unknown == .reject {
-                    let known = spec.fields.map(\.name).joined(separator: ", ")
-                    out.append(Diagnostic(at: fat, code: "unknown_field", "\(key.collection) has no field '\(name)'; known: \(known)"))
-                }
-                continue
-            }
+            guard let field else { continue }
             if role < field.writableBy {
                 out.append(Diagnostic(at: fat, code: "forbidden", "role \(role.rawValue) may not write \(key.collection).\(name) (needs \(field.writableBy.rawValue))"))
             }
-            for (j, s) in fresh {
+            for (j, s) in added where !s.value.isNull {
                 // A delete clears fields to null; null is always a valid value.
-                if s.value.isNull { continue }
                 out.append(contentsOf: field.check(s.value, at: "\(fat).siblings[\(j)].value"))
             }
         }
+        if let spec, isNewRecord, !changed.isEmpty {
+            if role < spec.creatableBy {
+                out.append(Diagnostic(at: at, code: "forbidden", "role \(role.rawValue) may not create \(key.collection) records (needs \(spec.creatableBy.rawValue))"))
+            }
+            if spec.writeOnce && author != nil {
+                // Created in one operation: one value per field, every one at the same dot.
+                let dots = Set(record.fields.filter { $0.key != Record.deletedField }.values.flatMap { $0.siblings.map(\.dot) })
+                let single = record.fields.allSatisfy { $0.key == Record.deletedField || $0.value.siblings.count == 1 }
+                if dots.count > 1 || !single {
+                    out.append(Diagnostic(
+                        at: at, code: "write_once",
+                        "a new \(key.collection) record is written in one operation: every field holds one value, all at the same dot"))
+                }
+            }
+        }
+        return RecordCheck(problems: out, changedFields: changed, merged: merged)
     }
 }
 

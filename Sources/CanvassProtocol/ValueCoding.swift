@@ -12,3 +12,12 @@ extension Value {
         try JSONDecoder().decode(Value.self, from: try JSONEncoder().encode(document))
     }
 }
+
+extension PushJudge {
+    /// A judge for `snapshot`, with the surveys it holds parsed from their stored definitions.
+    public init(schema: Schema, device: DeviceIdentity, snapshot: PushSnapshot) {
+        self.init(
+            schema: schema, device: device, snapshot: snapshot,
+            surveys: snapshot.surveys.compactMapValues { try? $0["definition"]?.decode(as: Survey.self) })
+    }
+}

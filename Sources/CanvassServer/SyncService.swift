@@ -3,19 +3,6 @@ import CanvassProtocol
 import CanvassStore
 import Foundation
 
-/// Who is syncing: an enrolled device of a user.
-public struct DeviceIdentity: Sendable, Hashable {
-    public let replica: ReplicaID
-    public let userID: String
-    public let role: Role
-
-    public init(replica: ReplicaID, userID: String, role: Role) {
-        self.replica = replica
-        self.userID = userID
-        self.role = role
-    }
-}
-
 /// A pull page with records as stored JSON, ready to splice into a response body.
 public struct RawPullPage: Sendable {
     public let records: [RawRecord]
@@ -196,102 +183,5 @@ public final class SyncService: Sendable {
         guard try await storage.revoke(replica: replica, now: now) else {
             throw ServerError.notFound("no live device \(replica); see `canvass-server device list`")
         }
-    }
-}
-
-/// The pure decision on a push page: every record checked against the snapshot, every problem
-/// reported, nothing read or written.
-struct PushJudge {
-    let schema: Schema
-    let device: DeviceIdentity
-    let snapshot: PushSnapshot
-    /// Each survey named in the page, parsed once.
-    let surveys: [String: Survey]
-
-    init(schema: Schema, device: DeviceIdentity, snapshot: PushSnapshot) {
-        self.schema = schema
-        self.device = device
-        self.snapshot = snapshot
-        surveys = snapshot.surveys.compactMapValues { try? $0["definition"]?.decode(as: Survey.self) }
-    }
-
-    func judge(_ records: [Record]) -> PushDecision {
-        var results: [PushResultItem] = []
-        var accepted: [Record] = []
-        var held: [RecordKey] = []
-        for (i, record) in records.enumerated() {
-            // Same test as the schema's: a record with no sibling anywhere does not exist yet.
-            let existing = snapshot.existing[record.key].flatMap { $0.fields.values.contains { !$0.siblings.isEmpty } ? $0 : nil }
-            var problems = schema.validate(
-                ChangeSet(records: [record]), role: device.role, author: device.replica, unknown: .reject,
-                existing: { _ in existing }, knownCounter: { snapshot.counters[$0] ?? 0 })
-            let isNew = hasNewSiblings(record, existing)
-            if isNew {
-                problems += scopeProblems(record, existing)
-                if record.key.collection == "interactions", existing == nil { problems += interactionProblems(record) }
-            }
-            problems = problems.map { $0.relocated(to: i) }
-            let ok = !problems.hasErrors
-            results.append(PushResultItem(key: record.key, accepted: ok, problems: problems))
-            if ok {
-                accepted.append(record)
-                if isNew || snapshot.scope?.contains(record.key) != false { held.append(record.key) }
-            }
-        }
-        return PushDecision(results: results, accepted: accepted, held: held)
-    }
-
-    /// Whether the record carries anything the server has not seen (a repeated push does not).
-    func hasNewSiblings(_ record: Record, _ existing: Record?) -> Bool {
-        record.fields.contains { name, reg in
-            let old = existing?.fields[name]
-            return reg.siblings.contains { s in !(old?.holds(s.dot) ?? false) && !(old?.context.covers(s.dot) ?? false) }
-        }
-    }
-
-    func scopeProblems(_ record: Record, _ existing: Record?) -> [Diagnostic] {
-        guard let scope = snapshot.scope else { return [] }
-        if record.key.collection == "interactions" && existing == nil {
-            var out: [Diagnostic] = []
-            if let p = record["person_id"]?.stringValue, !scope.contains(RecordKey("contacts", p)) {
-                out.append(Diagnostic(at: "records[0].fields.person_id", code: "out_of_scope", "person \(p) is not on any of your lists"))
-            }
-            if let l = record["list_id"]?.stringValue, !scope.contains(RecordKey("lists", l)) {
-                out.append(Diagnostic(at: "records[0].fields.list_id", code: "out_of_scope", "list \(l) is not assigned to you"))
-            }
-            if record["user_id"]?.stringValue != device.userID {
-                out.append(Diagnostic(at: "records[0].fields.user_id", code: "forbidden", "an interaction must carry your own user id (\(device.userID))"))
-            }
-            return out
-        }
-        if !scope.contains(record.key) {
-            return [Diagnostic(at: "records[0]", code: "out_of_scope", "\(record.key) is not on any of your lists")]
-        }
-        return []
-    }
-
-    func interactionProblems(_ record: Record) -> [Diagnostic] {
-        var missing: [Diagnostic] = []
-        for field in ["person_id", "list_id", "result", "user_id"] where record[field]?.stringValue?.isEmpty ?? true {
-            missing.append(Diagnostic(at: "records[0].fields.\(field)", code: "missing", "a new interaction needs \(field)"))
-        }
-        if !missing.isEmpty { return missing }
-        guard let surveyID = record["survey_id"]?.stringValue else {
-            return [Diagnostic(at: "records[0].fields.survey_id", code: "bad_value", "an interaction needs the survey it answers")]
-        }
-        guard let parsed = surveys[surveyID] else {
-            return [Diagnostic(at: "records[0].fields.survey_id", code: "bad_value", "survey '\(surveyID)' does not exist on the server")]
-        }
-        var answers: [String: Value] = [:]
-        if case .object(let o)? = record["answers"] { answers = o }
-        return parsed.validate(result: record["result"]?.stringValue ?? "", answers: answers, at: "records[0].fields")
-    }
-}
-
-extension Diagnostic {
-    /// The same diagnostic, with its leading `records[0]` pointing at record `index` of the page.
-    func relocated(to index: Int) -> Diagnostic {
-        guard location.hasPrefix("records[0]") else { return self }
-        return Diagnostic(severity, at: "records[\(index)]" + location.dropFirst("records[0]".count), code: code, message)
     }
 }

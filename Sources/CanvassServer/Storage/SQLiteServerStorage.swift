@@ -114,20 +114,16 @@ public final class SQLiteServerStorage: ServerStorage {
             var existing: [RecordKey: CanvassCore.Record] = [:]
             var loaded: [RecordKey: CanvassCore.Record?] = [:]
             var surveyIDs: Set<String> = []
-            var replicas: Set<ReplicaID> = []
             for r in records {
                 let e = try ReplicaStore.record(db, r.key)
                 loaded[r.key] = .some(e)
                 if let e { existing[r.key] = e }
                 if r.key.collection == "interactions", let sid = r["survey_id"]?.stringValue { surveyIDs.insert(sid) }
-                for reg in r.fields.values { for e in reg.context.entries { replicas.insert(e.replica) } }
             }
             var surveys: [String: CanvassCore.Record] = [:]
             for sid in surveyIDs {
                 if let s = try ReplicaStore.record(db, RecordKey("surveys", sid)) { surveys[sid] = s }
             }
-            var counters: [ReplicaID: UInt64] = [:]
-            for r in replicas { counters[r] = try ReplicaStore.knownCounter(db, r) }
             var scope: Set<RecordKey>?
             if device.role == .canvasser {
                 // What the device may write: its scope now, plus what it still holds (a record
@@ -137,7 +133,7 @@ public final class SQLiteServerStorage: ServerStorage {
                 s.formUnion(try Self.pendingKeys(db, replica: device.replica))
                 scope = s
             }
-            let decision = decide(PushSnapshot(existing: existing, surveys: surveys, counters: counters, scope: scope))
+            let decision = decide(PushSnapshot(existing: existing, surveys: surveys, scope: scope))
             try ReplicaStore.apply(db, ChangeSet(records: decision.accepted), origin: device.replica, loaded: loaded)
             if device.role == .canvasser {
                 // The device holds what it pushed: no scope backfill should echo it back.
@@ -280,12 +276,12 @@ public final class SQLiteServerStorage: ServerStorage {
 
     // MARK: users and devices
 
-    public func addUser(name: String, role: Role, now: Int64) async throws -> User {
+    public func addUser(id: String?, name: String, role: Role, now: Int64) async throws -> User {
         try await store.writer.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ?", arguments: [name]) == true {
                 throw ServerError.conflict("a user named '\(name)' already exists; issue a new code with `canvass-server user code \(name)`")
             }
-            let user = User(id: "u-" + Credentials.randomID(length: 10), name: name, role: role, createdAt: now)
+            let user = User(id: id ?? "u-" + Credentials.randomID(length: 10), name: name, role: role, createdAt: now)
             try db.execute(sql: "INSERT INTO users (id, name, role, created_at) VALUES (?, ?, ?, ?)", arguments: [user.id, name, role.rawValue, now])
             return user
         }

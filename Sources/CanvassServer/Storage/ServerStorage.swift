@@ -30,45 +30,6 @@ public struct Device: Sendable, Hashable, Codable {
     public var identity: DeviceIdentity { DeviceIdentity(replica: replica, userID: userID, role: role) }
 }
 
-/// What a push is checked against, read inside the push's transaction: the current state of the
-/// pushed records, the surveys their interactions name, the highest counters known, and the
-/// device's scope.
-public struct PushSnapshot: Sendable {
-    public var existing: [RecordKey: Record]
-    public var surveys: [String: Record]
-    public var counters: [ReplicaID: UInt64]
-    /// Keys the device may write; nil means everything (coordinators and admins).
-    public var scope: Set<RecordKey>?
-
-    public init(existing: [RecordKey: Record], surveys: [String: Record], counters: [ReplicaID: UInt64], scope: Set<RecordKey>?) {
-        self.existing = existing
-        self.surveys = surveys
-        self.counters = counters
-        self.scope = scope
-    }
-}
-
-/// How a push page was judged: one result per record, and which records to merge.
-public struct PushDecision: Sendable {
-    public var results: [PushResultItem]
-    public var accepted: [Record]
-    /// Accepted records the device may hold from now on: those in its scope, and new records it
-    /// created that passed the scope checks. A record that carried nothing new widens nothing.
-    public var held: [RecordKey]
-
-    public init(results: [PushResultItem], accepted: [Record], held: [RecordKey] = []) {
-        self.results = results
-        self.accepted = accepted
-        self.held = held
-    }
-}
-
-public struct PushResultItem: Sendable {
-    public let key: RecordKey
-    public let accepted: Bool
-    public let problems: [Diagnostic]
-}
-
 /// Where a device stands in the feed: the feed epoch, the last sequence it has, and the last
 /// scope change it has confirmed (by pulling again with the checkpoint that carried it).
 public struct FeedPosition: Sendable, Hashable {
@@ -145,7 +106,8 @@ public protocol ServerStorage: Sendable {
 
     // MARK: users and devices
 
-    func addUser(name: String, role: Role, now: Int64) async throws -> User
+    /// Adds a user; `id` nil mints a new one (`u-` and random characters).
+    func addUser(id: String?, name: String, role: Role, now: Int64) async throws -> User
     func users() async throws -> [User]
     func user(named name: String) async throws -> User?
     /// Stores a one-time code (hashed) for a user.
@@ -159,4 +121,10 @@ public protocol ServerStorage: Sendable {
     /// Revokes a device; false if there was none.
     func revoke(replica: ReplicaID, now: Int64) async throws -> Bool
     func touch(replica: ReplicaID, now: Int64) async throws
+}
+
+extension ServerStorage {
+    public func addUser(name: String, role: Role, now: Int64) async throws -> User {
+        try await addUser(id: nil, name: name, role: role, now: now)
+    }
 }

@@ -1,0 +1,159 @@
+/// Who is pushing: an enrolled device of a user.
+public struct DeviceIdentity: Sendable, Hashable {
+    public let replica: ReplicaID
+    public let userID: String
+    public let role: Role
+
+    public init(replica: ReplicaID, userID: String, role: Role) {
+        self.replica = replica
+        self.userID = userID
+        self.role = role
+    }
+}
+
+/// What a push is judged against, read by the storage inside the push's transaction: the current
+/// state of the pushed records, the surveys their interactions name, and the device's scope.
+public struct PushSnapshot: Sendable {
+    public var existing: [RecordKey: Record]
+    public var surveys: [String: Record]
+    /// Keys the device may write; nil means everything (coordinators and admins).
+    public var scope: Set<RecordKey>?
+
+    public init(existing: [RecordKey: Record], surveys: [String: Record], scope: Set<RecordKey>?) {
+        self.existing = existing
+        self.surveys = surveys
+        self.scope = scope
+    }
+}
+
+/// How a push page was judged: one result per record, and which records to merge.
+public struct PushDecision: Sendable {
+    public var results: [PushResultItem]
+    public var accepted: [Record]
+    /// Accepted records the device may hold from now on: those in its scope, and new records it
+    /// created that passed the scope checks. A record that changed nothing widens nothing.
+    public var held: [RecordKey]
+
+    public init(results: [PushResultItem], accepted: [Record], held: [RecordKey] = []) {
+        self.results = results
+        self.accepted = accepted
+        self.held = held
+    }
+}
+
+public struct PushResultItem: Sendable, Hashable {
+    public let key: RecordKey
+    public let accepted: Bool
+    public let problems: [Diagnostic]
+
+    public init(key: RecordKey, accepted: Bool, problems: [Diagnostic]) {
+        self.key = key
+        self.accepted = accepted
+        self.problems = problems
+    }
+}
+
+/// The decision on a push page, pure and synchronous: every record is judged against the
+/// snapshot by what merging it would change, and every problem is reported. It reads and writes
+/// nothing, so every storage backend runs the same rule inside its own transaction.
+///
+/// A record that would change the server's state — add a value, remove one, widen a context,
+/// delete — is judged in full: schema, role, field rights, write-once (`Schema.check`), the
+/// device's scope, and for a new interaction its person, list, user and survey, on every
+/// sibling. A record that changes nothing is accepted unchecked (a repeated push).
+public struct PushJudge: Sendable {
+    public let schema: Schema
+    public let device: DeviceIdentity
+    public let snapshot: PushSnapshot
+    /// Each survey named in the page, parsed once (a survey that does not parse is missing).
+    public let surveys: [String: Survey]
+
+    public init(schema: Schema, device: DeviceIdentity, snapshot: PushSnapshot, surveys: [String: Survey]) {
+        self.schema = schema
+        self.device = device
+        self.snapshot = snapshot
+        self.surveys = surveys
+    }
+
+    /// Judges a page. Records are judged independently; `results[i]` answers `records[i]`.
+    public func judge(_ records: [Record]) -> PushDecision {
+        var results: [PushResultItem] = []
+        var accepted: [Record] = []
+        var held: [RecordKey] = []
+        for (i, record) in records.enumerated() {
+            let existing = snapshot.existing[record.key].flatMap { $0.fields.values.contains { !$0.siblings.isEmpty } ? $0 : nil }
+            let check = schema.check(record, at: "records[0]", role: device.role, author: device.replica, unknown: .reject, existing: existing)
+            var problems = check.problems
+            if check.changes {
+                problems += scopeProblems(record, existing)
+                if record.key.collection == "interactions", existing == nil { problems += interactionProblems(record) }
+            }
+            problems = problems.map { $0.relocated(to: i) }
+            let ok = !problems.hasErrors
+            results.append(PushResultItem(key: record.key, accepted: ok, problems: problems))
+            if ok {
+                accepted.append(record)
+                if check.changes || snapshot.scope?.contains(record.key) != false { held.append(record.key) }
+            }
+        }
+        return PushDecision(results: results, accepted: accepted, held: held)
+    }
+
+    /// A canvasser may change only what is in its scope, and may create an interaction only for
+    /// a person and list in its scope, as itself. Every sibling is checked, not just the shown one.
+    func scopeProblems(_ record: Record, _ existing: Record?) -> [Diagnostic] {
+        guard let scope = snapshot.scope else { return [] }
+        guard record.key.collection == "interactions" && existing == nil else {
+            if scope.contains(record.key) { return [] }
+            return [Diagnostic(at: "records[0]", code: "out_of_scope", "\(record.key) is not on any of your lists")]
+        }
+        var out: [Diagnostic] = []
+        func each(_ field: String, _ body: (Int, Value) -> Diagnostic?) {
+            for (j, s) in (record.fields[field]?.siblings ?? []).enumerated() {
+                if let d = body(j, s.value) { out.append(d) }
+            }
+        }
+        each("person_id") { j, v in
+            let p = v.stringValue ?? "\(v)"
+            return scope.contains(RecordKey("contacts", p)) ? nil
+                : Diagnostic(at: "records[0].fields.person_id.siblings[\(j)]", code: "out_of_scope", "person \(p) is not on any of your lists")
+        }
+        each("list_id") { j, v in
+            let l = v.stringValue ?? "\(v)"
+            return scope.contains(RecordKey("lists", l)) ? nil
+                : Diagnostic(at: "records[0].fields.list_id.siblings[\(j)]", code: "out_of_scope", "list \(l) is not assigned to you")
+        }
+        each("user_id") { j, v in
+            v.stringValue == device.userID ? nil
+                : Diagnostic(
+                    at: "records[0].fields.user_id.siblings[\(j)]", code: "forbidden", "an interaction must carry your own user id (\(device.userID))")
+        }
+        return out
+    }
+
+    /// A new interaction names a person, a list, a result and a user, and fits its survey.
+    func interactionProblems(_ record: Record) -> [Diagnostic] {
+        var missing: [Diagnostic] = []
+        for field in ["person_id", "list_id", "result", "user_id"] where record[field]?.stringValue?.isEmpty ?? true {
+            missing.append(Diagnostic(at: "records[0].fields.\(field)", code: "missing", "a new interaction needs \(field)"))
+        }
+        if !missing.isEmpty { return missing }
+        guard let surveyID = record["survey_id"]?.stringValue else {
+            return [Diagnostic(at: "records[0].fields.survey_id", code: "bad_value", "an interaction needs the survey it answers")]
+        }
+        guard let parsed = surveys[surveyID] else {
+            return [Diagnostic(at: "records[0].fields.survey_id", code: "bad_value", "survey '\(surveyID)' does not exist on the server")]
+        }
+        var answers: [String: Value] = [:]
+        if case .object(let o)? = record["answers"] { answers = o }
+        return parsed.validate(result: record["result"]?.stringValue ?? "", answers: answers, at: "records[0].fields")
+    }
+}
+
+extension Diagnostic {
+    /// The same diagnostic, with its leading `records[0]` pointing at record `index` of the page.
+    public func relocated(to index: Int) -> Diagnostic {
+        guard location.hasPrefix("records[0]") else { return self }
+        return Diagnostic(severity, at: "records[\(index)]" + location.dropFirst("records[0]".count), code: code, message)
+    }
+}
