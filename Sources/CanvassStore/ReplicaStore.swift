@@ -10,6 +10,8 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         case corrupt
         case notFound = "not_found"
         case invalid
+        /// A store folder others can read that cannot be made private.
+        case unsafeFolder = "unsafe_folder"
     }
 
     public let code: Code
