@@ -75,6 +75,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict),
         // Deterministic synthetic campaign generator (fixed seed, no real people).
@@ -114,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "canvass-server",
             dependencies: [
-                "CanvassCore", "CanvassServer",
+                "CanvassCore", "CanvassServer", "CanvassStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

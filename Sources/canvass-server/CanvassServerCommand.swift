@@ -1,6 +1,7 @@
 import ArgumentParser
 import CanvassCore
 import CanvassServer
+import CanvassStore
 import Foundation
 import Hummingbird
 import Logging
@@ -47,7 +48,7 @@ struct ServerOptions: ParsableArguments {
 
     func openService() throws -> SyncService {
         let dir = try configuration.dataDirectory
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try PrivateFolder.prepare(dir)  // voter data: mode 0700, or a refusal that says what to run
         return SyncService(storage: try SQLiteServerStorage.open(directory: dir))
     }
 }
