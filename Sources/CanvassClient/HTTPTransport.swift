@@ -4,15 +4,26 @@ import CanvassProtocol
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
+
+/// How long to wait for a connection (TCP, and TLS for https) before calling the server unreachable.
+let connectTimeout = TimeAmount.seconds(4)
 
 /// One client for the process, never shut down (it lives as long as the process). Decompression
 /// is ours: WireCodec caps it and checks the stream trailer, which AsyncHTTPClient's would not.
-private let sharedHTTPClient = HTTPClient(
-    eventLoopGroupProvider: .singleton,
-    configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(15), read: .seconds(90)), decompression: .disabled))
+///
+/// Connection failures are not retried by the pool: with `retryConnectionEstablishment` on (its
+/// default), AsyncHTTPClient retries a refused connection with backoff until the connect timeout
+/// passes, so a laptop with no signal waited the whole timeout on every attempt. The sync
+/// engine's `RetryPolicy` decides instead (see `TransportError.cannotConnect`).
+private let sharedHTTPClient: HTTPClient = {
+    var configuration = HTTPClient.Configuration(timeout: .init(connect: connectTimeout, read: .seconds(90)), decompression: .disabled)
+    configuration.connectionPool.retryConnectionEstablishment = false
+    return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+}()
 
 /// The protocol over HTTP(S), with gzip both ways.
-public final class HTTPTransport: SyncTransport {
+public final class HTTPTransport: SyncTransport, DeviceRevoking {
     public let baseURL: String
     let client: HTTPClient
     let timeout: TimeAmount
@@ -49,7 +60,7 @@ public final class HTTPTransport: SyncTransport {
         do {
             response = try await client.execute(req, timeout: timeout)
         } catch {
-            throw TransportError.unreachable("\(error)")
+            throw Self.classify(error)
         }
         let raw: ByteBuffer
         do {
@@ -70,6 +81,24 @@ public final class HTTPTransport: SyncTransport {
             throw TransportError.server(status: Int(response.status.code), body: body)
         }
         return plain
+    }
+
+    /// Sorts a failed request into "no connection could be made" (refused, no route, DNS
+    /// failure, no answer to the connection attempt) and "the connection broke or went silent".
+    static func classify(_ error: any Error) -> TransportError {
+        switch error {
+        case let e as NIOConnectionError:
+            // DNS failed, or every address of the host refused or could not be routed to.
+            return .cannotConnect(e.description)
+        case let e as HTTPClientError where e == .connectTimeout:
+            return .cannotConnect("no answer to the connection attempt within \(connectTimeout.nanoseconds / 1_000_000_000) s")
+        case ChannelError.connectTimeout:
+            return .cannotConnect("no answer to the connection attempt within \(connectTimeout.nanoseconds / 1_000_000_000) s")
+        case let e as IOError where [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, ENETDOWN, EHOSTDOWN, EADDRNOTAVAIL].contains(e.errnoCode):
+            return .cannotConnect(e.description)
+        default:
+            return .unreachable("\(error)")
+        }
     }
 
     private func decode<T: Decodable>(_ type: T.Type, _ body: ByteBuffer) throws -> T {
@@ -96,7 +125,7 @@ public final class HTTPTransport: SyncTransport {
         return try decode(PullResponse.self, try await request(.GET, path, body: nil, token: token))
     }
 
-    /// Revokes a device (coordinators and admins).
+    /// Revokes a device: a coordinator or admin revoking any device, or a device revoking itself.
     public func revoke(_ replica: ReplicaID, token: String) async throws {
         _ = try await request(.DELETE, "/v1/devices/\(replica.rawValue)", body: nil, token: token)
     }

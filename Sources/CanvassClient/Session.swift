@@ -36,6 +36,11 @@ public struct Session: Codable, Sendable, Equatable {
         return try JSONDecoder().decode(Session.self, from: Data(text.utf8))
     }
 
+    /// Forgets the session (the token); the store and its ReplicaID stay.
+    static func clear(_ store: ReplicaStore) throws {
+        try store.transaction { tx in try tx.setMeta(metaKey, nil) }
+    }
+
     func save(_ tx: StoreTransaction) throws {
         try tx.setMeta(Session.metaKey, String(decoding: try JSONEncoder().encode(self), as: UTF8.self))
     }
@@ -48,6 +53,8 @@ public struct ClientError: Error, CustomStringConvertible, Sendable {
         case invalid
         case notFound = "not_found"
         case unsynced
+        /// The server revoked this device; synced data was discarded.
+        case revoked
     }
 
     public let code: Code
@@ -70,6 +77,12 @@ public enum Enrollment {
     public static func enroll(store: ReplicaStore, serverURL: String, code: String, deviceName: String?, transport: any SyncTransport) async throws -> Session {
         if let existing = try Session.load(from: store) {
             throw ClientError(.invalid, "this store is already logged in to \(existing.serverURL) as \(existing.user.name); log out first or use another --home")
+        }
+        if let old = try store.replicaID() {
+            // Checked before the code is spent: a store keeps the ReplicaID it was enrolled with.
+            throw ClientError(
+                .invalid,
+                "this store belonged to device \(old), which signed out; a new login needs a new store: run `canvass export-unsynced FILE` first if `canvass status` shows unsynced changes, then `canvass logout --wipe --force`, or use another --home")
         }
         let response = try await transport.enroll(EnrollRequest(code: code, deviceName: deviceName))
         let session = Session(serverURL: serverURL, enrollment: response)

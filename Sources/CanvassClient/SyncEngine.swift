@@ -28,23 +28,35 @@ public enum SyncProgress: Sendable {
 }
 
 /// How many times and how patiently to retry a failed request.
+///
+/// Two kinds of failure are told apart. A server that answered and then went slow or failed
+/// (timeouts after connecting, 5xx, 429) gets `attempts` tries with exponential backoff and
+/// jitter. When no connection can be made at all (refused, no route, DNS failure, connect
+/// timeout: `TransportError.cannotConnect`), the laptop is most likely offline: it gets
+/// `connectAttempts` tries, `connectRetryDelay` apart, so a canvasser with no signal hears
+/// "unreachable" within seconds instead of after minutes.
 public struct RetryPolicy: Sendable {
     public var attempts: Int
     public var initialDelay: Duration
     public var maxDelay: Duration
+    public var connectAttempts: Int
+    public var connectRetryDelay: Duration
     public var sleep: @Sendable (Duration) async throws -> Void
 
     public init(
         attempts: Int = 6, initialDelay: Duration = .milliseconds(200), maxDelay: Duration = .seconds(10),
+        connectAttempts: Int = 2, connectRetryDelay: Duration = .milliseconds(300),
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
         self.attempts = attempts
         self.initialDelay = initialDelay
         self.maxDelay = maxDelay
+        self.connectAttempts = connectAttempts
+        self.connectRetryDelay = connectRetryDelay
         self.sleep = sleep
     }
 
-    public static let none = RetryPolicy(attempts: 1)
+    public static let none = RetryPolicy(attempts: 1, connectAttempts: 1)
 }
 
 /// Pushes local changes until acknowledged, then pulls until up to date. Safe to interrupt at any
@@ -76,10 +88,18 @@ public final class SyncEngine: Sendable {
     }
 
     /// Push, then pull.
+    ///
+    /// When the server says this device was revoked (401 `device_revoked`), the store keeps only
+    /// what was never pushed (see `Revocation`) and the sync throws `ClientError` `.revoked`
+    /// saying what was kept.
     public func sync(now: Int64, progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncReport {
         var report = SyncReport()
-        try await push(into: &report, progress: progress)
-        try await pull(into: &report, progress: progress)
+        do {
+            try await push(into: &report, progress: progress)
+            try await pull(into: &report, progress: progress)
+        } catch let error as TransportError where error.serverCode == Revocation.serverCode {
+            throw try Revocation.discardSyncedData(store)
+        }
         try store.transaction { tx in
             guard var s = try Session.load(tx) else { return }
             s.lastSync = now
@@ -189,13 +209,21 @@ public final class SyncEngine: Sendable {
         while true {
             do {
                 return try await body()
-            } catch let error as TransportError where error.isRetryable && attempt < retry.attempts {
-                // Jitter: a crowd of laptops that lost the server together must not return together.
-                let wait = delay * Double.random(in: 0.5...1.5)
+            } catch let error as TransportError where error.isRetryable {
+                let wait: Duration
+                if case .cannotConnect = error {
+                    // Most likely offline: one quick second try at most, then report.
+                    guard attempt < min(retry.connectAttempts, retry.attempts) else { throw error }
+                    wait = retry.connectRetryDelay
+                } else {
+                    guard attempt < retry.attempts else { throw error }
+                    // Jitter: a crowd of laptops that lost the server together must not return together.
+                    wait = delay * Double.random(in: 0.5...1.5)
+                    delay = min(delay * 2, retry.maxDelay)
+                }
                 progress(.retrying(attempt: attempt, after: wait, error: error.description))
                 report.retries += 1
                 try await retry.sleep(wait)
-                delay = min(delay * 2, retry.maxDelay)
                 attempt += 1
             }
         }

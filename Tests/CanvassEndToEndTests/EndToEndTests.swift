@@ -169,12 +169,14 @@ func raw(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [("C
         // Revocation: the coordinator revokes b; b's next sync is refused.
         let bReplicaID = try Session.load(from: b.store)!.replicaID
         try await k.transport.revoke(bReplicaID, token: try k.token)
-        await #expect(throws: TransportError.self) { try await b.sync() }
+        // (401 device_revoked: the client discards its synced data and says what it kept.)
+        let revoked = await #expect(throws: ClientError.self) { try await b.sync() }
+        #expect(revoked?.code == .revoked)
         try await k.transport.revoke(bReplicaID, token: try k.token)  // revoking twice is fine
         do {
             try await b.sync()
-        } catch TransportError.server(let status, let body) {
-            #expect(status == 401 && body.error.code == "device_revoked")
+        } catch let e as ClientError {
+            #expect(e.code == .revoked)
         }
         // A canvasser may not revoke.
         await #expect(throws: TransportError.self) { try await a.transport.revoke(try Session.load(from: k.store)!.replicaID, token: try a.token) }
