@@ -80,20 +80,43 @@ public struct PushVector: Decodable, Sendable {
     ]
 
     /// Seeds a server store with `start`, the vectors' users, the pushing device (token
-    /// `device-token`) and an admin reader device `dZ` (token `reader-token`).
+    /// `deviceToken`) and an admin reader device `dZ` (token `readerToken`).
     public func seed(_ storage: any ServerStorage) async throws {
-        let seeder = DeviceIdentity(replica: ReplicaID("seed"), userID: "seed", role: .admin)
-        let records = start.records
-        _ = try await storage.push(records, device: seeder) { _ in PushDecision(results: [], accepted: records) }
-        for u in Self.users { _ = try await storage.addUser(id: u.id, name: u.id, role: u.role, now: 1) }
-        for (replica, user, token) in [(device.replica, device.userID, Self.deviceToken), (ReplicaID("dZ"), "u-adm", Self.readerToken)] {
-            let code = Credentials.newCode()
-            try await storage.addCode(hash: Credentials.hash(Credentials.normalizeCode(code)), userID: user, expiresAt: .max, now: 1)
-            _ = try await storage.enroll(
-                codeHash: Credentials.hash(Credentials.normalizeCode(code)), replica: replica, tokenHash: Credentials.hash(token), deviceName: nil, now: 1)
-        }
+        try await seedServer(
+            storage, records: start.records, users: Self.users,
+            devices: [(device.replica, device.userID, Self.deviceToken), (ReplicaID("dZ"), "u-adm", Self.readerToken)])
+    }
+
+    /// The same, into a data folder a `canvass-server` process can then serve.
+    public func seed(dataDirectory: String) async throws {
+        try await seed(try SQLiteServerStorage.open(directory: dataDirectory))
     }
 
     public static let deviceToken = "device-token-0123456789abcdefghijklmnopqrstuv"
     public static let readerToken = "reader-token-0123456789abcdefghijklmnopqrstuv"
+}
+
+/// Seeds a server store directly: records merged as they are, users with chosen ids, and devices
+/// with chosen replica ids and tokens (enrolled through one-time codes, as the server does).
+public func seedServer(
+    _ storage: any ServerStorage, records: [Record], users: [(id: String, role: Role)], devices: [(ReplicaID, String, String)]
+) async throws {
+    let seeder = DeviceIdentity(replica: ReplicaID("seed"), userID: "seed", role: .admin)
+    for page in stride(from: 0, to: records.count, by: 500) {
+        let chunk = Array(records[page..<min(records.count, page + 500)])
+        _ = try await storage.push(chunk, device: seeder) { _ in PushDecision(results: [], accepted: chunk) }
+    }
+    // Enrolled now, as a device that just logged in.
+    let now = Int64(Date().timeIntervalSince1970 * 1000)
+    for u in users { _ = try await storage.addUser(id: u.id, name: u.id, role: u.role, now: now) }
+    for (replica, user, token) in devices {
+        let hash = Credentials.hash(Credentials.normalizeCode(Credentials.newCode()))
+        try await storage.addCode(hash: hash, userID: user, expiresAt: .max, now: now)
+        _ = try await storage.enroll(codeHash: hash, replica: replica, tokenHash: Credentials.hash(token), deviceName: nil, now: now)
+    }
+}
+
+/// `seedServer` into a data folder a `canvass-server` process can then serve.
+public func seedServer(dataDirectory: String, records: [Record], users: [(id: String, role: Role)], devices: [(ReplicaID, String, String)]) async throws {
+    try await seedServer(try SQLiteServerStorage.open(directory: dataDirectory), records: records, users: users, devices: devices)
 }
