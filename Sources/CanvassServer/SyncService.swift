@@ -28,12 +28,18 @@ public final class SyncService: Sendable {
     public let limiter: RateLimiter
     /// How long a new enrollment code lives.
     public let codeLifetimeMillis: Int64
+    /// When a device token expires for want of use.
+    public let tokenLifetime: TokenLifetime
 
-    public init(storage: any ServerStorage, schema: Schema = CampaignSchema.standard, limiter: RateLimiter = RateLimiter(), codeLifetimeHours: Int = 72) {
+    public init(
+        storage: any ServerStorage, schema: Schema = CampaignSchema.standard, limiter: RateLimiter = RateLimiter(), codeLifetimeHours: Int = 72,
+        tokenLifetime: TokenLifetime = TokenLifetime()
+    ) {
         self.storage = storage
         self.schema = schema
         self.limiter = limiter
         codeLifetimeMillis = Int64(codeLifetimeHours) * 3_600_000
+        self.tokenLifetime = tokenLifetime
     }
 
     // MARK: users, codes, devices
@@ -57,16 +63,23 @@ public final class SyncService: Sendable {
 
     /// Redeems a one-time code for a new replica id and device token.
     public func enroll(_ request: EnrollRequest, client: String, now: Int64) async throws -> EnrollResponse {
-        if let wait = limiter.retryAfter(client: client, now: now) {
-            let seconds = Int((wait + 999) / 1000)
-            throw ServerError(429, "rate_limited", "too many wrong codes; wait \(seconds) s and try again", retryAfter: seconds)
-        }
         guard !request.code.isEmpty, request.code.utf8.count <= 64 else {
             throw ServerError.badRequest("code must be the 8-character login code, like ABCD-EFGH")
         }
         if let name = request.deviceName, name.utf8.count > 100 || name.contains(where: \.isNewline) {
             throw ServerError.badRequest("device_name must be at most 100 bytes on one line")
         }
+        // Counted before the lookup, refunded unless the code turns out wrong: concurrent guesses
+        // cannot all pass the check before any of them is counted.
+        let attempt: RateLimiter.Attempt
+        switch limiter.reserve(client: client, now: now) {
+        case .success(let a): attempt = a
+        case .failure(let limited):
+            let seconds = Int((limited.retryAfterMillis + 999) / 1000)
+            throw ServerError(429, "rate_limited", "too many wrong codes; wait \(seconds) s and try again", retryAfter: seconds)
+        }
+        var wrongCode = false
+        defer { if !wrongCode { limiter.refund(attempt) } }
         let code = Credentials.normalizeCode(request.code)
         let name = request.deviceName
         let replica = ReplicaID("d" + Credentials.randomID(length: 12))
@@ -75,7 +88,7 @@ public final class SyncService: Sendable {
             let device = try await storage.enroll(
                 codeHash: Credentials.hash(code), replica: replica, tokenHash: Credentials.hash(token), deviceName: name, now: now)
         else {
-            limiter.recordFailure(client: client, now: now)
+            wrongCode = true
             throw ServerError(401, "invalid_code", "that code is wrong, used or expired; ask your coordinator for a new one")
         }
         let (server, _) = try await storage.identity()
@@ -83,7 +96,8 @@ public final class SyncService: Sendable {
             replicaID: device.replica, token: token, user: UserInfo(id: device.userID, name: device.userName, role: device.role), serverReplica: server)
     }
 
-    /// The device a bearer token belongs to; refuses missing, unknown and revoked tokens.
+    /// The device a bearer token belongs to; refuses missing, unknown, expired and revoked tokens.
+    /// A use is written down at most once per `tokenLifetime.touchGranularityMillis`.
     public func authenticate(token: String?, now: Int64) async throws -> Device {
         guard let token, !token.isEmpty else {
             throw ServerError(401, "unauthorized", "no device token: log in with `canvass login SERVER_URL CODE`")
@@ -94,7 +108,14 @@ public final class SyncService: Sendable {
         if device.revokedAt != nil {
             throw ServerError(401, "device_revoked", "this device was revoked; unsynced changes stay on it, ask your coordinator for a new code")
         }
-        try await storage.touch(replica: device.replica, now: now)
+        if device.isExpired(tokenLifetime, now: now) {
+            throw ServerError(
+                401, "unauthorized",
+                "this device's login expired after \(tokenLifetime.idleDays ?? 0) days without use; log in again with a new code from your coordinator")
+        }
+        if tokenLifetime.needsTouch(lastSeen: device.lastSeen, now: now) {
+            try await storage.touch(replica: device.replica, now: now)
+        }
         return device
     }
 
@@ -175,10 +196,11 @@ public final class SyncService: Sendable {
         return RawPullPage(records: page.records, evict: [], checkpoint: position.checkpoint, more: page.more)
     }
 
-    /// Revokes a device. Coordinators and admins only.
+    /// Revokes a device: coordinators and admins any device, every device itself (logging out).
+    /// `actor` nil is the admin command line.
     public func revoke(_ replica: ReplicaID, by actor: DeviceIdentity?, now: Int64) async throws {
-        if let actor, actor.role < .coordinator {
-            throw ServerError(403, "forbidden", "only coordinators and admins may revoke devices")
+        if let actor, actor.role < .coordinator, actor.replica != replica {
+            throw ServerError(403, "forbidden", "only coordinators and admins may revoke other devices; a device may revoke itself")
         }
         guard try await storage.revoke(replica: replica, now: now) else {
             throw ServerError.notFound("no live device \(replica); see `canvass-server device list`")

@@ -41,6 +41,10 @@ public enum Credentials {
 }
 
 /// Limits how fast failed enrollments may be tried, per client address and overall.
+///
+/// Check and count are one step: an attempt reserves a failure slot before the code is looked up
+/// (an `await`), and gives it back when the code turns out right. So concurrent guesses cannot
+/// all pass the check before any of them is counted.
 public final class RateLimiter: @unchecked Sendable {
     private let lock = NSLock()
     private var failures: [String: [Int64]] = [:]
@@ -48,6 +52,12 @@ public final class RateLimiter: @unchecked Sendable {
     public let perClient: Int
     public let overall: Int
     public let window: Int64
+
+    /// A failure slot held by one attempt until it is known to have failed (kept) or not (refunded).
+    public struct Attempt: Sendable {
+        let client: String
+        let at: Int64
+    }
 
     /// - Parameters:
     ///   - perClient: failed attempts one address may make per window.
@@ -58,22 +68,39 @@ public final class RateLimiter: @unchecked Sendable {
         self.window = windowMillis
     }
 
-    /// Milliseconds to wait before trying again, or nil when an attempt is allowed now.
-    public func retryAfter(client: String, now: Int64) -> Int64? {
+    /// Reserves a failure slot for one attempt: `.success` with the slot, or `.failure` with the
+    /// milliseconds to wait when the client (or everyone together) has used up the window.
+    public func reserve(client: String, now: Int64) -> Result<Attempt, RateLimited> {
         lock.withLock {
             let mine = (failures[client] ?? []).filter { $0 > now - window }
-            failures[client] = mine.isEmpty ? nil : mine
             global = global.filter { $0 > now - window }
-            if mine.count >= perClient { return mine[0] + window - now }
-            if global.count >= overall { return global[0] + window - now }
-            return nil
+            if mine.count >= perClient {
+                failures[client] = mine
+                return .failure(RateLimited(retryAfterMillis: mine[0] + window - now))
+            }
+            if global.count >= overall {
+                failures[client] = mine.isEmpty ? nil : mine
+                return .failure(RateLimited(retryAfterMillis: global[0] + window - now))
+            }
+            failures[client] = mine + [now]
+            global.append(now)
+            return .success(Attempt(client: client, at: now))
         }
     }
 
-    public func recordFailure(client: String, now: Int64) {
+    /// Gives a slot back: the attempt did not fail (right code, or the server could not tell).
+    public func refund(_ attempt: Attempt) {
         lock.withLock {
-            failures[client, default: []].append(now)
-            global.append(now)
+            if var mine = failures[attempt.client], let i = mine.lastIndex(of: attempt.at) {
+                mine.remove(at: i)
+                failures[attempt.client] = mine.isEmpty ? nil : mine
+            }
+            if let i = global.lastIndex(of: attempt.at) { global.remove(at: i) }
         }
     }
+}
+
+/// The answer of a `RateLimiter` with no slot left.
+public struct RateLimited: Error, Sendable {
+    public let retryAfterMillis: Int64
 }
