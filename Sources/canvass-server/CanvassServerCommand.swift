@@ -28,6 +28,15 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical. Default info.")
     var logLevel: String = "info"
 
+    @Option(name: .customLong("idle-timeout"), help: "Seconds before an idle connection, or one that stops sending or reading, is closed; 0 never (env CANVASS_IDLE_TIMEOUT). Default 30.")
+    var idleTimeout: Int?
+
+    @Option(name: .customLong("read-timeout"), help: "Seconds a request may take to arrive, head and body, before it gets 408 and the connection closes; 0 no limit (env CANVASS_READ_TIMEOUT). Default 60.")
+    var readTimeout: Int?
+
+    @Option(name: .customLong("token-idle-days"), help: "Days without use after which a device's login expires; 0 never (env CANVASS_TOKEN_IDLE_DAYS). Default 30.")
+    var tokenIdleDays: Int?
+
     var configuration: ServerConfiguration {
         get throws {
             let env = ProcessInfo.processInfo.environment
@@ -42,6 +51,9 @@ struct ServerOptions: ParsableArguments {
             }
             c.logLevel = level
             guard (0...65535).contains(c.port) else { throw ValidationError("the port must be 0–65535") }
+            let idle = try wholeNumber(idleTimeout, env: "CANVASS_IDLE_TIMEOUT", flag: "--idle-timeout")
+            let read = try wholeNumber(readTimeout, env: "CANVASS_READ_TIMEOUT", flag: "--read-timeout")
+            c.connections = ConnectionLimits(idleSeconds: idle, readSeconds: read)
             return c
         }
     }
@@ -49,7 +61,24 @@ struct ServerOptions: ParsableArguments {
     func openService() throws -> SyncService {
         let dir = try configuration.dataDirectory
         try PrivateFolder.prepare(dir)  // voter data: mode 0700, or a refusal that says what to run
-        return SyncService(storage: try SQLiteServerStorage.open(directory: dir))
+        return SyncService(storage: try SQLiteServerStorage.open(directory: dir), tokenLifetime: try tokenLifetime)
+    }
+}
+
+extension ServerOptions {
+    /// Token expiry: --token-idle-days, else CANVASS_TOKEN_IDLE_DAYS, else the default.
+    var tokenLifetime: TokenLifetime {
+        get throws {
+            guard let days = try wholeNumber(tokenIdleDays, env: "CANVASS_TOKEN_IDLE_DAYS", flag: "--token-idle-days") else { return TokenLifetime() }
+            return TokenLifetime(idleDays: days)
+        }
+    }
+
+    /// A whole number ≥ 0 from a flag, else the environment; nil when neither is given.
+    private func wholeNumber(_ flag: Int?, env name: String, flag label: String) throws -> Int? {
+        guard let raw = flag.map(String.init) ?? ProcessInfo.processInfo.environment[name] else { return nil }
+        guard let n = Int(raw), n >= 0, n <= 1_000_000 else { throw ValidationError("\(label) (\(name)) must be a whole number 0–1000000, not '\(raw)'") }
+        return n
     }
 }
 

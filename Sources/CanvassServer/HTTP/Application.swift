@@ -17,6 +17,8 @@ public struct ServerConfiguration: Sendable {
     public var tlsCertificate: String?
     public var tlsKey: String?
     public var logLevel: Logger.Level = .info
+    /// Idle, read and linger timeouts of connections.
+    public var connections = ConnectionLimits()
 
     public init() {}
 }
@@ -40,11 +42,16 @@ public func buildApplication(
 ) throws -> some ApplicationProtocol {
     let metrics = ServerMetrics()
     let router = buildRouter(service: service, metrics: metrics, logger: logger)
-    var server: HTTPServerBuilder = .http1()
+    let limits = configuration.connections
+    // Hummingbird closes idle connections (none in progress, or a request that stalls); the
+    // guard bounds how long one request may take to arrive and closes after early answers.
+    let http1 = HTTP1Channel.Configuration(
+        additionalChannelHandlers: [ConnectionGuard(limits: limits)], idleTimeout: limits.idleTimeout.map { TimeAmount($0) })
+    var server: HTTPServerBuilder = .http1(configuration: http1)
     if let cert = configuration.tlsCertificate, let key = configuration.tlsKey {
         let chain = try NIOSSLCertificate.fromPEMFile(cert).map { NIOSSLCertificateSource.certificate($0) }
         let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
-        server = try .tls(.http1(), tlsConfiguration: tls)
+        server = try .tls(.http1(configuration: http1), tlsConfiguration: tls)
     } else if configuration.tlsCertificate != nil || configuration.tlsKey != nil {
         throw ServerError.badRequest("TLS needs both --tls-cert and --tls-key")
     }

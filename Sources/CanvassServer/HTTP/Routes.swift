@@ -10,14 +10,19 @@ import Prometheus
 extension ServerError: HTTPResponseError {
     public var status: HTTPResponse.Status { HTTPResponse.Status(code: statusCode) }
 
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
+    /// The headers of this error's answer, wherever it is written (router or connection guard).
+    var responseHeaders: HTTPFields {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         if statusCode == 426 { headers[HTTPField.Name(ProtocolInfo.supportedHeader)!] = String(ProtocolInfo.version) }
         if statusCode == 401 { headers[.wwwAuthenticate] = "Bearer" }
         if statusCode == 405, let allow { headers[.allow] = allow }
-        return Response(status: HTTPResponse.Status(code: statusCode), headers: headers, body: .init(byteBuffer: try WireCodec.encode(body)))
+        return headers
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(status: HTTPResponse.Status(code: statusCode), headers: responseHeaders, body: .init(byteBuffer: try WireCodec.encode(body)))
     }
 }
 
@@ -160,15 +165,17 @@ public struct SyncController: Sendable {
         guard let encoding = BodyEncoding(header: request.headers[.contentEncoding]) else {
             throw ServerError(415, "unsupported_encoding", "Content-Encoding '\(request.headers[.contentEncoding] ?? "")' is not supported; use gzip, deflate or none")
         }
-        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
-            throw ServerError(415, "unsupported_media_type", "send JSON with Content-Type: application/json")
+        if let type = request.headers[.contentType], !Self.isJSON(contentType: type) {
+            throw ServerError(415, "unsupported_media_type", "send JSON with Content-Type: application/json, not '\(type.prefix(60))'")
         }
         var req = request
         let body: ByteBuffer
         do {
             body = try await req.collectBody(upTo: ProtocolInfo.maxCompressedBody)
-        } catch {
+        } catch is NIOTooManyBytesError {
             throw ServerError(413, "too_large", "the body is larger than \(ProtocolInfo.maxCompressedBody) bytes; send smaller pages")
+        } catch {
+            throw ServerError.badRequest("the body could not be read as HTTP/1.1 (\(error)); nothing was applied")
         }
         do {
             return try WireCodec.decode(T.self, from: body, encoding)
@@ -182,6 +189,13 @@ public struct SyncController: Sendable {
             throw ServerError(400, "bad_request", "the body does not have the shape protocol/SYNC.md gives: \(location): \(message); nothing was applied",
                 details: [Diagnostic(at: location, code: "bad_shape", message)])
         }
+    }
+
+    /// Whether a `Content-Type` names JSON: exactly the media type `application/json`, in any
+    /// case, with or without parameters such as `charset=utf-8`.
+    static func isJSON(contentType: String) -> Bool {
+        guard let type = MediaType(from: contentType) else { return false }
+        return type.isType(.applicationJson)
     }
 
     private func json<T: Encodable>(_ value: T, request: Request?) throws -> Response {
