@@ -13,12 +13,39 @@ private func decodeReplica(_ raw: String, codingPath: [any CodingKey]) throws ->
     return r
 }
 
-private func checkCounter(_ n: UInt64, codingPath: [any CodingKey]) throws {
-    guard n >= 1, n <= maxSafeInteger else {
-        throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "counter \(n) must be between 1 and 2^53-1"))
+/// Decodes a counter (1…2^53−1) or a wallclock (0…2^53−1) with `exact`, throwing one shape
+/// error at `codingPath` for every number out of that range. Foundation's JSON reader throws its
+/// own internal error both for a number it cannot represent (negative, 2^64 or more, a fraction)
+/// and for a malformed one (`-`, `01`), and both reach the caller as "not valid JSON" with no
+/// location. A number that reads as a `Double` (`approx`), or that the reader calls not
+/// representable, is valid JSON: it becomes the same error as 0 or 2^53, a shape problem that
+/// names its place. Only malformed numbers stay JSON errors.
+private func decodeSafeInteger(
+    _ what: String, from: UInt64, codingPath: [any CodingKey], _ exact: () throws -> UInt64, _ approx: () throws -> Double
+) throws -> UInt64 {
+    let message = "\(what) must be a whole number from \(from) to 2^53-1"
+    let n: UInt64
+    do {
+        n = try exact()
+    } catch let error as DecodingError {
+        throw error  // not a number at all: already located
+    } catch {
+        guard (try? approx()) != nil || String(describing: error).hasPrefix("numberIsNotRepresentable") else { throw error }
+        throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: message))
     }
+    guard n >= from, n <= maxSafeInteger else {
+        throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "\(message), not \(n)"))
+    }
+    return n
 }
 
+private func decodeCounter(codingPath: [any CodingKey], _ c: inout some UnkeyedDecodingContainer) throws -> UInt64 {
+    try decodeSafeInteger("counter", from: 1, codingPath: codingPath, { try c.decode(UInt64.self) }, { try c.decode(Double.self) })
+}
+
+private func decodeWallclock(codingPath: [any CodingKey], _ c: inout some UnkeyedDecodingContainer) throws -> Int64 {
+    Int64(try decodeSafeInteger("wallclock (milliseconds since 1970)", from: 0, codingPath: codingPath, { try c.decode(UInt64.self) }, { try c.decode(Double.self) }))
+}
 extension ReplicaID: Codable {
     public init(from decoder: any Decoder) throws {
         let s = try decoder.singleValueContainer().decode(String.self)
@@ -36,8 +63,7 @@ extension Dot: Codable {
     public init(from decoder: any Decoder) throws {
         var c = try decoder.unkeyedContainer()
         let r = try decodeReplica(try c.decode(String.self), codingPath: decoder.codingPath)
-        let n = try c.decode(UInt64.self)
-        try checkCounter(n, codingPath: decoder.codingPath)
+        let n = try decodeCounter(codingPath: decoder.codingPath, &c)
         if !c.isAtEnd { throw DecodingError.dataCorruptedError(in: c, debugDescription: "a dot is [replica, counter]") }
         self.init(r, n)
     }
@@ -63,10 +89,9 @@ extension VersionVector: Codable {
         self.init()
         for key in c.allKeys {
             let r = try decodeReplica(key.stringValue, codingPath: c.codingPath + [key])
-            let n = try c.decode(UInt64.self, forKey: key)
-            guard n <= maxSafeInteger else {
-                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "counter must be ≤ 2^53-1")
-            }
+            // 0 is allowed here: it means absent.
+            let n = try decodeSafeInteger(
+                "counter", from: 0, codingPath: c.codingPath + [key], { try c.decode(UInt64.self, forKey: key) }, { try c.decode(Double.self, forKey: key) })
             advance(r, to: n)
         }
     }
@@ -100,12 +125,8 @@ extension Sibling: Codable {
     public init(from decoder: any Decoder) throws {
         var c = try decoder.unkeyedContainer()
         let r = try decodeReplica(try c.decode(String.self), codingPath: decoder.codingPath)
-        let n = try c.decode(UInt64.self)
-        try checkCounter(n, codingPath: decoder.codingPath)
-        let t = try c.decode(Int64.self)
-        guard t >= 0, UInt64(t) <= maxSafeInteger else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "wallclock \(t) must be milliseconds since 1970, 0 to 2^53-1"))
-        }
+        let n = try decodeCounter(codingPath: decoder.codingPath, &c)
+        let t = try decodeWallclock(codingPath: decoder.codingPath, &c)
         let v = try c.decode(Value.self)
         if !c.isAtEnd { throw DecodingError.dataCorruptedError(in: c, debugDescription: "a sibling is [replica, counter, wallclock, value]") }
         self.init(dot: Dot(r, n), wallclock: t, value: v)
@@ -194,9 +215,10 @@ extension Record: Codable {
         if let values = try c.decodeIfPresent([String: Value].self, forKey: .values), !values.isEmpty {
             var dc = try c.nestedUnkeyedContainer(forKey: .dot)
             let r = ReplicaID(try dc.decode(String.self))
-            let n = try dc.decode(UInt64.self)
-            let t = try dc.decode(Int64.self)
-            guard r.isWellFormed, n >= 1, n <= maxSafeInteger, t >= 0, UInt64(t) <= maxSafeInteger, dc.isAtEnd else {
+            let at = c.codingPath + [CodingKeys.dot]
+            let n = try decodeCounter(codingPath: at, &dc)
+            let t = try decodeWallclock(codingPath: at, &dc)
+            guard r.isWellFormed, dc.isAtEnd else {
                 throw DecodingError.dataCorruptedError(forKey: .dot, in: c, debugDescription: "dot must be [replica, counter ≥ 1, wallclock ≥ 0]")
             }
             let dot = Dot(r, n)
