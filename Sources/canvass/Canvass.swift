@@ -21,14 +21,23 @@ struct HomeOptions: ParsableArguments {
 
     var storePath: String { (directory as NSString).appendingPathComponent("replica.sqlite") }
 
-    func openStore() throws -> ReplicaStore { try ReplicaStore.open(path: storePath) }
+    /// Opens (creating if needed) the store; the folder is made private first (voter data).
+    func openStore() throws -> ReplicaStore {
+        try PrivateFolder.prepare(directory)
+        return try ReplicaStore.open(path: storePath)
+    }
 
-    /// The store of a logged-in home, or an error that says to log in.
-    func session() throws -> (ReplicaStore, Session) {
+    /// The store of a home that has one, logged in or not.
+    func existingStore() throws -> ReplicaStore {
         guard FileManager.default.fileExists(atPath: storePath) else {
             throw ClientError(.notLoggedIn, "no Canvass store in \(directory): run `canvass login SERVER_URL CODE` first")
         }
-        let store = try openStore()
+        return try openStore()
+    }
+
+    /// The store of a logged-in home, or an error that says to log in.
+    func session() throws -> (ReplicaStore, Session) {
+        let store = try existingStore()
         guard let s = try Session.load(from: store) else {
             throw ClientError(.notLoggedIn, "not logged in: run `canvass login SERVER_URL CODE` first")
         }
@@ -63,13 +72,15 @@ struct Canvass: AsyncParsableCommand {
 
             The local store lives in --home DIR (given after the subcommand) or $CANVASS_HOME, default ~/.local/share/canvass; one folder per account.
 
-            Exit codes: 0 ok, 64 bad usage, 65 refused input, 69 server unreachable (changes are safe locally), 77 not logged in or refused by the server.
+            The home folder holds voter data: it is made private (mode 0700) when you own it, and refused otherwise.
+
+            Exit codes: 0 ok, 64 bad usage, 65 refused input, 69 server unreachable (changes are safe locally), 77 not logged in, revoked or refused by the server.
             """,
         subcommands: [Login.self, Lists.self, Walk.self, Calls.self, SurveyCommand.self, RecordCommand.self, Edit.self, Status.self,
-            SyncCommand.self, Conflicts.self, Resolve.self, Shift.self, Logout.self])
+            SyncCommand.self, Conflicts.self, Resolve.self, Shift.self, Logout.self, ExportUnsynced.self, ImportUnsynced.self])
 
     /// Errors go to stderr with a message that says what to do; exit codes: 64 bad usage,
-    /// 65 invalid input, 69 server unreachable, 77 not logged in / refused, 1 otherwise.
+    /// 65 invalid input, 69 server unreachable, 77 not logged in / revoked / refused, 1 otherwise.
     static func main() async {
         do {
             var command = try parseAsRoot()
@@ -80,13 +91,13 @@ struct Canvass: AsyncParsableCommand {
             }
         } catch let e as ClientError {
             FileHandle.standardError.write(Data("canvass: \(e.description)\n".utf8))
-            Foundation.exit(e.code == .notLoggedIn ? 77 : 65)
+            Foundation.exit(e.code == .notLoggedIn || e.code == .revoked ? 77 : 65)
         } catch let e as TransportError {
             FileHandle.standardError.write(Data("canvass: \(e.description)\n".utf8))
             Foundation.exit(e.isRetryable ? 69 : 77)
         } catch let e as StoreError {
             FileHandle.standardError.write(Data("canvass: \(e.description)\n".utf8))
-            Foundation.exit(1)
+            Foundation.exit(e.code == .unsafeFolder ? 65 : 1)
         } catch {
             exit(withError: error)
         }
@@ -101,7 +112,6 @@ struct Login: AsyncParsableCommand {
     @Option(help: "A name for this device.") var deviceName = ProcessInfo.processInfo.hostName
 
     func run() async throws {
-        try FileManager.default.createDirectory(atPath: options.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let store = try options.openStore()
         let transport = try HTTPTransport(baseURL: server)
         let session = try await Enrollment.enroll(store: store, serverURL: server, code: code, deviceName: deviceName, transport: transport)
@@ -355,24 +365,80 @@ struct Resolve: AsyncParsableCommand {
 
 struct Logout: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Sign this device out; --wipe also deletes the local store (voter data).",
-        discussion: "Wiping refuses while changes are unsynced or rejected, unless --force: they would be lost.")
+        abstract: "Sign this device out and revoke its login on the server; --wipe also deletes the local store (voter data).",
+        discussion: """
+            Online, the server revokes this device's token at once. Offline, the device still signs out, but the token stays live on the server until a coordinator revokes it (the command to give them is printed: canvass-server device revoke ID).
+
+            Wiping refuses while changes are unsynced or rejected, unless --force: they would be lost (see canvass export-unsynced).
+            """)
     @OptionGroup var options: HomeOptions
     @Flag(help: "Delete the local store and its voter data.") var wipe = false
     @Flag(help: "With --wipe: delete even unsynced changes.") var force = false
 
     func run() async throws {
-        let (store, s) = try options.session()
-        let counts = try store.counts()
-        if wipe {
-            if counts.pending + counts.rejected > 0 && !force {
-                throw ClientError(.unsynced, "\(counts.pending) unsynced and \(counts.rejected) rejected change(s) would be lost: run `canvass sync` (and see `canvass status`), or add --force")
-            }
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: options.storePath + suffix) }
-            return print("logged out of \(s.serverURL) and wiped \(options.directory)")
+        let store = try options.existingStore()
+        let transport = (try? Session.load(from: store)).flatMap { $0 }.flatMap { try? HTTPTransport(baseURL: $0.serverURL) }
+        let report = try await SignOut.signOut(store: store, wipe: wipe, force: force, transport: transport)
+        if options.json { return try options.emit(report) }
+        let from = report.server.map { " of \($0)" } ?? ""
+        print(wipe ? "logged out\(from) and wiped \(options.directory)" : "logged out\(from); local data kept in \(options.directory) (use --wipe to delete it)")
+        if report.revokedOnServer {
+            print("this device's login was revoked on the server")
+        } else if let command = report.revokeCommand {
+            print("WARNING: \(report.serverAnswer ?? "the server did not revoke this device"), so this device's login (token) is still live on the server.")
+            print("Ask a coordinator to revoke it now: \(command)")
         }
-        try store.setMeta("session", nil)
-        print("logged out of \(s.serverURL); local data kept in \(options.directory) (use --wipe to delete it)")
-        if counts.pending > 0 { print("note: \(counts.pending) unsynced change(s) stay in the store; they cannot be pushed without this device's login") }
+        if !wipe && report.unsynced + report.rejected > 0 {
+            print("note: \(report.unsynced) unsynced and \(report.rejected) rejected change(s) stay in the store; they cannot be pushed without this device's login: `canvass export-unsynced FILE` for your coordinator")
+        }
+        if wipe && report.unsynced + report.rejected > 0 { print("deleted \(report.unsynced + report.rejected) unsynced change(s) (--force)") }
+    }
+}
+
+struct ExportUnsyncedOutput: Encodable {
+    let file: String
+    let records: Int
+    let replica: String
+}
+
+struct ExportUnsynced: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export-unsynced",
+        abstract: "Write the changes the server never accepted to FILE (JSON, mode 0600), for a coordinator to import.",
+        discussion: """
+            For a revoked device, or one signed out with changes left: those changes can no longer be pushed from here. The file lists, per record, the collection, id, the fields written on this device with their values, and when. It holds voter data: hand it over safely, then delete it.
+
+            A coordinator brings it in with: canvass import-unsynced FILE, then canvass sync. Works offline and without a login.
+            """)
+    @OptionGroup var options: HomeOptions
+    @Argument(help: "The file to create.") var file: String
+    @Flag(help: "Replace FILE if it exists.") var force = false
+
+    func run() async throws {
+        let store = try options.existingStore()
+        let export = try UnsyncedChanges.collect(store: store, now: now())
+        try UnsyncedChanges.write(export, to: file, overwrite: force)
+        if options.json { return try options.emit(ExportUnsyncedOutput(file: file, records: export.records.count, replica: export.replica)) }
+        print("wrote \(export.records.count) record(s) with unsynced changes of device \(export.replica) to \(file) (readable by you only)")
+        if !export.records.isEmpty { print("give it to your coordinator: `canvass import-unsynced \(file)`, then delete it") }
+    }
+}
+
+struct ImportUnsynced: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import-unsynced",
+        abstract: "Write the changes in a file from `canvass export-unsynced` again, as this device's own; then `canvass sync`.",
+        discussion: """
+            Each record's exported fields are written as a new change of this device (interactions are created anew with the same id), in one transaction. Interactions that already exist here and fields that already hold the exported value are skipped, so importing twice is harmless. Sync first, so this device knows what the server holds. The server judges the changes as this device's: run it on a coordinator's device.
+            """)
+    @OptionGroup var options: HomeOptions
+    @Argument(help: "A file written by `canvass export-unsynced`.") var file: String
+
+    func run() async throws {
+        let (store, _) = try options.session()
+        let report = try UnsyncedChanges.importFile(try UnsyncedChanges.read(from: file), into: store, now: now())
+        if options.json { return try options.emit(report) }
+        print("wrote \(report.written.count) record(s) as this device's changes; skipped \(report.skipped.count) already here")
+        if !report.written.isEmpty { print("`canvass sync` to push them; `canvass status` shows any the server rejects") }
     }
 }

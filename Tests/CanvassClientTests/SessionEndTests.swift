@@ -152,20 +152,23 @@ private struct ScriptedRevoker: DeviceRevoking {
     }
 
     /// The real HTTP transport calls a refused connection `cannotConnect`, and fast: the pool
-    /// does not retry it until the connect timeout.
+    /// does not retry it until the connect timeout (4 s a request; three requests took 12 s).
     @Test func aRefusedConnectionIsCannotConnectAndFast() async throws {
         let transport = try HTTPTransport(baseURL: "http://127.0.0.1:1")
         let start = ContinuousClock.now
-        do {
-            _ = try await transport.pull(since: nil, limit: 1, token: "x")
-            Issue.record("nothing listens on port 1")
-        } catch let e as TransportError {
-            guard case .cannotConnect = e else {
-                Issue.record("expected cannotConnect, got \(e)")
-                return
+        for _ in 0..<3 {
+            do {
+                _ = try await transport.pull(since: nil, limit: 1, token: "x")
+                Issue.record("nothing listens on port 1")
+            } catch let e as TransportError {
+                #expect(e.description.contains("refused"), "\(e)")
+                guard case .cannotConnect = e else {
+                    Issue.record("expected cannotConnect, got \(e)")
+                    return
+                }
             }
         }
-        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(ContinuousClock.now - start < .seconds(10))
     }
 
     /// Issue 4: logout revokes the device when it can, and says so when it cannot.
