@@ -46,12 +46,13 @@ public struct Record: Hashable, Sendable {
     /// True when the tombstone's display value is `true`.
     public var isDeleted: Bool { fields[Record.deletedField]?.displayValue == .bool(true) }
 
-    /// Field-wise register merge.
+    /// Field-wise register merge. An empty register (no sibling, no context) is what a missing
+    /// field already means, so it adds no field.
     public mutating func merge(_ other: Record) {
         for (name, reg) in other.fields {
             if let i = fields.index(forKey: name) {
                 fields.values[i].merge(reg)
-            } else {
+            } else if !reg.isEmpty {
                 fields[name] = reg
             }
         }

@@ -231,6 +231,9 @@ public struct Schema: Sendable, Hashable {
                 out.append(Diagnostic(
                     at: "\(fat).context", code: "bad_context",
                     "context covers \(dots), which the server holds, but the register carries no new value of its own to replace it; a write always leaves a value"))
+            } else if after.siblings.isEmpty {
+                // Only a register without siblings can leave one; the wire refuses those whole.
+                out.append(Diagnostic(at: fat, code: "empty_register", "a register holds at least one sibling; a write always leaves a value"))
             }
             if let author {
                 for (j, s) in added where s.dot.replica != author {
