@@ -282,7 +282,13 @@ struct Status: AsyncParsableCommand {
 }
 
 struct SyncCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "sync", abstract: "Push your changes, then pull; resumes after an interruption.")
+    static let configuration = CommandConfiguration(
+        commandName: "sync", abstract: "Push your changes, then pull; resumes after an interruption.",
+        discussion: """
+            With no connection at all (refused, no route, DNS failure, no answer within 4 s) it tries once more and gives up within seconds: exit 69, your changes are safe. A server that answered and then went slow or failed gets up to 6 attempts with backoff.
+
+            If a coordinator revoked this device, the synced voter data is deleted from this computer and only changes the server never accepted are kept (exit 77): see canvass export-unsynced.
+            """)
     @OptionGroup var options: HomeOptions
 
     func run() async throws {
