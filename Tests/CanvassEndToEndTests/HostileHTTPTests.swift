@@ -125,11 +125,10 @@ struct RawResponse {
         let (status, _) = try await raw(.GET, server.baseURL + "/health", headers: [])
         #expect(status == 200)
         // All are closed by the idle timeout (1 s), well before the read timeout.
-        for c in connections {
-            let r = c.readToEnd(timeout: 4)
-            #expect(r.closed, "an idle or half-sent connection stayed open")
-            #expect(r.seconds < 3)
-        }
+        let deadline = Date().addingTimeInterval(4)
+        var open = 0
+        for c in connections where !c.readToEnd(timeout: max(0.01, deadline.timeIntervalSinceNow)).closed { open += 1 }
+        #expect(open == 0, "\(open) of 200 idle or half-sent connections stayed open 4 s")
         let (again, _) = try await raw(.GET, server.baseURL + "/health", headers: [])
         #expect(again == 200)
     }
