@@ -201,10 +201,12 @@ struct DeviceCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let devices = try await options.openService().storage.devices()
+            let service = try options.openService()
+            let devices = try await service.storage.devices()
             if json { return print(try jsonText(devices)) }
+            let now = now()
             printTable(["REPLICA", "USER", "ROLE", "NAME", "STATUS"], devices.map {
-                [$0.replica.rawValue, $0.userName, $0.role.rawValue, $0.name ?? "", $0.revokedAt == nil ? "active" : "revoked"]
+                [$0.replica.rawValue, $0.userName, $0.role.rawValue, $0.name ?? "", $0.status(service.tokenLifetime, now: now)]
             })
         }
     }

@@ -39,4 +39,9 @@ extension Device {
     public func isExpired(_ lifetime: TokenLifetime, now: Int64) -> Bool {
         lifetime.isExpired(lastUse: TokenLifetime.lastUse(lastSeen: lastSeen, createdAt: createdAt), now: now)
     }
+
+    /// `revoked`, `expired` or `active`, as the admin listing shows it.
+    public func status(_ lifetime: TokenLifetime, now: Int64) -> String {
+        revokedAt != nil ? "revoked" : isExpired(lifetime, now: now) ? "expired" : "active"
+    }
 }
