@@ -112,6 +112,12 @@ let package = Package(
             name: "canvass-crashprobe",
             dependencies: ["CanvassCore", "CanvassStore", "CanvassClient", "CanvassServer", "CanvassFixtures", "CanvassTestSupport"],
             swiftSettings: strict),
+        // Fuzz target for the wire decoder and the push judgement: libFuzzer with `.ci/fuzz`,
+        // replay and seed corpus without it. Only pure modules, so the fuzz build stays small.
+        .executableTarget(
+            name: "canvass-fuzz",
+            dependencies: ["CanvassCore", "CanvassProtocol", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict),
         .executableTarget(
             name: "canvass-server",
             dependencies: [
