@@ -33,11 +33,15 @@ public struct PushDecision: Sendable {
     /// Accepted records the device may hold from now on: those in its scope, and new records it
     /// created that passed the scope checks. A record that changed nothing widens nothing.
     public var held: [RecordKey]
+    /// Problems no client that follows SYNC.md can cause (`PushJudge.forgeryCodes`). When there
+    /// are any, the whole page is refused and nothing of it is applied.
+    public var forgeries: [Diagnostic]
 
-    public init(results: [PushResultItem], accepted: [Record], held: [RecordKey] = []) {
+    public init(results: [PushResultItem], accepted: [Record], held: [RecordKey] = [], forgeries: [Diagnostic] = []) {
         self.results = results
         self.accepted = accepted
         self.held = held
+        self.forgeries = forgeries
     }
 }
 
@@ -57,8 +61,9 @@ public struct PushResultItem: Sendable, Hashable {
 /// snapshot by what merging it would change, and every problem is reported. It reads and writes
 /// nothing, so every storage backend runs the same rule inside its own transaction.
 ///
-/// A record that would change the server's state — add a value, remove one, widen a context,
-/// delete — is judged in full: schema, role, field rights, write-once (`Schema.check`), the
+/// A page with a forged record (`forgeryCodes`) applies nothing. Otherwise each record stands
+/// alone. A record that would change the server's state — add a value, remove one, widen a
+/// context, delete — is judged in full: schema, role, field rights, write-once (`Schema.check`), the
 /// device's scope, and for a new interaction its person, list, user and survey, on every
 /// sibling. A record that changes nothing is accepted unchecked (a repeated push).
 public struct PushJudge: Sendable {
@@ -96,8 +101,19 @@ public struct PushJudge: Sendable {
                 if check.changes || snapshot.scope?.contains(record.key) != false { held.append(record.key) }
             }
         }
+        // A forged record poisons its page: a client that forges causality gets nothing applied,
+        // and the whole request is refused (400), naming every problem.
+        let forgeries = results.flatMap(\.problems).filter { $0.severity == .error && Self.forgeryCodes.contains($0.code) }
+        if !forgeries.isEmpty { return PushDecision(results: results, accepted: [], held: [], forgeries: forgeries) }
         return PushDecision(results: results, accepted: accepted, held: held)
     }
+
+    /// Diagnostic codes that only a forged or corrupt push can produce: a dot the device did not
+    /// mint, a dot reused with other content, a context that claims what the device cannot have
+    /// seen or removes a value without replacing it, a register left empty. Problems an honest
+    /// client can meet (a record that left its scope, rights that changed, a value that does not
+    /// fit) stay per record.
+    public static let forgeryCodes: Set<String> = ["foreign_dot", "dot_conflict", "bad_context", "empty_register"]
 
     /// A canvasser may change only what is in its scope, and may create an interaction only for
     /// a person and list in its scope, as itself. Every sibling is checked, not just the shown one.

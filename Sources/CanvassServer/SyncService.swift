@@ -137,6 +137,14 @@ public final class SyncService: Sendable {
         let decision = try await storage.push(records, device: device) { snapshot in
             PushJudge(schema: schema, device: device, snapshot: snapshot).judge(records)
         }
+        if let first = decision.forgeries.first {
+            let all = decision.results.flatMap(\.problems).filter { $0.severity == .error }
+            throw ServerError(
+                400, "bad_request",
+                "this push claims writes this device cannot have made or seen (\(first.location): \(first.message)); nothing was applied. "
+                    + "A client that follows protocol/SYNC.md never sends this; if the server was restored from a backup, export this device's unsynced changes and log in again",
+                details: all)
+        }
         return PushResponse(results: decision.results.map {
             PushResult(key: $0.key, status: $0.accepted ? .accepted : .rejected, problems: $0.problems)
         })

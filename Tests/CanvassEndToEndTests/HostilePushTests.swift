@@ -41,6 +41,10 @@ func pullAll(_ transport: HTTPTransport, token: String) async throws -> [RecordK
             body: try v.body())
         if let code = v.expect.error {
             #expect(status == 400 && error?.error.code == code, "\(file): \(status) \(error?.error.code ?? "")")
+            if let results = v.expect.results {
+                // The refusal names every problem of every record.
+                #expect((error?.error.details ?? []).map(\.code).sorted() == results.flatMap(\.codes).sorted(), "\(file): details")
+            }
         } else {
             #expect(status == 200, "\(file): \(status) \(error?.error.message ?? "")")
             // The same request again, read as a push answer (a repeat is harmless).
@@ -223,8 +227,17 @@ func pullAll(_ transport: HTTPTransport, token: String) async throws -> [RecordK
         var refusals = 0
         var landings = 0
         for (i, cell) in Self.cells.enumerated() {
-            let record = Self.push(cell, seeded: seeded, counter: UInt64(10 + i))
-            let response = try await transport.push(PushRequest(changes: ChangeSet(records: [record])), token: Self.devices[cell.role]!.2)
+            let record = Self.push(cell, seeded: seeded, counter: UInt64(2_000 + i))  // past every seeded dot of these devices
+            let response: PushResponse
+            do {
+                response = try await transport.push(PushRequest(changes: ChangeSet(records: [record])), token: Self.devices[cell.role]!.2)
+            } catch TransportError.server(let status, let body) {
+                // A forged write is refused whole (SYNC.md: only a forging client sends one).
+                #expect(status == 400 && cell.kind != .write && body.error.details?.contains { $0.code == cell.refusal } == true, "\(cell): \(status) \(body)")
+                refusals += 1
+                continue
+            }
+            #expect(cell.kind == .write, "\(cell): a forged write answered 200")
             let result = try #require(response.results.first)
             if let code = cell.refusal {
                 #expect(result.status == .rejected && result.problems.contains { $0.code == code }, "\(cell): expected \(code), got \(result.problems)")

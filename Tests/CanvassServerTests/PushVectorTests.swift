@@ -38,6 +38,9 @@ import Testing
         let snapshot = PushSnapshot(existing: state, surveys: surveys, scope: v.scopeKeys)
         let decision = PushJudge(schema: CampaignSchema.standard, device: v.device.identity, snapshot: snapshot).judge(push.records)
         #expect(decision.results.map(PushVector.result) == v.expect.results, "\(file): \(decision.results.flatMap(\.problems))")
+        // A forged record refuses the whole page: nothing of it is applied.
+        #expect(decision.forgeries.isEmpty == (v.expect.error == nil), "\(file): whole-page refusal")
+        if v.expect.error != nil { #expect(decision.accepted.isEmpty) }
         for r in decision.accepted { state[r.key, default: Record(key: r.key)].merge(r) }
         Self.compare(state, v)
     }
@@ -53,8 +56,14 @@ import Testing
             #expect(try await storage.canvasserScope(userID: v.device.userID) == scope, "\(file): scope")
         }
         guard let push = v.push else { return }
-        let response = try await service.push(PushRequest(changes: push), from: v.device.identity)
-        #expect(response.results.map { PushVector.Result(accepted: $0.status == .accepted, problems: $0.problems) } == v.expect.results, "\(file)")
+        do {
+            let response = try await service.push(PushRequest(changes: push), from: v.device.identity)
+            #expect(v.expect.error == nil, "\(file): answered 200, expected \(v.expect.error ?? "")")
+            #expect(response.results.map { PushVector.Result(accepted: $0.status == .accepted, problems: $0.problems) } == v.expect.results, "\(file)")
+        } catch let e as ServerError {
+            #expect(e.statusCode == 400 && e.body.error.code == v.expect.error, "\(file): \(e)")
+            #expect((e.body.error.details ?? []).map(\.code).sorted() == (v.expect.results ?? []).flatMap(\.codes).sorted(), "\(file): details")
+        }
         var after: [RecordKey: Record] = [:]
         for r in push.records { after[r.key] = try await storage.record(r.key) }
         Self.compare(after, v)
