@@ -43,7 +43,7 @@ public struct FieldOperations: Sendable {
             let (done, total): (Int, Int)
             if kind == "call" {
                 let people = try store.callList(list.key.id)
-                (done, total) = (people.filter { $0.lastResult != nil || $0.suppressed != nil }.count, people.count)
+                (done, total) = (people.filter(\.done).count, people.count)
             } else {
                 let stops = try store.walkList(list.key.id)
                 (done, total) = (stops.filter(\.done).count, stops.count)
@@ -80,7 +80,7 @@ public struct FieldOperations: Sendable {
         let s = try session()
         let survey = try survey(forList: list)
         guard let contact = try store.record(RecordKey("contacts", person)), !contact.isDeleted else {
-            throw ClientError(.notFound, "no person '\(person)' in this replica; see `canvass walk \(list)` or `canvass calls \(list)` for ids")
+            throw ClientError(.notFound, "'\(person)' is not on your lists; see `canvass walk \(list)` or `canvass calls \(list)` for ids")
         }
         var problems = survey.validate(result: result, answers: answers, at: "interaction")
         if let note, note.utf8.count > Schema.maxStringBytes {
@@ -100,16 +100,10 @@ public struct FieldOperations: Sendable {
         if !answers.isEmpty { fields["answers"] = .object(answers) }
         if let note, !note.isEmpty { fields["note"] = .string(note) }
         var writes = [LocalWrite(RecordKey("interactions", id), fields)]
-        let contactKey = RecordKey("contacts", person)
-        switch survey.resultCode(result)?.effect ?? .none {
-        case .none: break
-        case .moved:
-            writes.append(LocalWrite(contactKey, ["moved": true]))
-            if let hid = contact["household_id"]?.stringValue { writes.append(LocalWrite(RecordKey("households", hid), ["bad_address": true])) }
-        case .deceased: writes.append(LocalWrite(contactKey, ["deceased": true]))
-        case .doNotContact: writes.append(LocalWrite(contactKey, [channel == "call" ? "do_not_call" : "do_not_knock": true]))
-        case .badNumber: writes.append(LocalWrite(contactKey, ["phone_bad": true]))
-        }
+        let effects = Canvassing.effectWrites(
+            survey.resultCode(result)?.effect ?? .none, channel: Channel(rawValue: channel) ?? .door, person: person,
+            household: contact["household_id"]?.stringValue)
+        writes += effects.map { LocalWrite($0.key, $0.values) }
         try store.write(writes, wallclock: now)
         return id
     }
@@ -120,7 +114,7 @@ public struct FieldOperations: Sendable {
         let s = try session()
         let key = RecordKey("contacts", person)
         guard let existing = try store.record(key), !existing.isDeleted else {
-            throw ClientError(.notFound, "no person '\(person)' in this replica")
+            throw ClientError(.notFound, "'\(person)' is not on your lists; see `canvass lists` and `canvass walk LIST` for ids")
         }
         guard !values.isEmpty else { throw ClientError(.invalid, "nothing to change: give at least one FIELD=VALUE") }
         let spec = schema.collections["contacts"]!

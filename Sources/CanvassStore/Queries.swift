@@ -14,11 +14,31 @@ public struct ListPerson: Sendable, Hashable, Codable {
     public let attempts: Int
     /// Why this person should not be knocked or called on this list, if anything.
     public let suppressed: String?
+    /// Needs no further knock or call (`Canvassing.isDone`).
+    public let done: Bool
+    /// When the latest result asks to try again (its recontact interval), if it does.
+    public let dueAt: Int64?
 
     enum CodingKeys: String, CodingKey {
-        case id, name, phone, party, attempts, suppressed
+        case id, name, phone, party, attempts, suppressed, done
         case lastResult = "last_result"
         case lastAt = "last_at"
+        case dueAt = "due_at"
+    }
+
+    /// Every documented key, with null where there is no value.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(name, forKey: .name)
+        try c.encode(phone, forKey: .phone)
+        try c.encode(party, forKey: .party)
+        try c.encode(lastResult, forKey: .lastResult)
+        try c.encode(lastAt, forKey: .lastAt)
+        try c.encode(attempts, forKey: .attempts)
+        try c.encode(suppressed, forKey: .suppressed)
+        try c.encode(done, forKey: .done)
+        try c.encode(dueAt, forKey: .dueAt)
     }
 }
 
@@ -33,8 +53,8 @@ public struct WalkStop: Sendable, Hashable, Codable {
     public let badAddress: Bool
     public let people: [ListPerson]
 
-    /// Done when every person has a result that needs no return visit, or the address is bad.
-    public var done: Bool { badAddress || people.allSatisfy { $0.lastResult != nil || $0.suppressed != nil } }
+    /// Done when the address is bad or everyone here is done (`Canvassing.isDoorDone`).
+    public var done: Bool { Canvassing.isDoorDone(badAddress: badAddress, people: people.map(\.done)) }
 
     enum CodingKeys: String, CodingKey {
         case householdID = "household_id"
@@ -74,10 +94,20 @@ public struct WalkStop: Sendable, Hashable, Codable {
         self.streetNumber = streetNumber
         self.streetName = streetName
         self.unit = unit
-        self.side = streetNumber % 2 == 1 ? "odd" : "even"
+        self.side = Canvassing.WalkAddress(streetName: streetName, streetNumber: streetNumber, unit: unit, householdID: householdID).side
         self.address = "\(streetNumber) \(streetName)" + (unit.isEmpty ? "" : ", \(unit)")
         self.badAddress = badAddress
         self.people = people
+    }
+
+    /// The people to knock now (`Canvassing.isToDo`); none at a bad address.
+    public func toDo(now: Int64) -> [ListPerson] {
+        badAddress ? [] : people.filter { Canvassing.isToDo(done: $0.done, dueAt: $0.dueAt, now: now) }
+    }
+
+    /// Where this stop falls on the walk.
+    public var walkAddress: Canvassing.WalkAddress {
+        Canvassing.WalkAddress(streetName: streetName, streetNumber: streetNumber, unit: unit, householdID: householdID)
     }
 }
 
@@ -150,26 +180,30 @@ extension ReplicaStore {
         return out
     }
 
-    private static func person(_ id: String, _ c: [String: Value], history: [InteractionSummary], channel: String) -> ListPerson {
+    private static func person(_ id: String, _ c: [String: Value], history: [InteractionSummary], channel: Channel, survey: Survey?) -> ListPerson {
         let name = [c["first_name"], c["middle_name"], c["last_name"], c["suffix"]].compactMap { $0?.stringValue }.filter { !$0.isEmpty }
-        var suppressed: String?
-        if c["deceased"] == .bool(true) {
-            suppressed = "deceased"
-        } else if c["moved"] == .bool(true) {
-            suppressed = "moved"
-        } else if c["do_not_contact"] == .bool(true) {
-            suppressed = "do not contact"
-        } else if channel == "door", c["do_not_knock"] == .bool(true) {
-            suppressed = "do not knock"
-        } else if channel == "call", c["do_not_call"] == .bool(true) {
-            suppressed = "do not call"
-        } else if channel == "call", c["phone_bad"] == .bool(true) || (c["phone"]?.stringValue ?? "").isEmpty {
-            suppressed = "no working phone"
-        }
+        let suppressed = Canvassing.suppression(of: c, channel: channel)
+        let last = history.first
+        let code = Canvassing.resultCode(last?.result, in: survey)
         return ListPerson(
             id: id, name: name.joined(separator: " "), phone: c["phone"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 },
-            party: c["party"]?.stringValue, lastResult: history.first?.result, lastAt: history.first?.recordedAt,
-            attempts: history.count, suppressed: suppressed)
+            party: c["party"]?.stringValue, lastResult: last?.result, lastAt: last?.recordedAt,
+            attempts: history.count, suppressed: suppressed,
+            done: Canvassing.isDone(suppressed: suppressed != nil, lastResult: code, hasResult: last?.result != nil),
+            dueAt: suppressed == nil ? Canvassing.dueAt(lastResult: code, at: last?.recordedAt) : nil)
+    }
+
+    /// The survey attached to a list, if it can be read.
+    private static func survey(_ db: Database, ofList listID: String) throws -> Survey? {
+        guard let sid = try byIDs(db, "lists", [listID])[listID]?["survey_id"]?.stringValue,
+            let definition = try byIDs(db, "surveys", [sid])[sid]?["definition"]
+        else { return nil }
+        return try? JSONDecoder().decode(Survey.self, from: JSONEncoder().encode(definition))
+    }
+
+    /// How people sort on a list.
+    private static func personKey(_ id: String, _ c: [String: Value]) -> (last: String, first: String, id: String) {
+        (c["last_name"]?.stringValue ?? "", c["first_name"]?.stringValue ?? "", id)
     }
 
     /// A walk list in walk order: by street name, then up the odd side and back down the even
@@ -179,29 +213,20 @@ extension ReplicaStore {
             let ids = try Self.listContactIDs(db, listID)
             let contacts = try Self.byIDs(db, "contacts", ids)
             let history = try Self.interactions(db, of: Array(contacts.keys))
+            let survey = try Self.survey(db, ofList: listID)
             let households = try Self.byIDs(db, "households", contacts.values.compactMap { $0["household_id"]?.stringValue })
             var grouped: [String: [(String, [String: Value])]] = [:]
             for (id, c) in contacts { grouped[c["household_id"]?.stringValue ?? "", default: []].append((id, c)) }
             let stops = grouped.map { hid, members -> WalkStop in
                 let h = households[hid] ?? [:]
-                let people = members.sorted {
-                    ($0.1["last_name"]?.stringValue ?? "", $0.1["first_name"]?.stringValue ?? "", $0.0)
-                        < ($1.1["last_name"]?.stringValue ?? "", $1.1["first_name"]?.stringValue ?? "", $1.0)
-                }.map { Self.person($0.0, $0.1, history: history[$0.0] ?? [], channel: "door") }
+                let people = members.sorted { Canvassing.personBefore(Self.personKey($0.0, $0.1), Self.personKey($1.0, $1.1)) }
+                    .map { Self.person($0.0, $0.1, history: history[$0.0] ?? [], channel: .door, survey: survey) }
                 return WalkStop(
                     householdID: hid, streetNumber: h["street_number"]?.intValue ?? 0, streetName: h["street_name"]?.stringValue ?? "",
                     unit: h["unit"]?.stringValue ?? "", badAddress: h["bad_address"] == .bool(true), people: people)
             }
-            return stops.sorted(by: Self.walkOrder)
+            return stops.sorted { Canvassing.walksBefore($0.walkAddress, $1.walkAddress) }
         }
-    }
-
-    static func walkOrder(_ a: WalkStop, _ b: WalkStop) -> Bool {
-        if a.streetName != b.streetName { return a.streetName < b.streetName }
-        if a.side != b.side { return a.side == "odd" }
-        if a.streetNumber != b.streetNumber { return a.side == "odd" ? a.streetNumber < b.streetNumber : a.streetNumber > b.streetNumber }
-        if a.unit != b.unit { return a.unit.localizedStandardCompare(b.unit) == .orderedAscending }
-        return a.householdID < b.householdID
     }
 
     /// A call list: the list's people by last and first name, with phone and last result.
@@ -210,10 +235,9 @@ extension ReplicaStore {
             let ids = try Self.listContactIDs(db, listID)
             let contacts = try Self.byIDs(db, "contacts", ids)
             let history = try Self.interactions(db, of: Array(contacts.keys))
-            return contacts.sorted {
-                ($0.value["last_name"]?.stringValue ?? "", $0.value["first_name"]?.stringValue ?? "", $0.key)
-                    < ($1.value["last_name"]?.stringValue ?? "", $1.value["first_name"]?.stringValue ?? "", $1.key)
-            }.map { Self.person($0.key, $0.value, history: history[$0.key] ?? [], channel: "call") }
+            let survey = try Self.survey(db, ofList: listID)
+            return contacts.sorted { Canvassing.personBefore(Self.personKey($0.key, $0.value), Self.personKey($1.key, $1.value)) }
+                .map { Self.person($0.key, $0.value, history: history[$0.key] ?? [], channel: .call, survey: survey) }
         }
     }
 
