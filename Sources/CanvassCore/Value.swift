@@ -37,21 +37,12 @@ public enum Value: Sendable, CustomStringConvertible {
         }
     }
 
-    /// The value as it would look in JSON (strings quoted).
+    /// The value as it would look in JSON (strings quoted and escaped by the one JSON writer).
     public var jsonText: String {
-        if case .string(let s) = self {
-            var out = "\""
-            for ch in s.unicodeScalars {
-                switch ch {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                default: out.unicodeScalars.append(ch)
-                }
-            }
-            return out + "\""
-        }
-        return description
+        guard case .string = self else { return description }
+        var text = JSONText(capacity: 16)
+        text.value(self)
+        return text.string
     }
 
     public var stringValue: String? {

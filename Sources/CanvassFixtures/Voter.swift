@@ -74,7 +74,6 @@ public struct Voter: Sendable, Hashable {
 
     /// The elections that may appear in `voteHistory`, newest first.
     public static let elections: [String] = ["G2024", "P2024", "G2022", "P2022", "G2020", "P2020", "G2018"]
-    public static let parties: [String] = ["DEM", "REP", "IND", "LIB", "GRN", "NPA"]
 
     /// Odd-numbered houses are on one side of the street, even on the other.
     public var isOddSide: Bool { streetNumber % 2 == 1 }

@@ -76,7 +76,7 @@ import Testing
         for v in Self.voters {
             #expect(v.state == "OH" && v.zip.count == 5 && (1...8).contains(v.ward))
             #expect((1930...2006).contains(v.birthYear))
-            #expect(Voter.parties.contains(v.party))
+            #expect(CampaignSchema.parties.contains(v.party))
             #expect(["F", "M", "X", ""].contains(v.gender))
             #expect(v.phone.isEmpty || (v.phone.count == 12 && v.phone.dropFirst(3).hasPrefix("-555-01")), "\(v.phone)")
             #expect(v.email.isEmpty || ["@example.org", "@example.com", "@example.net"].contains { v.email.hasSuffix($0) }, "\(v.email)")
