@@ -227,7 +227,8 @@ func pullAll(_ transport: HTTPTransport, token: String) async throws -> [RecordK
         var refusals = 0
         var landings = 0
         for (i, cell) in Self.cells.enumerated() {
-            let record = Self.push(cell, seeded: seeded, counter: UInt64(2_000 + i))  // past every seeded dot of these devices
+            // Counters past every seeded dot of these devices: an honest device never goes back.
+            let record = Self.push(cell, seeded: seeded, counter: UInt64(2_000 + i))
             let response: PushResponse
             do {
                 response = try await transport.push(PushRequest(changes: ChangeSet(records: [record])), token: Self.devices[cell.role]!.2)
