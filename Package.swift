@@ -109,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "canvass",
             dependencies: [
-                "CanvassCore", "CanvassStore", "CanvassClient", "CanvassProtocol",
+                "CanvassCore", "CanvassClient", "CanvassProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -152,6 +152,10 @@ let package = Package(
             dependencies: [
                 "CanvassCore", "CanvassStore", "CanvassServer", "CanvassProtocol", "CanvassTestSupport", "CanvassFixtures",
                 "CanvassClient", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict),
         .testTarget(

@@ -5,35 +5,35 @@ import Yams
 ///
 /// Decoding is strict: YAML syntax errors, missing or mistyped keys, unknown keys (usually typos such
 /// as `nxt:`, which would otherwise silently drop a branch) and everything `Survey.check()` reports
-/// are collected and thrown together as a ``SurveyDocumentError``, each with its line and column
+/// are collected and thrown together as a ``ProtocolError`` (``ProtocolError/Code/invalidSurvey``), each with its line and column
 /// when the YAML has them.
 public enum SurveyDocument {
     /// Decodes and checks a survey. `file` only names the source in error messages.
     public static func decode(yaml: String, file: String? = nil) throws -> Survey {
         let (survey, diagnostics) = try decodeWithDiagnostics(yaml: yaml, file: file)
         if diagnostics.contains(where: { $0.diagnostic.severity == .error }) {
-            throw SurveyDocumentError(file: file, problems: diagnostics)
+            throw ProtocolError.invalidSurvey(file: file, problems: diagnostics)
         }
         return survey
     }
 
     /// Decodes a survey and returns it with every diagnostic (warnings included). Throws only when
     /// no survey could be built at all (bad YAML, wrong shape).
-    public static func decodeWithDiagnostics(yaml: String, file: String? = nil) throws -> (Survey, [SurveyDocumentError.Problem]) {
+    public static func decodeWithDiagnostics(yaml: String, file: String? = nil) throws -> (Survey, [ProtocolError.Problem]) {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: yaml) else {
-                throw SurveyDocumentError(file: file, problems: [
+                throw ProtocolError.invalidSurvey(file: file, problems: [
                     .init(Diagnostic(at: "survey", code: "empty", "the document is empty; a survey needs at least id, title and kind"))
                 ])
             }
             root = node
         } catch let error as YamlError {
-            throw SurveyDocumentError(file: file, problems: [problem(from: error)])
+            throw ProtocolError.invalidSurvey(file: file, problems: [problem(from: error)])
         }
 
         guard case .mapping = root else {
-            throw SurveyDocumentError(file: file, problems: [
+            throw ProtocolError.invalidSurvey(file: file, problems: [
                 .init(Diagnostic(at: "survey", code: "bad_type", "the document must be a mapping with keys id, title, kind, intro, result_codes and questions"), root.mark)
             ])
         }
@@ -49,10 +49,10 @@ public enum SurveyDocument {
             for p in elementProblems(in: root) where !found.contains(where: { $0.diagnostic.location == p.diagnostic.location }) {
                 found.append(p)
             }
-            throw SurveyDocumentError(file: file, problems: found + problems)
+            throw ProtocolError.invalidSurvey(file: file, problems: found + problems)
         } catch let error as YamlError {
             problems.insert(problem(from: error), at: 0)
-            throw SurveyDocumentError(file: file, problems: problems)
+            throw ProtocolError.invalidSurvey(file: file, problems: problems)
         }
 
         let targets = (survey.questions.map(\.id) + ["end"]).joined(separator: ", ")
@@ -133,7 +133,7 @@ public enum SurveyDocument {
         return (text, steps)
     }
 
-    static func problem(from error: YamlError) -> SurveyDocumentError.Problem {
+    static func problem(from error: YamlError) -> ProtocolError.Problem {
         let hint = "check the indentation (spaces, not tabs), and quote text that contains ': ', ' #' or starts with a special character"
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
@@ -149,8 +149,8 @@ public enum SurveyDocument {
     }
 
     /// Decoding errors of each result code and question, decoded one at a time.
-    static func elementProblems(in root: Node) -> [SurveyDocumentError.Problem] {
-        var out: [SurveyDocumentError.Problem] = []
+    static func elementProblems(in root: Node) -> [ProtocolError.Problem] {
+        var out: [ProtocolError.Problem] = []
         func each<T: Decodable>(_ key: String, _ type: T.Type) {
             guard let items = root.mapping?[key]?.sequence else { return }
             for (i, item) in items.enumerated() {
@@ -166,7 +166,7 @@ public enum SurveyDocument {
         return out
     }
 
-    static func problem(from error: DecodingError, root: Node, prefix: [PathStep] = []) -> SurveyDocumentError.Problem {
+    static func problem(from error: DecodingError, root: Node, prefix: [PathStep] = []) -> ProtocolError.Problem {
         func location(_ path: [any CodingKey]) -> (String, [PathStep]) {
             let (text, steps) = SurveyDocument.location(path)
             var head = "survey"
@@ -244,8 +244,8 @@ public enum SurveyDocument {
     static let questionKeys = ["id", "text", "type", "options", "min", "max", "required", "next"]
     static let optionKeys = ["value", "label", "next"]
 
-    static func unknownKeys(in root: Node) -> [SurveyDocumentError.Problem] {
-        var out: [SurveyDocumentError.Problem] = []
+    static func unknownKeys(in root: Node) -> [ProtocolError.Problem] {
+        var out: [ProtocolError.Problem] = []
         func check(_ node: Node, _ allowed: [String], at: String) {
             guard let mapping = node.mapping else { return }
             for (key, _) in mapping {
@@ -293,51 +293,8 @@ public enum SurveyDocument {
     }
 }
 
-/// Everything wrong with a survey document, each problem with its line and column when known.
-public struct SurveyDocumentError: Error, CustomStringConvertible, Sendable {
-    public struct Problem: Sendable, Hashable, CustomStringConvertible {
-        public var diagnostic: Diagnostic
-        /// 1-based; nil when the YAML gave no position.
-        public var line: Int?
-        public var column: Int?
-
-        public init(_ diagnostic: Diagnostic, line: Int? = nil, column: Int? = nil) {
-            self.diagnostic = diagnostic
-            self.line = line
-            self.column = column
-        }
-
-        init(_ diagnostic: Diagnostic, _ mark: Mark?) {
-            self.init(diagnostic, line: mark?.line, column: mark?.column)
-        }
-
-        public var description: String { describe(file: nil) }
-
-        /// "file:line:column: error: location: message [code]".
-        public func describe(file: String?) -> String {
-            var prefix = file ?? ""
-            if let line {
-                prefix += prefix.isEmpty ? "line \(line)" : ":\(line)"
-                if let column { prefix += ":\(column)" }
-            }
-            return prefix.isEmpty ? diagnostic.description : "\(prefix): \(diagnostic.description)"
-        }
-    }
-
-    public var file: String?
-    public var problems: [Problem]
-
-    public init(file: String?, problems: [Problem]) {
-        self.file = file
-        self.problems = problems
-    }
-
-    public var diagnostics: [Diagnostic] { problems.map(\.diagnostic) }
-
-    public var description: String {
-        let name = file ?? "survey document"
-        let count = problems.count == 1 ? "1 problem" : "\(problems.count) problems"
-        return (["\(name) is not a valid survey (\(count)):"] + problems.map { "  " + $0.describe(file: file) })
-            .joined(separator: "\n")
+extension ProtocolError.Problem {
+    init(_ diagnostic: Diagnostic, _ mark: Mark?) {
+        self.init(diagnostic, line: mark?.line, column: mark?.column)
     }
 }

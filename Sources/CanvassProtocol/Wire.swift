@@ -41,24 +41,6 @@ public enum BodyEncoding: String, Sendable, CaseIterable {
     }
 }
 
-/// Why a body could not be read.
-public enum WireError: Error, CustomStringConvertible, Sendable {
-    case tooLarge(limit: Int)
-    case badCompression(String)
-    case badJSON(String)
-    /// Valid JSON of the wrong shape: where, and what was expected.
-    case badShape(location: String, message: String)
-
-    public var description: String {
-        switch self {
-        case .tooLarge(let limit): return "the body is larger than \(limit) bytes once decompressed; send smaller pages"
-        case .badCompression(let why): return "the body could not be decompressed (\(why)); check Content-Encoding"
-        case .badJSON(let why): return "the body is not valid JSON: \(why)"
-        case .badShape(let location, let message): return "\(location): \(message)"
-        }
-    }
-}
-
 /// JSON and compression for bodies on the wire.
 public enum WireCodec {
     public static func encoder() -> JSONEncoder {
@@ -76,24 +58,24 @@ public enum WireCodec {
     /// Decompresses a body, refusing to inflate past `limit` bytes (a zip bomb costs nothing).
     public static func decompress(_ data: ByteBuffer, _ encoding: BodyEncoding, limit: Int = ProtocolInfo.maxDecompressedBody) throws -> ByteBuffer {
         guard let algorithm = encoding.algorithm else {
-            if data.readableBytes > limit { throw WireError.tooLarge(limit: limit) }
+            if data.readableBytes > limit { throw ProtocolError.tooLarge(limit: limit) }
             return data
         }
         var input = data
         do {
             let out = try input.decompress(with: algorithm, maxSize: limit + 1)
-            if out.readableBytes > limit { throw WireError.tooLarge(limit: limit) }
+            if out.readableBytes > limit { throw ProtocolError.tooLarge(limit: limit) }
             // zlib stops quietly at the end of its input; a cut-off body must not pass as a short one.
             if !trailerMatches(compressed: data, output: out, encoding) {
-                throw WireError.badCompression("the stream is truncated or its checksum does not match")
+                throw ProtocolError.badCompression("the stream is truncated or its checksum does not match")
             }
             return out
         } catch let e as CompressNIOError where e == .bufferOverflow {
-            throw WireError.tooLarge(limit: limit)
-        } catch let e as WireError {
+            throw ProtocolError.tooLarge(limit: limit)
+        } catch let e as ProtocolError {
             throw e
         } catch {
-            throw WireError.badCompression("\(error)")
+            throw ProtocolError.badCompression("\(error)")
         }
     }
 
@@ -174,11 +156,11 @@ public enum WireCodec {
             return try JSONDecoder().decode(T.self, from: Data(plain.readableBytesView))
         } catch let error as DecodingError {
             if case .dataCorrupted(let c) = error, c.codingPath.isEmpty {
-                throw WireError.badJSON(describe(error))
+                throw ProtocolError.badJSON(describe(error))
             }
-            throw WireError.badShape(location: location(error), message: message(error))
+            throw ProtocolError.badShape(location: location(error), message: message(error))
         } catch {
-            throw WireError.badJSON("\(error)")
+            throw ProtocolError.badJSON("\(error)")
         }
     }
 

@@ -76,7 +76,7 @@ public final class SyncService: Sendable {
         case .success(let a): attempt = a
         case .failure(let limited):
             let seconds = Int((limited.retryAfterMillis + 999) / 1000)
-            throw ServerError(429, "rate_limited", "too many wrong codes; wait \(seconds) s and try again", retryAfter: seconds)
+            throw ServerError(.rateLimited, "too many wrong codes; wait \(seconds) s and try again", retryAfter: seconds)
         }
         var wrongCode = false
         defer { if !wrongCode { limiter.refund(attempt) } }
@@ -89,7 +89,7 @@ public final class SyncService: Sendable {
                 codeHash: Credentials.hash(code), replica: replica, tokenHash: Credentials.hash(token), deviceName: name, now: now)
         else {
             wrongCode = true
-            throw ServerError(401, "invalid_code", "that code is wrong, used or expired; ask your coordinator for a new one")
+            throw ServerError(.invalidCode, "that code is wrong, used or expired; ask your coordinator for a new one")
         }
         let (server, _) = try await storage.identity()
         return EnrollResponse(
@@ -100,17 +100,17 @@ public final class SyncService: Sendable {
     /// A use is written down at most once per `tokenLifetime.touchGranularityMillis`.
     public func authenticate(token: String?, now: Int64) async throws -> Device {
         guard let token, !token.isEmpty else {
-            throw ServerError(401, "unauthorized", "no device token: log in with `canvass login SERVER_URL CODE`")
+            throw ServerError(.unauthorized, "no device token: log in with `canvass login SERVER_URL CODE`")
         }
         guard let device = try await storage.device(tokenHash: Credentials.hash(token)) else {
-            throw ServerError(401, "unauthorized", "this device token is not known here; log in again with a new code")
+            throw ServerError(.unauthorized, "this device token is not known here; log in again with a new code")
         }
         if device.revokedAt != nil {
-            throw ServerError(401, "device_revoked", "this device was revoked; unsynced changes stay on it, ask your coordinator for a new code")
+            throw ServerError(.deviceRevoked, "this device was revoked; unsynced changes stay on it, ask your coordinator for a new code")
         }
         if device.isExpired(tokenLifetime, now: now) {
             throw ServerError(
-                401, "unauthorized",
+                .unauthorized,
                 "this device's login expired after \(tokenLifetime.idleDays ?? 0) days without use; log in again with a new code from your coordinator")
         }
         if tokenLifetime.needsTouch(lastSeen: device.lastSeen, now: now) {
@@ -125,7 +125,7 @@ public final class SyncService: Sendable {
     public func push(_ request: PushRequest, from device: DeviceIdentity) async throws -> PushResponse {
         let records = request.changes.records
         guard records.count <= ProtocolInfo.maxPushRecords else {
-            throw ServerError(413, "too_large", "a push page holds at most \(ProtocolInfo.maxPushRecords) records; this one has \(records.count). Send smaller pages.")
+            throw ServerError(.tooLarge, "a push page holds at most \(ProtocolInfo.maxPushRecords) records; this one has \(records.count). Send smaller pages.")
         }
         var keys: Set<RecordKey> = []
         for (i, r) in records.enumerated() where !keys.insert(r.key).inserted {
@@ -140,7 +140,7 @@ public final class SyncService: Sendable {
         if let first = decision.forgeries.first {
             let all = decision.results.flatMap(\.problems).filter { $0.severity == .error }
             throw ServerError(
-                400, "bad_request",
+                .badRequest,
                 "this push claims writes this device cannot have made or seen (\(first.location): \(first.message)); nothing was applied. "
                     + "A client that follows protocol/SYNC.md never sends this; if the server was restored from a backup, export this device's unsynced changes and log in again",
                 details: all)
@@ -208,7 +208,7 @@ public final class SyncService: Sendable {
     /// `actor` nil is the admin command line.
     public func revoke(_ replica: ReplicaID, by actor: DeviceIdentity?, now: Int64) async throws {
         if let actor, actor.role < .coordinator, actor.replica != replica {
-            throw ServerError(403, "forbidden", "only coordinators and admins may revoke other devices; a device may revoke itself")
+            throw ServerError(.forbidden, "only coordinators and admins may revoke other devices; a device may revoke itself")
         }
         guard try await storage.revoke(replica: replica, now: now) else {
             throw ServerError.notFound("no live device \(replica); see `canvass-server device list`")

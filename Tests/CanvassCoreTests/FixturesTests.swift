@@ -151,7 +151,7 @@ import Testing
         do {
             _ = try SurveyDocument.decode(yaml: yaml, file: "broken.yaml")
             Issue.record("a branch to a missing question must be rejected")
-        } catch let error as SurveyDocumentError {
+        } catch let error as ProtocolError {
             let problem = error.problems.first { $0.diagnostic.code == "bad_branch" }
             #expect(problem?.diagnostic.location == "survey.questions[1].options[0].next")
             #expect(problem?.line == 12)
@@ -166,7 +166,7 @@ import Testing
         do {
             _ = try SurveyDocument.decode(yaml: "id: x\ntitle: [oops\nkind: canvass\n")
             Issue.record("bad YAML must be rejected")
-        } catch let error as SurveyDocumentError {
+        } catch let error as ProtocolError {
             #expect(error.diagnostics.first?.code == "yaml_syntax")
             #expect(error.problems.first?.line != nil)
         } catch {
@@ -175,7 +175,7 @@ import Testing
         do {
             _ = try SurveyDocument.decode(yaml: "id: x\ntitle: t\nkind: canvass\nquestions:\n  - id: q\n    text: Q\n    type: yes_no\n    nxt: end\n")
             Issue.record("an unknown key must be rejected")
-        } catch let error as SurveyDocumentError {
+        } catch let error as ProtocolError {
             #expect(error.diagnostics.map(\.code) == ["unknown_key"])
             #expect(error.problems.first?.line == 8)
             #expect(error.description.contains("did you mean 'next'"))

@@ -29,7 +29,7 @@ import Testing
         let v = try #require(Self.vectors.first { $0.file == file })
         guard let push = v.push else {
             // Malformed on the wire: the decoder refuses the whole body.
-            #expect(throws: WireError.self) { try WireCodec.decode(PushRequest.self, from: ByteBuffer(bytes: try v.body())) }
+            #expect(throws: ProtocolError.self) { try WireCodec.decode(PushRequest.self, from: ByteBuffer(bytes: try v.body())) }
             return
         }
         var state: [RecordKey: Record] = [:]

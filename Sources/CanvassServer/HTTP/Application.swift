@@ -26,13 +26,19 @@ public struct ServerConfiguration: Sendable {
 /// The milliseconds-since-1970 clock the server stamps things with.
 public let wallClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
 
-/// Builds the router: the protocol routes behind the error and metrics middleware.
+/// Builds the router: one route collection per resource, all behind the error and metrics
+/// middleware; each collection puts the protocol-version and authentication checks it needs in
+/// front of its routes, in the order protocol/SYNC.md gives.
 public func buildRouter(service: SyncService, metrics: ServerMetrics, logger: Logger, clock: @escaping @Sendable () -> Int64 = wallClock)
     -> Router<CanvassRequestContext>
 {
     let router = Router(context: CanvassRequestContext.self)
     router.add(middleware: ErrorAndMetricsMiddleware(metrics: metrics, logger: logger))
-    SyncController(service: service, metrics: metrics, clock: clock).register(on: router)
+    router.addRoutes(HealthController().endpoints)
+    router.addRoutes(MetricsController(metrics: metrics).endpoints)
+    router.addRoutes(EnrollmentController(service: service, metrics: metrics, clock: clock).endpoints)
+    router.addRoutes(SyncController(service: service, metrics: metrics, clock: clock).endpoints)
+    router.addRoutes(DevicesController(service: service, clock: clock).endpoints)
     return router
 }
 

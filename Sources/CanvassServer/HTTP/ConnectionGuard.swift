@@ -180,7 +180,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private func requestTimedOut(context: ChannelHandlerContext) {
         guard !closing, endsRead < headsRead else { return }
         let seconds = limits.readTimeout.map { $0.components.seconds } ?? 0
-        let error = ServerError(408, "request_timeout", "the request did not arrive within \(seconds) s; nothing was applied. Try again on a better connection")
+        let error = ServerError(.requestTimeout, "the request did not arrive within \(seconds) s; nothing was applied. Try again on a better connection")
         // Answer only when no other response is on the wire; otherwise just close.
         if responsesStarted == responsesEnded, responsesEnded == headsRead - 1 {
             answerAndClose(context: context, error)
@@ -199,7 +199,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         var headers = error.responseHeaders
         headers[.contentLength] = String(body.readableBytes)
         headers[.connection] = "close"
-        context.write(wrapOutboundOut(.head(HTTPResponse(status: .init(code: error.statusCode), headerFields: headers))), promise: nil)
+        context.write(wrapOutboundOut(.head(HTTPResponse(status: error.status, headerFields: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(body)), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         lingeringClose(context: context)

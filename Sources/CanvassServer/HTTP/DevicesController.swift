@@ -1,0 +1,21 @@
+import CanvassCore
+import Hummingbird
+
+/// `DELETE /v1/devices/{replica_id}`: revocation (coordinators and admins, or a device itself).
+struct DevicesController {
+    let service: SyncService
+    let clock: @Sendable () -> Int64
+
+    var endpoints: RouteCollection<CanvassRequestContext> {
+        let routes = RouteCollection(context: CanvassRequestContext.self)
+            .add(middleware: ProtocolVersionMiddleware())
+            .add(middleware: AuthenticationMiddleware(service: service, clock: clock))
+        routes.delete("/v1/devices/:replica") { request, context in
+            let device = try context.authenticatedDevice()
+            let replica = try context.parameters.require("replica")
+            try await service.revoke(ReplicaID(replica), by: device.identity, now: clock())
+            return Response(status: .noContent)
+        }
+        return routes
+    }
+}
