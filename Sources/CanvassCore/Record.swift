@@ -44,7 +44,12 @@ public struct Record: Hashable, Sendable {
     public subscript(field: String) -> Value? { fields[field]?.displayValue }
 
     /// True when the tombstone's display value is `true`.
-    public var isDeleted: Bool { fields[Record.deletedField]?.displayValue == .bool(true) }
+    public var isDeleted: Bool { !Record.exists(deleted: self[Record.deletedField]) }
+
+    /// The one "does this record exist" rule, for every backend and query: a record exists when
+    /// it is stored and the display value of its tombstone (`deleted`, nil when the record has
+    /// none) is not `true`. A deleted record leaves every scope and every list.
+    public static func exists(deleted: Value?) -> Bool { deleted != .bool(true) }
 
     /// Field-wise register merge. An empty register (no sibling, no context) is what a missing
     /// field already means, so it adds no field.

@@ -159,49 +159,41 @@ public final class SyncService: Sendable {
             throw ServerError.badRequest("limit must be 1–\(ProtocolInfo.maxPullLimit); got \(limit)")
         }
         let (_, epoch) = try await storage.identity()
-        var position = FeedPosition(epoch: epoch, seq: 0, scopeToken: 0)
-        if let checkpoint {
-            guard let p = FeedPosition(checkpoint: checkpoint) else {
-                throw ServerError.badRequest("checkpoint '\(checkpoint.prefix(40))' is not one this server issued; discard it and pull from the beginning", details: [
-                    Diagnostic(at: "since", code: "bad_checkpoint", "unreadable checkpoint")
-                ])
-            }
-            // A checkpoint of another feed epoch (a restored store) counts as absent.
-            if p.epoch == epoch {
-                guard p.seq <= (try await storage.safeWatermark()) else {
-                    throw ServerError.badRequest("checkpoint '\(checkpoint.prefix(40))' is ahead of this server; discard it and pull from the beginning", details: [
-                        Diagnostic(at: "since", code: "bad_checkpoint", "checkpoint beyond the feed")
-                    ])
-                }
-                position = p
-            }
+        let watermark = try await storage.safeWatermark()
+        var position: FeedPosition
+        switch PullPlanner.position(checkpoint: checkpoint, epoch: epoch, watermark: watermark) {
+        case .success(let p): position = p
+        case .failure(.unreadable):
+            throw ServerError.badRequest("checkpoint '\((checkpoint ?? "").prefix(40))' is not one this server issued; discard it and pull from the beginning", details: [
+                Diagnostic(at: "since", code: "bad_checkpoint", "unreadable checkpoint")
+            ])
+        case .failure(.ahead):
+            throw ServerError.badRequest("checkpoint '\((checkpoint ?? "").prefix(40))' is ahead of this server; discard it and pull from the beginning", details: [
+                Diagnostic(at: "since", code: "bad_checkpoint", "checkpoint beyond the feed")
+            ])
         }
-        guard device.role == .canvasser else {
-            let page = try await storage.feed(since: position.seq, limit: limit, excludingOrigin: device.replica, filter: nil)
+        var scope: Set<RecordKey>?
+        var delivered: Set<RecordKey> = []
+        if device.role == .canvasser {
+            try await storage.confirmScope(replica: device.replica, upTo: position.scopeToken)
+            scope = try await storage.canvasserScope(userID: device.userID)
+            delivered = try await storage.delivered(replica: device.replica)
+        }
+        switch PullPlanner.plan(position: position, scope: scope, delivered: delivered, watermark: watermark, limit: limit) {
+        case .feed(let after, nil):
+            let page = try await storage.feed(since: after, limit: limit, excludingOrigin: device.replica, filter: nil)
             position.seq = page.last
             return RawPullPage(records: page.records, evict: [], checkpoint: position.checkpoint, more: page.more)
-        }
-        try await storage.confirmScope(replica: device.replica, upTo: position.scopeToken)
-        let scope = try await storage.canvasserScope(userID: device.userID)
-        let delivered = try await storage.delivered(replica: device.replica)
-        let entering = scope.subtracting(delivered).sorted()
-        let leaving = delivered.subtracting(scope).sorted()
-        if !entering.isEmpty || !leaving.isEmpty {
-            if delivered.isEmpty && position.seq == 0 {
-                // A fresh device: the backfill is its whole scope, read after this watermark, so
-                // the feed only needs what changes after it. Without this it would get
-                // everything twice.
-                position.seq = try await storage.safeWatermark()
-            }
-            let send = Array(entering.prefix(limit))
-            let evict = Array(leaving.prefix(max(0, limit - send.count)))
-            position.scopeToken = try await storage.stageScope(replica: device.replica, added: send, removed: evict)
-            let records = try await storage.rawRecords(send)
+        case .feed(let after, let keys?):
+            let page = try await storage.feed(keys: keys, since: after, limit: limit, excludingOrigin: device.replica)
+            position.seq = page.last
+            return RawPullPage(records: page.records, evict: [], checkpoint: position.checkpoint, more: page.more)
+        case .scopePage(let backfill, let evict, let seq):
+            position.seq = seq
+            position.scopeToken = try await storage.stageScope(replica: device.replica, added: backfill, removed: evict)
+            let records = try await storage.rawRecords(backfill)
             return RawPullPage(records: records, evict: evict.map(KeyRef.init), checkpoint: position.checkpoint, more: true)
         }
-        let page = try await storage.feed(keys: scope, since: position.seq, limit: limit, excludingOrigin: device.replica)
-        position.seq = page.last
-        return RawPullPage(records: page.records, evict: [], checkpoint: position.checkpoint, more: page.more)
     }
 
     /// Revokes a device: coordinators and admins any device, every device itself (logging out).

@@ -57,14 +57,12 @@ extension ReplicaStore {
     /// - Parameter loaded: current states the caller already read in this transaction (a server
     ///   that validated the page against them); other records are read here.
     @discardableResult
-    public static func apply(
+    static func apply(
         _ db: Database, _ changeSet: ChangeSet, origin: ReplicaID? = nil, loaded: [RecordKey: CanvassCore.Record?] = [:]
     ) throws -> ApplyResult {
         let rows = RecordRows(db)
         var result = ApplyResult()
-        var seen = VersionVector()
         for incoming in changeSet.records {
-            for reg in incoming.fields.values { seen.formUnion(reg.context) }
             let existing: CanvassCore.Record?
             if let known = loaded[incoming.key] { existing = known } else { existing = try rows.load(incoming.key) }
             if var current = existing {
@@ -80,22 +78,11 @@ extension ReplicaStore {
             }
             result.changed.append(incoming.key)
         }
-        let note = try db.cachedStatement(
-            sql: "INSERT INTO counters (replica, counter) VALUES (?, ?) ON CONFLICT (replica) DO UPDATE SET counter = max(counter, excluded.counter)")
-        for e in seen.entries { try note.execute(arguments: [e.replica.rawValue, Int64(e.counter)]) }
         return result
     }
 
-    /// The highest counter of `replica` this store has held.
-    public static func knownCounter(_ db: Database, _ replica: ReplicaID) throws -> UInt64 {
-        let own = try db.cachedStatement(sql: "SELECT counter FROM clock WHERE replica = ?")
-        if let mine = try Int64.fetchOne(own, arguments: [replica.rawValue]) { return UInt64(mine) }
-        let stmt = try db.cachedStatement(sql: "SELECT counter FROM counters WHERE replica = ?")
-        return UInt64(try Int64.fetchOne(stmt, arguments: [replica.rawValue]) ?? 0)
-    }
-
     /// A record inside a caller's transaction.
-    public static func record(_ db: Database, _ key: RecordKey) throws -> CanvassCore.Record? {
+    static func record(_ db: Database, _ key: RecordKey) throws -> CanvassCore.Record? {
         try RecordRows(db).load(key)
     }
 
@@ -121,7 +108,7 @@ extension ReplicaStore {
         try writer.read { db in try Self.displays(db, in: collection) }
     }
 
-    public static func displays(_ db: Database, in collection: String, where clause: String = "", arguments: StatementArguments = []) throws -> [String: [String: Value]] {
+    static func displays(_ db: Database, in collection: String, where clause: String = "", arguments: StatementArguments = []) throws -> [String: [String: Value]] {
         let decoder = JSONDecoder()
         var out: [String: [String: Value]] = [:]
         let rows = try Row.fetchCursor(
@@ -167,7 +154,7 @@ extension ReplicaStore {
     }
 
     /// The same, inside a caller's read.
-    public static func feedRaw(
+    static func feedRaw(
         _ db: Database, since: Int64, limit: Int, excludingOrigin: ReplicaID?, filter: ((RecordKey) -> Bool)?, scanLimit: Int = 50_000
     ) throws -> RawFeedPage {
         let rows = try Row.fetchCursor(
@@ -190,7 +177,7 @@ extension ReplicaStore {
     /// The feed restricted to a known set of keys, by looking each key up instead of scanning
     /// every change since `since`: what a canvasser with a few hundred records in scope needs
     /// from a store where thousands of other records changed.
-    public static func feedRaw(
+    static func feedRaw(
         _ db: Database, keys: Set<RecordKey>, since: Int64, limit: Int, excludingOrigin: ReplicaID?
     ) throws -> RawFeedPage {
         let stmt = try db.cachedStatement(sql: "SELECT seq, origin FROM records WHERE collection = ? AND id = ? AND seq > ?")
@@ -210,17 +197,17 @@ extension ReplicaStore {
     }
 
     /// Every record of a collection inside a caller's read.
-    public static func records(_ db: Database, in collection: String) throws -> [CanvassCore.Record] {
+    static func records(_ db: Database, in collection: String) throws -> [CanvassCore.Record] {
         let rows = try Row.fetchAll(db, sql: "SELECT id, state FROM records WHERE collection = ? AND deleted = 0 ORDER BY id", arguments: [collection])
         let r = RecordRows(db)
         return try rows.map { row in try r.decode(row["state"], RecordKey(collection, row["id"])) }
     }
 
     /// The last feed sequence inside a caller's read.
-    public static func lastSeq(_ db: Database) throws -> Int64 { try Int64.fetchOne(db, sql: "SELECT seq FROM clock") ?? 0 }
+    static func lastSeq(_ db: Database) throws -> Int64 { try Int64.fetchOne(db, sql: "SELECT seq FROM clock") ?? 0 }
 
     /// Stored JSON of the given records (those that exist), in the order asked.
-    public static func rawRecords(_ db: Database, _ keys: [RecordKey]) throws -> [RawRecord] {
+    static func rawRecords(_ db: Database, _ keys: [RecordKey]) throws -> [RawRecord] {
         let stmt = try db.cachedStatement(sql: "SELECT state FROM records WHERE collection = ? AND id = ?")
         return try keys.compactMap { k in
             try String.fetchOne(stmt, arguments: [k.collection, k.id]).map { RawRecord(key: k, json: $0) }
@@ -279,7 +266,7 @@ extension ReplicaStore {
 
     /// Removes records that left this replica's scope, except those with changes still in the
     /// outbox (they are kept until pushed or dealt with). Returns the keys kept back.
-    public static func evict(_ db: Database, _ keys: [RecordKey]) throws -> [RecordKey] {
+    static func evict(_ db: Database, _ keys: [RecordKey]) throws -> [RecordKey] {
         var kept: [RecordKey] = []
         let held = try db.cachedStatement(sql: "SELECT 1 FROM outbox WHERE collection = ? AND id = ?")
         let del = try db.cachedStatement(sql: "DELETE FROM records WHERE collection = ? AND id = ?")

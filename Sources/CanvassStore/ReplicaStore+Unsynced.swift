@@ -50,7 +50,7 @@ extension ReplicaStore {
     /// Deletes every record the server already holds, keeping only this replica's unacknowledged
     /// writes (see `unsynced()`), inside a caller's transaction. What a revoked device does with
     /// its voter data.
-    public static func discardSynced(_ db: Database) throws -> DiscardResult {
+    static func discardSynced(_ db: Database) throws -> DiscardResult {
         var result = DiscardResult()
         guard let raw = try String.fetchOne(db, sql: "SELECT replica FROM clock") else {
             result.discarded = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM records") ?? 0

@@ -38,7 +38,7 @@ extension ReplicaStore {
     }
 
     /// The same, inside a caller's transaction.
-    public static func write(_ db: Database, _ writes: [LocalWrite], wallclock: Int64) throws -> [CanvassCore.Record] {
+    static func write(_ db: Database, _ writes: [LocalWrite], wallclock: Int64) throws -> [CanvassCore.Record] {
         guard let raw = try String.fetchOne(db, sql: "SELECT replica FROM clock") else {
             throw StoreError(.notEnrolled, "this store has no replica id yet: log in (enroll) before recording anything")
         }

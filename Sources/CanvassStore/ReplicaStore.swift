@@ -4,14 +4,34 @@ import GRDB
 
 /// What went wrong in the store, and what to do about it.
 public struct StoreError: Error, CustomStringConvertible, Sendable {
-    public enum Code: String, Sendable {
-        case notEnrolled = "not_enrolled"
-        case alreadyEnrolled = "already_enrolled"
-        case corrupt
-        case notFound = "not_found"
-        case invalid
+    /// What kind of failure: a public code over a hidden enum, so that codes can be added
+    /// without breaking callers (PostgresNIO's `PSQLError` style).
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Sendable {
+            case notEnrolled = "not_enrolled"
+            case alreadyEnrolled = "already_enrolled"
+            case corrupt
+            case notFound = "not_found"
+            case invalid
+            case unsafeFolder = "unsafe_folder"
+        }
+
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// The store has no replica id yet: log in first.
+        public static let notEnrolled = Code(.notEnrolled)
+        /// The store already belongs to a replica.
+        public static let alreadyEnrolled = Code(.alreadyEnrolled)
+        /// A stored row cannot be read.
+        public static let corrupt = Code(.corrupt)
+        public static let notFound = Code(.notFound)
+        public static let invalid = Code(.invalid)
         /// A store folder others can read that cannot be made private.
-        case unsafeFolder = "unsafe_folder"
+        public static let unsafeFolder = Code(.unsafeFolder)
+
+        /// The stable, machine-readable name, e.g. `not_enrolled`.
+        public var description: String { base.rawValue }
     }
 
     public let code: Code
@@ -33,17 +53,18 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
 /// record's `seq` is bumped whenever its state changes, so a reader "since N" sees the latest
 /// state of every record changed after N, never a log.
 public final class ReplicaStore: Sendable {
-    public let writer: any DatabaseWriter
+    /// Sealed: only this module reads and writes the database (GRDB's `AppDatabase` style).
+    let writer: any DatabaseWriter
     /// The file path, or nil for an in-memory store.
     public let path: String?
 
     /// A schema change a module above the store adds to the same file (the server's user and
     /// device tables, say). Registered after the store's own, never edited once shipped.
-    public struct Migration: Sendable {
-        public let identifier: String
-        public let migrate: @Sendable (Database) throws -> Void
+    struct Migration: Sendable {
+        let identifier: String
+        let migrate: @Sendable (Database) throws -> Void
 
-        public init(_ identifier: String, _ migrate: @escaping @Sendable (Database) throws -> Void) {
+        init(_ identifier: String, _ migrate: @escaping @Sendable (Database) throws -> Void) {
             self.identifier = identifier
             self.migrate = migrate
         }
@@ -59,7 +80,9 @@ public final class ReplicaStore: Sendable {
 
     /// Opens (creating if needed) a store file. The file is created with mode 0600 because it
     /// holds voter data; SQLite gives its -wal and -shm files the same mode.
-    public static func open(path: String, migrations: [Migration] = []) throws -> ReplicaStore {
+    public static func open(path: String) throws -> ReplicaStore { try open(path: path, migrations: []) }
+
+    static func open(path: String, migrations: [Migration]) throws -> ReplicaStore {
         let fm = FileManager.default
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty && !fm.fileExists(atPath: dir) {
@@ -83,12 +106,16 @@ public final class ReplicaStore: Sendable {
     }
 
     /// A store in memory, for tests and benchmarks.
-    public static func inMemory(migrations: [Migration] = []) throws -> ReplicaStore {
+    public static func inMemory() throws -> ReplicaStore { try inMemory(migrations: []) }
+
+    static func inMemory(migrations: [Migration]) throws -> ReplicaStore {
         var config = Configuration()
         config.foreignKeysEnabled = true
         return try ReplicaStore(writer: try DatabaseQueue(configuration: config), path: nil, extra: migrations)
     }
 
+    // `counters` (v1) is no longer written or read: the push judge checks contexts against the
+    // record's own registers. The table stays because shipped migrations never change.
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1") { db in
@@ -174,7 +201,7 @@ public final class ReplicaStore: Sendable {
         try writer.write { db in try Self.setMeta(db, key, value) }
     }
 
-    public static func setMeta(_ db: Database, _ key: String, _ value: String?) throws {
+    static func setMeta(_ db: Database, _ key: String, _ value: String?) throws {
         if let value {
             try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", arguments: [key, value])
         } else {
@@ -182,7 +209,7 @@ public final class ReplicaStore: Sendable {
         }
     }
 
-    public static func meta(_ db: Database, _ key: String) throws -> String? {
+    static func meta(_ db: Database, _ key: String) throws -> String? {
         try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key])
     }
 }

@@ -2,13 +2,11 @@ import CanvassCore
 import GRDB
 
 /// A write transaction on a replica store, for callers that must read, decide and write
-/// atomically (a server validating a push against current state). Callers never see SQL.
+/// atomically (a client applying a pull page with its checkpoint). Callers never see SQL or GRDB.
 public struct StoreTransaction {
     let db: Database
 
     public func record(_ key: RecordKey) throws -> CanvassCore.Record? { try ReplicaStore.record(db, key) }
-
-    public func knownCounter(_ replica: ReplicaID) throws -> UInt64 { try ReplicaStore.knownCounter(db, replica) }
 
     @discardableResult
     public func apply(_ changeSet: ChangeSet, origin: ReplicaID? = nil) throws -> ApplyResult {
@@ -25,10 +23,6 @@ public struct StoreTransaction {
     public func meta(_ key: String) throws -> String? { try ReplicaStore.meta(db, key) }
 
     public func setMeta(_ key: String, _ value: String?) throws { try ReplicaStore.setMeta(db, key, value) }
-
-    public func displays(in collection: String) throws -> [String: [String: Value]] {
-        try ReplicaStore.displays(db, in: collection)
-    }
 }
 
 extension ReplicaStore {

@@ -84,7 +84,7 @@ public final class InProcessTransport: SyncTransport, @unchecked Sendable {
 
 extension SyncService {
     /// The SQLite replica behind an embedded-store service (tests only).
-    public var replicaStore: ReplicaStore { (storage as! SQLiteServerStorage).store }
+    public var replicaStore: ReplicaStore { (storage as! SQLiteServerStorage).store.replicaStore }
 }
 
 /// A small campaign on a server-side store: households and contacts from the fixture generator,

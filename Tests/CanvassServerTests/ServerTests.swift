@@ -6,7 +6,6 @@ import CanvassServer
 import CanvassStore
 import CanvassTestSupport
 import Foundation
-import GRDB
 import Testing
 
 /// The protocol vectors through the server: each delivery merged by the storage's push
@@ -74,9 +73,7 @@ typealias Record = CanvassCore.Record
         let service = SyncService(storage: storage)
         let (_, code) = try await service.addUser(name: "bob", role: .canvasser, now: 1)
         let response = try await service.enroll(EnrollRequest(code: code, deviceName: nil), client: "x", now: 2)
-        let dump = try await storage.store.writer.read { db in
-            try String.fetchAll(db, sql: "SELECT code_hash FROM enroll_codes UNION ALL SELECT token_hash FROM devices")
-        }
+        let dump = try await storage.store.storedCredentials()
         #expect(dump.count == 2)
         #expect(!dump.contains(response.token) && !dump.contains(Credentials.normalizeCode(code)))
         #expect(dump.contains(Credentials.hash(response.token)))

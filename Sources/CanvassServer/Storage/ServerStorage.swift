@@ -30,31 +30,6 @@ public struct Device: Sendable, Hashable, Codable {
     public var identity: DeviceIdentity { DeviceIdentity(replica: replica, userID: userID, role: role) }
 }
 
-/// Where a device stands in the feed: the feed epoch, the last sequence it has, and the last
-/// scope change it has confirmed (by pulling again with the checkpoint that carried it).
-public struct FeedPosition: Sendable, Hashable {
-    public var epoch: String
-    public var seq: Int64
-    public var scopeToken: Int64
-
-    public var checkpoint: String { "\(epoch).\(seq).\(scopeToken)" }
-
-    public init(epoch: String, seq: Int64, scopeToken: Int64) {
-        self.epoch = epoch
-        self.seq = seq
-        self.scopeToken = scopeToken
-    }
-
-    /// Parses a checkpoint; nil when it is not one this protocol issues.
-    public init?(checkpoint: String) {
-        let parts = checkpoint.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[0].isEmpty, parts[0].count <= 32, let seq = Int64(parts[1]), seq >= 0,
-            let token = Int64(parts[2]), token >= 0
-        else { return nil }
-        self.init(epoch: String(parts[0]), seq: seq, scopeToken: token)
-    }
-}
-
 /// Everything the server keeps, behind one interface: records and their feed, users, one-time
 /// codes, devices, and what each device has been given. The embedded SQLite backend implements
 /// it today; a PostgreSQL backend implements the same calls, so handlers never change.

@@ -1,0 +1,81 @@
+/// Where a device stands in the feed: the feed epoch, the last sequence it has, and the last
+/// scope change it has confirmed (by pulling again with the checkpoint that carried it).
+public struct FeedPosition: Sendable, Hashable {
+    public var epoch: String
+    public var seq: Int64
+    public var scopeToken: Int64
+
+    public var checkpoint: String { "\(epoch).\(seq).\(scopeToken)" }
+
+    public init(epoch: String, seq: Int64, scopeToken: Int64) {
+        self.epoch = epoch
+        self.seq = seq
+        self.scopeToken = scopeToken
+    }
+
+    /// Parses a checkpoint; nil when it is not one this protocol issues.
+    public init?(checkpoint: String) {
+        let parts = checkpoint.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, !parts[0].isEmpty, parts[0].count <= 32, let seq = Int64(parts[1]), seq >= 0,
+            let token = Int64(parts[2]), token >= 0
+        else { return nil }
+        self.init(epoch: String(parts[0]), seq: seq, scopeToken: token)
+    }
+}
+
+/// What one pull page is made of (SYNC.md, "Scope tracking"), decided before any record is read.
+public enum PullPlan: Sendable, Hashable {
+    /// Read the feed after `after`, limited to `keys` (nil: the whole feed), found by key when
+    /// limited. The checkpoint moves to the sequence the read reached.
+    case feed(after: Int64, keys: Set<RecordKey>?)
+    /// A scope page: send `backfill` in full and `evict` the rest, both staged under a new scope
+    /// token, with the checkpoint's sequence at `seq`; `more` is true.
+    case scopePage(backfill: [RecordKey], evict: [RecordKey], seq: Int64)
+}
+
+/// The pull's decisions as values, PostgresNIO style: a backend fetches the inputs, asks the
+/// planner, and performs the plan.
+public enum PullPlanner {
+    /// Why a checkpoint is refused.
+    public enum CheckpointProblem: Error, Sendable, Hashable {
+        /// Not a checkpoint this protocol issues.
+        case unreadable
+        /// Beyond the safe watermark of this feed epoch.
+        case ahead
+    }
+
+    /// Where a pull starts: the beginning without a checkpoint, or with one of another feed epoch
+    /// (a restored store); otherwise the checkpoint, which may not point past `watermark`.
+    public static func position(checkpoint: String?, epoch: String, watermark: Int64) -> Result<FeedPosition, CheckpointProblem> {
+        let start = FeedPosition(epoch: epoch, seq: 0, scopeToken: 0)
+        guard let checkpoint else { return .success(start) }
+        guard let p = FeedPosition(checkpoint: checkpoint) else { return .failure(.unreadable) }
+        guard p.epoch == epoch else { return .success(start) }
+        guard p.seq <= watermark else { return .failure(.ahead) }
+        return .success(p)
+    }
+
+    /// One page for a device at `position`, after the scope changes its checkpoint confirmed were
+    /// folded into `delivered`.
+    ///
+    /// - Parameters:
+    ///   - scope: the records the device may hold; nil for coordinators and admins, who read the
+    ///     whole feed with no backfill and no evictions.
+    ///   - delivered: what the device is known to hold.
+    ///   - watermark: the safe watermark, read before any backfilled record is. A fresh device
+    ///     (nothing delivered, at sequence 0) gets its whole scope by backfill, so its feed
+    ///     starts there and does not send everything a second time.
+    ///   - limit: records plus evictions on the page.
+    public static func plan(
+        position: FeedPosition, scope: Set<RecordKey>?, delivered: Set<RecordKey>, watermark: Int64, limit: Int
+    ) -> PullPlan {
+        guard let scope else { return .feed(after: position.seq, keys: nil) }
+        let entering = scope.subtracting(delivered).sorted()
+        let leaving = delivered.subtracting(scope).sorted()
+        guard !entering.isEmpty || !leaving.isEmpty else { return .feed(after: position.seq, keys: scope) }
+        let fresh = delivered.isEmpty && position.seq == 0
+        let backfill = Array(entering.prefix(limit))
+        let evict = Array(leaving.prefix(max(0, limit - backfill.count)))
+        return .scopePage(backfill: backfill, evict: evict, seq: fresh ? watermark : position.seq)
+    }
+}

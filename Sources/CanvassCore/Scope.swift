@@ -1,0 +1,116 @@
+/// A record as the scope rules read it: its key and the display value of each field.
+public struct RecordValues: Sendable, Hashable {
+    public let key: RecordKey
+    public let values: [String: Value]
+
+    public init(key: RecordKey, values: [String: Value]) {
+        self.key = key
+        self.values = values
+    }
+
+    public init(_ record: Record) { self.init(key: record.key, values: record.values) }
+
+    public subscript(field: String) -> Value? { values[field] }
+
+    /// See `Record.exists(deleted:)`.
+    public var exists: Bool { Record.exists(deleted: values[Record.deletedField]) }
+}
+
+/// Where a backend finds the records a scope is derived from. Every method may return more than
+/// asked (a backend without an index on a field, say): the rules in `CanvasserScope` filter
+/// again, so a backend only fetches candidates and never decides who sees what.
+public protocol ScopeSource {
+    /// Assignments that may name `userID`.
+    func assignments(of userID: String) throws -> [RecordValues]
+    /// List items that may belong to one of `lists`.
+    func listItems(of lists: Set<String>) throws -> [RecordValues]
+    /// Interactions that may have been recorded by `userID`.
+    func interactions(of userID: String) throws -> [RecordValues]
+    /// The stored records among `keys`, deleted or not; missing ones are left out.
+    func records(_ keys: Set<RecordKey>) throws -> [RecordValues]
+}
+
+/// The records a canvasser user may hold (SYNC.md, "Scope (server)"): their assignments, the
+/// lists those assign and the lists' items; the contacts and households the items reference, and
+/// each such contact's household; the surveys and campaigns behind the lists; and the
+/// interactions whose `user_id` is theirs. Only records that exist count (`Record.exists`).
+///
+/// Pure: every backend fetches candidates through a `ScopeSource` and this type decides.
+public struct CanvasserScope: Sendable, Hashable {
+    public let userID: String
+    public let keys: Set<RecordKey>
+
+    /// Derives the scope, fetching what the rules reach step by step.
+    public init(userID: String, source: some ScopeSource) throws {
+        self.userID = userID
+        var keys: Set<RecordKey> = []
+        func live(_ records: [RecordValues], in collection: String) -> [RecordValues] {
+            records.filter { $0.key.collection == collection && $0.exists }
+        }
+        var listIDs: Set<String> = []
+        for a in live(try source.assignments(of: userID), in: "assignments") where a["user_id"]?.stringValue == userID {
+            keys.insert(a.key)
+            if let l = a["list_id"]?.stringValue { listIDs.insert(l) }
+        }
+        var behind: Set<RecordKey> = []
+        var lists: Set<String> = []
+        for l in live(try source.records(Set(listIDs.map { RecordKey("lists", $0) })), in: "lists") where listIDs.contains(l.key.id) {
+            keys.insert(l.key)
+            lists.insert(l.key.id)
+            if let s = l["survey_id"]?.stringValue { behind.insert(RecordKey("surveys", s)) }
+            if let c = l["campaign_id"]?.stringValue { behind.insert(RecordKey("campaigns", c)) }
+        }
+        var contacts: Set<RecordKey> = []
+        for item in live(try source.listItems(of: lists), in: "list_items") {
+            guard let l = item["list_id"]?.stringValue, lists.contains(l) else { continue }
+            keys.insert(item.key)
+            if let c = item["contact_id"]?.stringValue { contacts.insert(RecordKey("contacts", c)) }
+            if let h = item["household_id"]?.stringValue { behind.insert(RecordKey("households", h)) }
+        }
+        for c in live(try source.records(contacts), in: "contacts") where contacts.contains(c.key) {
+            keys.insert(c.key)
+            if let h = c["household_id"]?.stringValue { behind.insert(RecordKey("households", h)) }
+        }
+        for r in try source.records(behind) where behind.contains(r.key) && r.exists { keys.insert(r.key) }
+        for i in live(try source.interactions(of: userID), in: "interactions") where i["user_id"]?.stringValue == userID {
+            keys.insert(i.key)
+        }
+        self.keys = keys
+    }
+
+    /// Derives the scope from records at hand (a test, a push vector's start state): any
+    /// superset of the records the rules reach.
+    public init(userID: String, records: some Sequence<RecordValues>) {
+        // The in-memory source returns every candidate and never throws.
+        self = try! CanvasserScope(userID: userID, source: InMemoryScopeSource(records))
+    }
+
+    public init(userID: String, records: some Sequence<Record>) {
+        self.init(userID: userID, records: records.map(RecordValues.init))
+    }
+
+    /// What a canvasser's device may write (SYNC.md, push "Scope"): its scope now, plus what it
+    /// has been delivered, plus what is staged for it. A record that left scope stays writable
+    /// until the device has confirmed the page that evicted it.
+    public func writable(delivered: Set<RecordKey>, staged: Set<RecordKey>) -> Set<RecordKey> {
+        keys.union(delivered).union(staged)
+    }
+}
+
+/// Every record at hand; each question is answered with all candidates of its collection.
+struct InMemoryScopeSource: ScopeSource {
+    var byKey: [RecordKey: RecordValues] = [:]
+    var byCollection: [String: [RecordValues]] = [:]
+
+    init(_ records: some Sequence<RecordValues>) {
+        for r in records {
+            byKey[r.key] = r
+            byCollection[r.key.collection, default: []].append(r)
+        }
+    }
+
+    func assignments(of userID: String) -> [RecordValues] { byCollection["assignments"] ?? [] }
+    func listItems(of lists: Set<String>) -> [RecordValues] { byCollection["list_items"] ?? [] }
+    func interactions(of userID: String) -> [RecordValues] { byCollection["interactions"] ?? [] }
+    func records(_ keys: Set<RecordKey>) -> [RecordValues] { keys.compactMap { byKey[$0] } }
+}

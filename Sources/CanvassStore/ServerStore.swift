@@ -1,0 +1,395 @@
+import CanvassCore
+import Foundation
+import GRDB
+
+/// The server's replica on SQLite: every record and its feed (a `ReplicaStore`), plus users,
+/// one-time codes, devices and what each device has been delivered. The server's SQLite backend
+/// calls these methods; it never sees SQL. Rules (scope, push judgement, pull planning) come from
+/// CanvassCore; this type only fetches their inputs and stores their outcome.
+///
+/// Every method is async and uses GRDB's async API: a synchronous database call on a Swift
+/// concurrency thread blocks one of only a few threads, and with a pool of readers that can
+/// deadlock a busy server.
+public final class ServerStore: Sendable {
+    /// A user row.
+    public struct UserRow: Sendable, Hashable {
+        public let id: String
+        public let name: String
+        public let role: Role
+        public let createdAt: Int64
+    }
+
+    /// A device row with its user's name and role.
+    public struct DeviceRow: Sendable, Hashable {
+        public let replica: ReplicaID
+        public let userID: String
+        public let userName: String
+        public let role: Role
+        public let name: String?
+        public let createdAt: Int64
+        public let lastSeen: Int64?
+        public let revokedAt: Int64?
+    }
+
+    public let replicaStore: ReplicaStore
+    private var writer: any DatabaseWriter { replicaStore.writer }
+    /// Scopes by user, valid while the feed has not moved: a scope depends only on record states,
+    /// and every state change takes a new sequence. A backfill of thousands of records asks for
+    /// the same scope on every page.
+    private let scopeCache = ScopeCache()
+
+    static let migrations: [ReplicaStore.Migration] = [
+        ReplicaStore.Migration("server-v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE users (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL UNIQUE,
+                        role TEXT NOT NULL CHECK (role IN ('admin', 'coordinator', 'canvasser')),
+                        created_at INTEGER NOT NULL
+                    );
+                    CREATE TABLE enroll_codes (
+                        code_hash TEXT PRIMARY KEY NOT NULL,
+                        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                        created_at INTEGER NOT NULL,
+                        expires_at INTEGER NOT NULL,
+                        used_at INTEGER
+                    );
+                    CREATE TABLE devices (
+                        replica TEXT PRIMARY KEY NOT NULL,
+                        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                        name TEXT,
+                        token_hash TEXT NOT NULL UNIQUE,
+                        created_at INTEGER NOT NULL,
+                        last_seen INTEGER,
+                        revoked_at INTEGER
+                    );
+                    CREATE TABLE scope_delivered (
+                        replica TEXT NOT NULL REFERENCES devices (replica) ON DELETE CASCADE,
+                        collection TEXT NOT NULL,
+                        id TEXT NOT NULL,
+                        PRIMARY KEY (replica, collection, id)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE scope_pending (
+                        replica TEXT NOT NULL REFERENCES devices (replica) ON DELETE CASCADE,
+                        token INTEGER NOT NULL,
+                        collection TEXT NOT NULL,
+                        id TEXT NOT NULL,
+                        added INTEGER NOT NULL,
+                        PRIMARY KEY (replica, token, collection, id)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE scope_tokens (
+                        replica TEXT PRIMARY KEY NOT NULL REFERENCES devices (replica) ON DELETE CASCADE,
+                        last_token INTEGER NOT NULL
+                    );
+                    """)
+        }
+    ]
+
+    private init(_ store: ReplicaStore) { replicaStore = store }
+
+    /// Opens (creating) the store file at `path`.
+    public static func open(path: String) throws -> ServerStore {
+        ServerStore(try ReplicaStore.open(path: path, migrations: migrations))
+    }
+
+    /// A store in memory, for tests and benchmarks.
+    public static func inMemory() throws -> ServerStore { ServerStore(try ReplicaStore.inMemory(migrations: migrations)) }
+
+    /// This server's replica id, minted with `mint` the first time.
+    public func replicaID(minting mint: () -> ReplicaID) throws -> ReplicaID {
+        if let id = try replicaStore.replicaID() { return id }
+        try replicaStore.setReplicaID(mint())
+        return try replicaStore.replicaID()!
+    }
+
+    /// The feed epoch, which a restored file changes.
+    public func feedEpoch() throws -> String { try replicaStore.meta("feed_epoch") ?? "0" }
+
+    // MARK: records
+
+    /// In one write transaction: reads the snapshot for `records` (their states, the surveys
+    /// their interactions name, and for a canvasser what it may write), asks `decide`, merges what
+    /// it accepted with the device as origin, and records what the device now holds. Commits
+    /// durably (synchronous=FULL) or not at all.
+    public func push(
+        _ records: [CanvassCore.Record], device: DeviceIdentity, decide: @Sendable (PushSnapshot) -> PushDecision
+    ) async throws -> PushDecision {
+        let cache = scopeCache
+        return try await writer.write { db in
+            var existing: [RecordKey: CanvassCore.Record] = [:]
+            var loaded: [RecordKey: CanvassCore.Record?] = [:]
+            var surveyIDs: Set<String> = []
+            let rows = RecordRows(db)
+            for r in records {
+                let e = try rows.load(r.key)
+                loaded[r.key] = .some(e)
+                if let e { existing[r.key] = e }
+                if r.key.collection == "interactions", let sid = r["survey_id"]?.stringValue { surveyIDs.insert(sid) }
+            }
+            var surveys: [String: CanvassCore.Record] = [:]
+            for sid in surveyIDs {
+                if let s = try rows.load(RecordKey("surveys", sid)) { surveys[sid] = s }
+            }
+            var scope: Set<RecordKey>?
+            if device.role == .canvasser {
+                scope = try Self.canvasserScope(db, userID: device.userID, cache: cache).writable(
+                    delivered: try Self.keys(db, "scope_delivered", replica: device.replica),
+                    staged: try Self.keys(db, "scope_pending", replica: device.replica))
+            }
+            let decision = decide(PushSnapshot(existing: existing, surveys: surveys, scope: scope))
+            try ReplicaStore.apply(db, ChangeSet(records: decision.accepted), origin: device.replica, loaded: loaded)
+            if device.role == .canvasser {
+                // The device holds what it pushed: no scope backfill should echo it back.
+                let held = try db.cachedStatement(sql: "INSERT OR IGNORE INTO scope_delivered (replica, collection, id) VALUES (?, ?, ?)")
+                for k in decision.held { try held.execute(arguments: [device.replica.rawValue, k.collection, k.id]) }
+            }
+            return decision
+        }
+    }
+
+    /// Feed rows after `since` as stored JSON; see `ReplicaStore.feedRaw`.
+    public func feed(since: Int64, limit: Int, excludingOrigin: ReplicaID?, filter: (@Sendable (RecordKey) -> Bool)?) async throws -> RawFeedPage {
+        try await writer.read { db in
+            try ReplicaStore.feedRaw(db, since: since, limit: limit, excludingOrigin: excludingOrigin, filter: filter)
+        }
+    }
+
+    /// The feed restricted to `keys`, found by key rather than by scanning.
+    public func feed(keys: Set<RecordKey>, since: Int64, limit: Int, excludingOrigin: ReplicaID?) async throws -> RawFeedPage {
+        try await writer.read { db in
+            try ReplicaStore.feedRaw(db, keys: keys, since: since, limit: limit, excludingOrigin: excludingOrigin)
+        }
+    }
+
+    /// The highest committed sequence. SQLite has one writer at a time, so sequences commit in
+    /// the order they are taken and this is a safe watermark.
+    public func lastSeq() async throws -> Int64 { try await writer.read { db in try ReplicaStore.lastSeq(db) } }
+
+    /// Stored JSON of the records among `keys` that exist in the table, in the order asked.
+    public func rawRecords(_ keys: [RecordKey]) async throws -> [RawRecord] {
+        try await writer.read { db in try ReplicaStore.rawRecords(db, keys) }
+    }
+
+    /// Writes as the server's own replica, in one transaction.
+    @discardableResult
+    public func write(_ writes: [LocalWrite], wallclock: Int64) async throws -> [CanvassCore.Record] {
+        try await writer.write { db in try ReplicaStore.write(db, writes, wallclock: wallclock) }
+    }
+
+    public func record(_ key: RecordKey) async throws -> CanvassCore.Record? {
+        try await writer.read { db in try RecordRows(db).load(key) }
+    }
+
+    /// Every existing record of a collection.
+    public func records(in collection: String) async throws -> [CanvassCore.Record] {
+        try await writer.read { db in try ReplicaStore.records(db, in: collection) }
+    }
+
+    // MARK: scope
+
+    /// The user's `CanvasserScope`, derived by CanvassCore from the records this store fetches.
+    public func canvasserScope(userID: String) async throws -> Set<RecordKey> {
+        let cache = scopeCache
+        return try await writer.read { db in try Self.canvasserScope(db, userID: userID, cache: cache).keys }
+    }
+
+    static func canvasserScope(_ db: Database, userID: String, cache: ScopeCache) throws -> CanvasserScope {
+        let seq = try ReplicaStore.lastSeq(db)
+        if let hit = cache.get(userID, seq: seq) { return hit }
+        let scope = try CanvasserScope(userID: userID, source: SQLScopeSource(db: db))
+        cache.put(userID, seq: seq, scope)
+        return scope
+    }
+
+    /// Confirms scope changes staged up to `token` for a device (it pulled with a checkpoint
+    /// carrying it) and forgets those staged after it (their page was lost).
+    public func confirmScope(replica: ReplicaID, upTo token: Int64) async throws {
+        try await writer.write { db in
+            let r = replica.rawValue
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO scope_delivered (replica, collection, id)
+                        SELECT replica, collection, id FROM scope_pending WHERE replica = ? AND token <= ? AND added = 1;
+                    DELETE FROM scope_delivered WHERE replica = ? AND (collection, id) IN
+                        (SELECT collection, id FROM scope_pending WHERE replica = ? AND token <= ? AND added = 0);
+                    DELETE FROM scope_pending WHERE replica = ?;
+                    """, arguments: [r, token, r, r, token, r])
+        }
+    }
+
+    /// What the device is known to hold.
+    public func delivered(replica: ReplicaID) async throws -> Set<RecordKey> {
+        try await writer.read { db in try Self.keys(db, "scope_delivered", replica: replica) }
+    }
+
+    private static func keys(_ db: Database, _ table: StaticString, replica: ReplicaID) throws -> Set<RecordKey> {
+        let rows = try Row.fetchAll(db, sql: "SELECT collection, id FROM \(table) WHERE replica = ?", arguments: [replica.rawValue])
+        return Set(rows.map { RecordKey($0["collection"], $0["id"]) })
+    }
+
+    /// Stages records sent to and evicted from a device under a new token, which is returned.
+    public func stageScope(replica: ReplicaID, added: [RecordKey], removed: [RecordKey]) async throws -> Int64 {
+        try await writer.write { db in
+            let r = replica.rawValue
+            let token = try Int64.fetchOne(
+                db, sql: "INSERT INTO scope_tokens (replica, last_token) VALUES (?, 1) ON CONFLICT (replica) DO UPDATE SET last_token = last_token + 1 RETURNING last_token",
+                arguments: [r])!
+            let stmt = try db.cachedStatement(sql: "INSERT OR REPLACE INTO scope_pending (replica, token, collection, id, added) VALUES (?, ?, ?, ?, ?)")
+            for k in added { try stmt.execute(arguments: [r, token, k.collection, k.id, 1]) }
+            for k in removed { try stmt.execute(arguments: [r, token, k.collection, k.id, 0]) }
+            return token
+        }
+    }
+
+    // MARK: users, codes and devices
+
+    /// Adds a user; nil when the name is taken.
+    public func addUser(id: String, name: String, role: Role, now: Int64) async throws -> UserRow? {
+        try await writer.write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ?", arguments: [name]) == true { return nil }
+            try db.execute(sql: "INSERT INTO users (id, name, role, created_at) VALUES (?, ?, ?, ?)", arguments: [id, name, role.rawValue, now])
+            return UserRow(id: id, name: name, role: role, createdAt: now)
+        }
+    }
+
+    /// Every user, by name.
+    public func users() async throws -> [UserRow] {
+        try await writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY name").map(Self.user) }
+    }
+
+    /// The user with this name, or else this id.
+    public func user(named name: String) async throws -> UserRow? {
+        try await writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM users WHERE name = ? OR id = ?", arguments: [name, name]).map(Self.user)
+        }
+    }
+
+    private static func user(_ row: Row) -> UserRow {
+        UserRow(id: row["id"], name: row["name"], role: Role(rawValue: row["role"]) ?? .canvasser, createdAt: row["created_at"])
+    }
+
+    /// Stores a one-time code's hash for a user.
+    public func addCode(hash: String, userID: String, expiresAt: Int64, now: Int64) async throws {
+        try await writer.write { db in
+            try db.execute(
+                sql: "INSERT INTO enroll_codes (code_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                arguments: [hash, userID, now, expiresAt])
+        }
+    }
+
+    /// Consumes a live code and creates the device in one transaction; nil when the code is
+    /// unknown, used or expired.
+    public func enroll(codeHash: String, replica: ReplicaID, tokenHash: String, deviceName: String?, now: Int64) async throws -> DeviceRow? {
+        try await writer.write { db in
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT user_id FROM enroll_codes WHERE code_hash = ? AND used_at IS NULL AND expires_at > ?", arguments: [codeHash, now])
+            else { return nil }
+            let userID: String = row["user_id"]
+            try db.execute(sql: "UPDATE enroll_codes SET used_at = ? WHERE code_hash = ?", arguments: [now, codeHash])
+            try db.execute(
+                sql: "INSERT INTO devices (replica, user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [replica.rawValue, userID, deviceName, tokenHash, now])
+            return try Self.device(db, where: "d.replica = ?", [replica.rawValue])
+        }
+    }
+
+    private static func device(_ db: Database, where clause: StaticString, _ args: StatementArguments) throws -> DeviceRow? {
+        try Row.fetchOne(db, sql: "SELECT d.*, u.name AS user_name, u.role FROM devices d JOIN users u ON u.id = d.user_id WHERE \(clause)", arguments: args)
+            .map(Self.device)
+    }
+
+    private static func device(_ row: Row) -> DeviceRow {
+        DeviceRow(
+            replica: ReplicaID(row["replica"]), userID: row["user_id"], userName: row["user_name"], role: Role(rawValue: row["role"]) ?? .canvasser,
+            name: row["name"], createdAt: row["created_at"], lastSeen: row["last_seen"], revokedAt: row["revoked_at"])
+    }
+
+    /// The device holding this token (revoked ones too, with `revokedAt` set).
+    public func device(tokenHash: String) async throws -> DeviceRow? {
+        try await writer.read { db in try Self.device(db, where: "d.token_hash = ?", [tokenHash]) }
+    }
+
+    /// Every device, by user name and age.
+    public func devices() async throws -> [DeviceRow] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT d.*, u.name AS user_name, u.role FROM devices d JOIN users u ON u.id = d.user_id ORDER BY u.name, d.created_at")
+                .map(Self.device)
+        }
+    }
+
+    /// Revokes a device (revoking twice keeps the first time); false if there is none.
+    public func revoke(replica: ReplicaID, now: Int64) async throws -> Bool {
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE devices SET revoked_at = ? WHERE replica = ? AND revoked_at IS NULL", arguments: [now, replica.rawValue])
+            return try Bool.fetchOne(db, sql: "SELECT 1 FROM devices WHERE replica = ?", arguments: [replica.rawValue]) == true
+        }
+    }
+
+    /// Every one-time code and device token as stored, for audits: only hashes may appear.
+    public func storedCredentials() async throws -> [String] {
+        try await writer.read { db in
+            try String.fetchAll(db, sql: "SELECT code_hash FROM enroll_codes UNION ALL SELECT token_hash FROM devices")
+        }
+    }
+
+    /// Notes a use of the device, unless one was noted within `granularity` milliseconds.
+    public func touch(replica: ReplicaID, now: Int64, granularity: Int64) async throws {
+        try await writer.write { db in
+            try db.execute(
+                sql: "UPDATE devices SET last_seen = ? WHERE replica = ? AND (last_seen IS NULL OR last_seen < ?)",
+                arguments: [now, replica.rawValue, now - granularity])
+        }
+    }
+}
+
+/// The candidates the scope rules ask for, found through the store's indexes. Deleted records are
+/// returned too: `CanvasserScope` decides what counts.
+struct SQLScopeSource: ScopeSource {
+    let db: Database
+    private let decoder = JSONDecoder()
+
+    init(db: Database) { self.db = db }
+
+    /// Rows of `collection` whose `field` displays `value`; the literal path matches the
+    /// expression indexes (`assignments_user`, `list_items_list`, `interactions_user`).
+    private func rows(_ collection: String, where field: StaticString, is value: String) throws -> [RecordValues] {
+        let stmt = try db.cachedStatement(sql: "SELECT id, display FROM records WHERE collection = ? AND json_extract(display, '$.\(field)') = ?")
+        return try Row.fetchAll(stmt, arguments: [collection, value]).map { row in
+            RecordValues(key: RecordKey(collection, row["id"]), values: try decode(row["display"]))
+        }
+    }
+
+    private func decode(_ text: String) throws -> [String: Value] { try decoder.decode([String: Value].self, from: Data(text.utf8)) }
+
+    func assignments(of userID: String) throws -> [RecordValues] { try rows("assignments", where: "user_id", is: userID) }
+
+    func listItems(of lists: Set<String>) throws -> [RecordValues] {
+        try lists.flatMap { try rows("list_items", where: "list_id", is: $0) }
+    }
+
+    func interactions(of userID: String) throws -> [RecordValues] { try rows("interactions", where: "user_id", is: userID) }
+
+    func records(_ keys: Set<RecordKey>) throws -> [RecordValues] {
+        let stmt = try db.cachedStatement(sql: "SELECT display FROM records WHERE collection = ? AND id = ?")
+        return try keys.compactMap { k in
+            try String.fetchOne(stmt, arguments: [k.collection, k.id]).map { RecordValues(key: k, values: try decode($0)) }
+        }
+    }
+}
+
+final class ScopeCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [String: (Int64, CanvasserScope)] = [:]
+
+    func get(_ user: String, seq: Int64) -> CanvasserScope? {
+        lock.withLock { entries[user].flatMap { $0.0 == seq ? $0.1 : nil } }
+    }
+
+    func put(_ user: String, seq: Int64, _ scope: CanvasserScope) {
+        lock.withLock {
+            if entries.count > 2_000 { entries.removeAll() }
+            entries[user] = (seq, scope)
+        }
+    }
+}
