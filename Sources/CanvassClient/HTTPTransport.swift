@@ -29,11 +29,13 @@ public final class HTTPTransport: SyncTransport, DeviceRevoking {
     let timeout: TimeAmount
 
     /// - Parameter baseURL: e.g. `http://127.0.0.1:8080` (a trailing slash is ignored).
+    /// - Throws: `ClientError` `.badUsage` when `baseURL` is not an http:// or https:// URL with a host.
     public init(baseURL: String, timeoutSeconds: Int64 = 60) throws {
         var url = baseURL
         while url.hasSuffix("/") { url.removeLast() }
         guard let parsed = URL(string: url), let scheme = parsed.scheme, ["http", "https"].contains(scheme.lowercased()), parsed.host != nil else {
-            throw TransportError.unreachable("'\(baseURL)' is not an http:// or https:// server address")
+            throw ClientError(
+                .badUsage, "'\(baseURL)' is not a server address: give one like http://127.0.0.1:8080 or https://canvass.example.org")
         }
         self.baseURL = url
         client = sharedHTTPClient

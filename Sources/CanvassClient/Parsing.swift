@@ -16,14 +16,21 @@ extension FieldOperations {
             guard let q = survey.question(id) else {
                 throw ClientError(.invalid, "\(survey.id) has no question '\(id)'; questions: \(survey.questions.map(\.id).joined(separator: ", "))")
             }
-            switch q.kind {
-            case .scale: out[id] = Int64(text).map(Value.int) ?? .string(text)
-            case .number: out[id] = Double(text).map { Value.double($0).normalized } ?? .string(text)
-            case .multipleChoice: out[id] = .array(text.split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) })
-            default: out[id] = .string(text)
-            }
+            out[id] = Self.answer(text, for: q)
         }
         return out
+    }
+
+    /// A typed answer from text, by question kind: numbers for scale and number questions,
+    /// comma-separated lists for multiple choice; text that does not fit stays a string so that
+    /// validation can say what was expected.
+    public static func answer(_ text: String, for q: Question) -> Value {
+        switch q.kind {
+        case .scale: return Int64(text).map(Value.int) ?? .string(text)
+        case .number: return Double(text).map { Value.double($0).normalized } ?? .string(text)
+        case .multipleChoice: return .array(text.split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) })
+        default: return .string(text)
+        }
     }
 
     /// Reads `FIELD=VALUE` contact edits, typed by each field's kind; an empty value clears.

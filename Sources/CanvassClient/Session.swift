@@ -46,32 +46,6 @@ public struct Session: Codable, Sendable, Equatable {
     }
 }
 
-/// What went wrong on the client side, and what to do next.
-public struct ClientError: Error, CustomStringConvertible, Sendable {
-    public enum Code: String, Sendable {
-        case notLoggedIn = "not_logged_in"
-        case invalid
-        case notFound = "not_found"
-        case unsynced
-        /// The server revoked this device; synced data was discarded.
-        case revoked
-    }
-
-    public let code: Code
-    public let message: String
-    public let problems: [Diagnostic]
-
-    public init(_ code: Code, _ message: String, problems: [Diagnostic] = []) {
-        self.code = code
-        self.message = message
-        self.problems = problems
-    }
-
-    public var description: String {
-        ([message] + problems.map { "  \($0.location): \($0.message)" }).joined(separator: "\n")
-    }
-}
-
 /// Enrolls a store with a server using a one-time code.
 public enum Enrollment {
     public static func enroll(store: ReplicaStore, serverURL: String, code: String, deviceName: String?, transport: any SyncTransport) async throws -> Session {

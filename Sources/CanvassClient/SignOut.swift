@@ -57,6 +57,19 @@ public struct SignOutReport: Codable, Sendable, Equatable {
         case serverAnswer = "server_answer"
         case revokeCommand = "revoke_command"
     }
+
+    /// Every key, with null where there is nothing to say (`revoke_command` when revoked).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(server, forKey: .server)
+        try c.encode(replica, forKey: .replica)
+        try c.encode(revokedOnServer, forKey: .revokedOnServer)
+        try c.encode(serverAnswer, forKey: .serverAnswer)
+        try c.encode(revokeCommand, forKey: .revokeCommand)
+        try c.encode(wiped, forKey: .wiped)
+        try c.encode(unsynced, forKey: .unsynced)
+        try c.encode(rejected, forKey: .rejected)
+    }
 }
 
 /// Ending a session: the device revokes its own token on the server, then forgets it (and with

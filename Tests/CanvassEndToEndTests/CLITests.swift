@@ -169,3 +169,46 @@ extension CLITests {
         #expect(people.first { $0["id"] as? String == person }?["phone"] as? String == "614-555-0133")
     }
 }
+
+extension CLITests {
+    /// `--home` before or after the subcommand, the documented `--json` keys present even when
+    /// empty, a malformed server address as a usage error, and a person not on the lists.
+    @Test func homeGoesEitherSideOfTheSubcommandAndDocumentedKeysAreAlwaysThere() async throws {
+        let dir = try temporaryDirectory("canvass-cli3")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // CANVASS_HOME points nowhere useful: only --home can make these commands work.
+        let elsewhere = dir.appendingPathComponent("elsewhere").path
+        let home = dir.appendingPathComponent("a").path
+
+        let malformed = try canvass(["login", "localhost:8080", "ABCD-EFGH", "--home", home], home: elsewhere)
+        #expect(malformed.status == 64, "\(malformed.err)")
+        #expect(malformed.err.contains("http://127.0.0.1:8080") && !malformed.err.contains("safe"), "\(malformed.err)")
+        #expect(!FileManager.default.fileExists(atPath: home), "nothing is created for a bad address")
+
+        let server = try ServerProcess(arguments: ["demo"], dataDirectory: dir.appendingPathComponent("server").path)
+        defer { server.stop() }
+        let login = try canvass(["--home", home, "login", server.baseURL, try #require(server.code(for: "canvasser-a"))], home: elsewhere)
+        #expect(login.status == 0, "\(login.err)")
+
+        let before = try canvass(["--home", home, "walk", "turf-01", "--json"], home: elsewhere)
+        let after = try canvass(["walk", "turf-01", "--json", "--home", home], home: elsewhere)
+        #expect(before.status == 0 && after.status == 0, "\(before.err) \(after.err)")
+        #expect(before.out == after.out)
+        let stops = try JSONSerialization.jsonObject(with: Data(after.out.utf8)) as? [[String: Any]] ?? []
+        #expect(stops.count == 50)
+        let people = stops.flatMap { $0["people"] as? [[String: Any]] ?? [] }
+        #expect(!people.isEmpty)
+        for key in ["id", "name", "last_result", "suppressed", "done"] {
+            #expect(people.allSatisfy { $0[key] != nil }, "every person carries \(key)")
+        }
+        #expect(people.contains { $0["last_result"] is NSNull }, "null, not left out")
+        for key in ["household_id", "address", "side", "done", "people"] {
+            #expect(stops.allSatisfy { $0[key] != nil }, "every stop carries \(key)")
+        }
+        let status = try JSONSerialization.jsonObject(with: Data(try canvass(["status", "--json", "--home", home], home: elsewhere).out.utf8)) as? [String: Any]
+        for key in ["pending", "rejected", "conflicts", "last_sync"] { #expect(status?[key] != nil, "status carries \(key)") }
+
+        let stranger = try canvass(["edit", "c-NOBODY", "--set", "phone=614-555-0100", "--home", home], home: elsewhere)
+        #expect(stranger.status == 65 && stranger.err.contains("not on your lists"), "\(stranger.err)")
+    }
+}
