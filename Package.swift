@@ -54,8 +54,7 @@ let package = Package(
         .target(
             name: "CanvassServer",
             dependencies: [
-                "CanvassCore", "CanvassStore", "CanvassProtocol", "CanvassFixtures",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "CanvassCore", "CanvassStore", "CanvassProtocol",
                 .product(name: "SwiftCSV", package: "SwiftCSV"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -124,10 +123,11 @@ let package = Package(
             name: "canvass-fuzz",
             dependencies: ["CanvassCore", "CanvassProtocol", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict),
+        // The server executable; the demo campaign comes from the fixture generator.
         .executableTarget(
             name: "canvass-server",
             dependencies: [
-                "CanvassCore", "CanvassServer", "CanvassStore",
+                "CanvassCore", "CanvassProtocol", "CanvassServer", "CanvassFixtures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

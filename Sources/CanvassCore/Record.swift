@@ -51,6 +51,9 @@ public struct Record: Hashable, Sendable {
     /// none) is not `true`. A deleted record leaves every scope and every list.
     public static func exists(deleted: Value?) -> Bool { deleted != .bool(true) }
 
+    /// The same rule for a record that may not be stored.
+    public static func exists(_ record: Record?) -> Bool { record.map { exists(deleted: $0[deletedField]) } ?? false }
+
     /// Field-wise register merge. An empty register (no sibling, no context) is what a missing
     /// field already means, so it adds no field.
     public mutating func merge(_ other: Record) {

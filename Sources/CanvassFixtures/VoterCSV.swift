@@ -1,3 +1,5 @@
+import CanvassProtocol
+
 /// The voter file as CSV (RFC 4180, "\n" line ends, a header row of snake_case column names).
 public enum VoterCSV {
     public static let header: [String] = [

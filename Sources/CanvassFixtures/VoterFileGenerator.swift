@@ -1,3 +1,5 @@
+import CanvassProtocol
+
 /// Generates a synthetic voter file for a small grid of streets in a made-up corner of Columbus, Ohio.
 ///
 /// Everything is derived from `seed` with ``SplitMix64`` and integer arithmetic, so the same seed and
@@ -383,4 +385,9 @@ public struct VoterFileGenerator: Sendable {
         let digits = String(value)
         return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
+}
+
+extension Voter {
+    /// The elections the generator may put in `voteHistory`, newest first.
+    public static let elections: [String] = ["G2024", "P2024", "G2022", "P2022", "G2020", "P2020", "G2018"]
 }

@@ -1,5 +1,5 @@
 import CanvassCore
-import CanvassFixtures
+import CanvassProtocol
 import Foundation
 import SwiftCSV
 

@@ -1,7 +1,6 @@
 import ArgumentParser
 import CanvassCore
 import CanvassServer
-import CanvassStore
 import Foundation
 import Hummingbird
 import Logging
@@ -60,7 +59,6 @@ struct ServerOptions: ParsableArguments {
 
     func openService() throws -> SyncService {
         let dir = try configuration.dataDirectory
-        try PrivateFolder.prepare(dir)  // voter data: mode 0700, or a refusal that says what to run
         return SyncService(storage: try SQLiteServerStorage.open(directory: dir), tokenLifetime: try tokenLifetime)
     }
 }

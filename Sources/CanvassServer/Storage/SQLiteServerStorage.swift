@@ -19,9 +19,11 @@ public final class SQLiteServerStorage: ServerStorage {
         epoch = try store.feedEpoch()
     }
 
-    /// Opens (creating) the store file in `directory`.
+    /// Opens (creating) the store file in `directory`, which is made private first: voter data,
+    /// mode 0700, or a refusal that says what to run (`PrivateFolder`).
     public static func open(directory: String) throws -> SQLiteServerStorage {
-        try SQLiteServerStorage(store: try ServerStore.open(path: (directory as NSString).appendingPathComponent("canvass.sqlite")))
+        try PrivateFolder.prepare(directory)
+        return try SQLiteServerStorage(store: try ServerStore.open(path: (directory as NSString).appendingPathComponent("canvass.sqlite")))
     }
 
     public static func inMemory() throws -> SQLiteServerStorage {

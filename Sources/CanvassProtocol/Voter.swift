@@ -1,4 +1,6 @@
-/// One row of a synthetic voter file, in the layout most US state and county voter files share.
+/// One row of a voter file, in the layout most US state and county voter files share (the
+/// columns of `fixtures/voters.csv`). The server's voter import reads it and the fixture
+/// generator writes it; `CampaignRecords.people` turns rows into households and contacts.
 public struct Voter: Sendable, Hashable {
     /// State voter id: "OH" and nine digits, unique.
     public var voterId: String
@@ -71,9 +73,6 @@ public struct Voter: Sendable, Hashable {
         self.registrationDate = registrationDate
         self.voteHistory = voteHistory
     }
-
-    /// The elections that may appear in `voteHistory`, newest first.
-    public static let elections: [String] = ["G2024", "P2024", "G2022", "P2022", "G2020", "P2020", "G2018"]
 
     /// Odd-numbered houses are on one side of the street, even on the other.
     public var isOddSide: Bool { streetNumber % 2 == 1 }
