@@ -45,7 +45,7 @@ public enum Fixtures {
         URL(fileURLWithPath: directory(from: file)).appendingPathComponent("surveys/\(name).yaml").path
     }
 
-    /// Reads and decodes `fixtures/surveys/<name>.yaml` (throws `SurveyDocumentError` when invalid).
+    /// Reads and decodes `fixtures/surveys/<name>.yaml` (throws a `ProtocolError` with code `invalidSurvey` when invalid).
     public static func survey(_ name: String, from file: String = #filePath) throws -> Survey {
         let path = surveyPath(name, from: file)
         let text = try String(contentsOfFile: path, encoding: .utf8)

@@ -110,12 +110,3 @@ public struct ServerError: Error, CustomStringConvertible, Sendable {
 
     public static func notFound(_ message: String) -> ServerError { ServerError(.notFound, message) }
 }
-
-extension ServerError {
-    /// Transitional: the old status-and-string form, for code written before ``Code``. The status
-    /// is ignored (the HTTP layer derives it from the code). Use `ServerError(.code, message)`.
-    @available(*, deprecated, message: "use ServerError(.code, message); the HTTP layer derives the status")
-    public init(_ status: Int, _ code: String, _ message: String, details: [Diagnostic]? = nil, retryAfter: Int? = nil, allow: String? = nil) {
-        self.init(Code(wire: code) ?? .internal, message, details: details, retryAfter: retryAfter, allow: allow)
-    }
-}

@@ -1,6 +1,7 @@
 import CanvassCore
 import CanvassProtocol
 import CanvassServer
+import CanvassTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -68,6 +69,22 @@ import Testing
         """
     }
 
+    /// Every code of SYNC.md's error table that this server sends is answered with the table's status.
+    @Test func errorCodesAnswerWithTheStatusesOfSyncMD() throws {
+        let text = try String(contentsOf: repositoryRoot().appendingPathComponent("protocol/SYNC.md"), encoding: .utf8)
+        let section = try #require(text.components(separatedBy: "## Errors").dropFirst().first)
+        var rows = 0
+        for line in section.split(separator: "\n") where line.hasPrefix("| `") {
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            let wire = cells[0].trimmingCharacters(in: CharacterSet(charactersIn: "`"))
+            guard let code = ServerError.Code(wire: wire) else { continue }
+            #expect(code.httpStatus.code == Int(cells[1]), "\(wire)")
+            #expect(code.description == wire)
+            rows += 1
+        }
+        #expect(rows >= 17, "the table was not found or lost rows")
+    }
+
     // MARK: health and metrics
 
     @Test func healthAndMetricsNeedNoHeaders() async throws {
@@ -128,10 +145,12 @@ import Testing
             ) { r in
                 #expect(Self.outcome(r) == "415 unsupported_encoding")
             }
-            try await client.execute(
-                uri: "/v1/enroll", method: .post, headers: Self.headers([.contentType: "text/json"]), body: Self.body("{}")
-            ) { r in
-                #expect(Self.outcome(r) == "415 unsupported_media_type")
+            for type in ["text/json", "application/jsonp", "application/json-patch+json"] {
+                try await client.execute(
+                    uri: "/v1/enroll", method: .post, headers: Self.headers([.contentType: type]), body: Self.body("{}")
+                ) { r in
+                    #expect(Self.outcome(r) == "415 unsupported_media_type", "\(type)")
+                }
             }
             try await client.execute(uri: "/v1/enroll", method: .post, headers: Self.v1, body: Self.body("{\"code\": ")) { r in
                 #expect(Self.outcome(r) == "400 bad_json")
