@@ -92,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "canvass-bench",
             dependencies: [
-                "CanvassCore", "CanvassProtocol", "CanvassFixtures", "CanvassTestSupport", "CanvassStore", "CanvassClient",
+                "CanvassCore", "CanvassProtocol", "CanvassFixtures", "CanvassTestSupport", "CanvassClient",
                 "CanvassServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -115,7 +115,7 @@ let package = Package(
         // Test tool for the crash-safety tests: writes and syncs until killed.
         .executableTarget(
             name: "canvass-crashprobe",
-            dependencies: ["CanvassCore", "CanvassStore", "CanvassClient", "CanvassServer", "CanvassFixtures", "CanvassTestSupport"],
+            dependencies: ["CanvassCore", "CanvassClient", "CanvassServer", "CanvassFixtures", "CanvassTestSupport"],
             swiftSettings: strict),
         // Fuzz target for the wire decoder and the push judgement: libFuzzer with `.ci/fuzz`,
         // replay and seed corpus without it. Only pure modules, so the fuzz build stays small.

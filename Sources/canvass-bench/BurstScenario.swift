@@ -3,7 +3,6 @@ import CanvassCore
 import CanvassFixtures
 import CanvassProtocol
 import CanvassServer
-import CanvassStore
 import CanvassTestSupport
 import Foundation
 
@@ -32,7 +31,7 @@ struct BurstScenario: Scenario {
             for (i, turf) in CampaignSeed.turfs(voters, households: 15).enumerated() {
                 writes += CampaignSeed.list(id: "turf-\(i)", name: "Turf \(i)", kind: "walk", surveyID: door.id, people: turf)
             }
-            try await service.storage.write(writes.map { LocalWrite($0.key, $0.values) }, wallclock: 1_760_000_000_000)
+            try await ServerAdmin(service: service).load(writes, now: 1_760_000_000_000)
             let admin = ServerAdmin(service: service)
             for c in 0..<canvassers {
                 let (_, code) = try await service.addUser(name: "canvasser\(c)", role: .canvasser, now: wallClock())
@@ -44,21 +43,21 @@ struct BurstScenario: Scenario {
         defer { server.stop() }
 
         progress("enrolling \(canvassers) devices and pulling their lists")
-        var clients: [(ReplicaStore, SyncEngine)] = []
+        var clients: [(ClientReplica, SyncEngine)] = []
         for c in 0..<canvassers {
-            let store = try ReplicaStore.inMemory()
+            let replica = try ClientReplica.inMemory()
             let transport = try HTTPTransport(baseURL: server.baseURL)
-            _ = try await Enrollment.enroll(store: store, serverURL: server.baseURL, code: codes[c], deviceName: "bench\(c)", transport: transport)
-            let engine = SyncEngine(store: store, transport: transport, pushPageSize: ProtocolInfo.maxPushRecords)
+            _ = try await Enrollment.enroll(store: replica.store, serverURL: server.baseURL, code: codes[c], deviceName: "bench\(c)", transport: transport)
+            let engine = SyncEngine(store: replica.store, transport: transport, pushPageSize: ProtocolInfo.maxPushRecords)
             _ = try await engine.sync(now: 1_760_000_000_000)
-            clients.append((store, engine))
+            clients.append((replica, engine))
         }
 
         progress("recording the shifts offline")
         var fieldWrites = 0
-        for (c, (store, _)) in clients.enumerated() {
-            let ops = FieldOperations(store: store)
-            let people = try store.walkList("turf-\(c / 2)").flatMap(\.people).map(\.id)
+        for (c, (replica, _)) in clients.enumerated() {
+            let ops = FieldOperations(store: replica.store)
+            let people = try replica.walkPeople("turf-\(c / 2)")
             for i in 0..<300 {
                 try ops.recordInteraction(
                     person: people[i % people.count], list: "turf-\(c / 2)", result: "contacted", answers: ["willing": "yes"],

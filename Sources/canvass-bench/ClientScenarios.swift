@@ -3,7 +3,6 @@ import CanvassCore
 import CanvassFixtures
 import CanvassProtocol
 import CanvassServer
-import CanvassStore
 import CanvassTestSupport
 import Foundation
 import NIOCore
@@ -58,13 +57,12 @@ final class WireTransport: SyncTransport, @unchecked Sendable {
     }
 
     /// A new device of a new user on this server, enrolled with a real code.
-    func enrollNew(_ store: ReplicaStore, user: String, role: Role, lists: [String]) async throws {
+    func enrollNew(_ replica: ClientReplica, user: String, role: Role, lists: [String]) async throws {
         let (u, code) = try await service.addUser(name: user, role: role, now: 1)
         for l in lists {
-            let a = CampaignSeed.assignment(list: l, user: u.id)
-            _ = try await service.storage.write([LocalWrite(a.key, a.values)], wallclock: 2)
+            try await ServerAdmin(service: service).load([CampaignSeed.assignment(list: l, user: u.id)], now: 2)
         }
-        _ = try await Enrollment.enroll(store: store, serverURL: "bench:", code: code, deviceName: nil, transport: self)
+        _ = try await Enrollment.enroll(store: replica.store, serverURL: "bench:", code: code, deviceName: nil, transport: self)
     }
 }
 
@@ -90,8 +88,9 @@ func benchServer(households: Int) async throws -> (SyncService, [Voter]) {
     let survey = try Fixtures.survey("canvass")
     writes.append(try CampaignSeed.survey(survey))
     writes += CampaignSeed.list(id: "walk-all", name: "Everyone", kind: "walk", surveyID: survey.id, people: voters)
-    try await storage.write(writes.map { LocalWrite($0.key, $0.values) }, wallclock: 1_760_000_000_000)
-    return (SyncService(storage: storage), voters)
+    let service = SyncService(storage: storage)
+    try await ServerAdmin(service: service).load(writes, now: 1_760_000_000_000)
+    return (service, voters)
 }
 
 /// A 5,000-household walk list pulled into an empty client store (file-backed, WAL,
@@ -112,14 +111,14 @@ struct InitialPullScenario: Scenario {
         // the same feed and ask for the same checkpoints.
         let dir = try temporaryDirectory("canvass-bench")
         defer { try? FileManager.default.removeItem(at: dir) }
-        var stores: [ReplicaStore] = []
+        var stores: [ClientReplica] = []
         for r in 0...repeats {
-            let store = try ReplicaStore.open(path: dir.appendingPathComponent("client\(r).sqlite").path)
+            let store = try ClientReplica.open(path: dir.appendingPathComponent("client\(r).sqlite").path)
             try await transport.enrollNew(store, user: "ann\(r)", role: .canvasser, lists: ["walk-all"])
             stores.append(store)
         }
         for (r, store) in stores.enumerated() {
-            let engine = SyncEngine(store: store, transport: transport, pullPageSize: ProtocolInfo.maxPullLimit)
+            let engine = SyncEngine(store: store.store, transport: transport, pullPageSize: ProtocolInfo.maxPullLimit)
             transport.replay = r > 0
             transport.decodeSeconds = 0
             let t0 = ContinuousClock.now
@@ -158,11 +157,11 @@ struct RecordScenario: Scenario {
         let (service, voters) = try await benchServer(households: 300)
         let dir = try temporaryDirectory("canvass-bench")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let store = try ReplicaStore.open(path: dir.appendingPathComponent("client.sqlite").path)
+        let store = try ClientReplica.open(path: dir.appendingPathComponent("client.sqlite").path)
         let transport = WireTransport(service: service)
         try await transport.enrollNew(store, user: "ann", role: .canvasser, lists: ["walk-all"])
-        _ = try await SyncEngine(store: store, transport: transport).sync(now: 0)
-        let ops = FieldOperations(store: store)
+        _ = try await SyncEngine(store: store.store, transport: transport).sync(now: 0)
+        let ops = FieldOperations(store: store.store)
         var latencies: [Double] = []
         let people = voters.map(CampaignSeed.contactID)
         for i in 0..<300 {

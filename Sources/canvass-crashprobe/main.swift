@@ -5,7 +5,6 @@ import CanvassClient
 import CanvassCore
 import CanvassFixtures
 import CanvassServer
-import CanvassStore
 import CanvassTestSupport
 import Foundation
 
@@ -24,12 +23,12 @@ func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").ut
 
 do {
     let server = SyncService(storage: try SQLiteServerStorage.open(directory: serverPath))
-    let client = try ReplicaStore.open(path: clientPath)
+    let client = try ClientReplica.open(path: clientPath)
     let transport = InProcessTransport(service: server)
-    let engine = SyncEngine(store: client, transport: transport, retry: RetryPolicy(attempts: 2, initialDelay: .milliseconds(1), sleep: { _ in }), pushPageSize: 4, pullPageSize: 25)
-    let ops = FieldOperations(store: client)
+    let engine = SyncEngine(store: client.store, transport: transport, retry: RetryPolicy(attempts: 2, initialDelay: .milliseconds(1), sleep: { _ in }), pushPageSize: 4, pullPageSize: 25)
+    let ops = FieldOperations(store: client.store)
     var rng = SplitMix64(seed: seed)
-    let people = try client.callList("walk-0").map(\.id)
+    let people = try client.callPeople("walk-0")
     var clock = Int64(Date().timeIntervalSince1970 * 1000)
     say("READY")
     while true {
