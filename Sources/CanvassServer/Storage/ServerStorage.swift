@@ -67,8 +67,8 @@ public protocol ServerStorage: Sendable {
 
     // MARK: scope
 
-    /// Every record a canvasser user may hold: their lists, the lists' items, contacts and
-    /// households, the surveys and campaigns behind the lists, and their own interactions.
+    /// Every record a canvasser user may hold: the keys of CanvassCore's `CanvasserScope`, which a
+    /// backend derives from the records it fetches through a `ScopeSource` (never by a rule of its own).
     func canvasserScope(userID: String) async throws -> Set<RecordKey>
 
     /// Confirms scope changes up to `token` for a device (it pulled with a checkpoint carrying
