@@ -26,8 +26,9 @@ public protocol ScopeSource {
     func listItems(of lists: Set<String>) throws -> [RecordValues]
     /// Interactions that may have been recorded by `userID`.
     func interactions(of userID: String) throws -> [RecordValues]
-    /// The stored records among `keys`, deleted or not; missing ones are left out.
-    func records(_ keys: Set<RecordKey>) throws -> [RecordValues]
+    /// The stored records among `keys`, deleted or not, with at least `fields` and the tombstone
+    /// (`Record.deletedField`) among their values; missing records are left out.
+    func records(_ keys: Set<RecordKey>, fields: [String]) throws -> [RecordValues]
 }
 
 /// The records a canvasser user may hold (SYNC.md, "Scope (server)"): their assignments, the
@@ -54,7 +55,7 @@ public struct CanvasserScope: Sendable, Hashable {
         }
         var behind: Set<RecordKey> = []
         var lists: Set<String> = []
-        for l in live(try source.records(Set(listIDs.map { RecordKey("lists", $0) })), in: "lists") where listIDs.contains(l.key.id) {
+        for l in live(try source.records(Set(listIDs.map { RecordKey("lists", $0) }), fields: ["survey_id", "campaign_id"]), in: "lists") where listIDs.contains(l.key.id) {
             keys.insert(l.key)
             lists.insert(l.key.id)
             if let s = l["survey_id"]?.stringValue { behind.insert(RecordKey("surveys", s)) }
@@ -67,11 +68,11 @@ public struct CanvasserScope: Sendable, Hashable {
             if let c = item["contact_id"]?.stringValue { contacts.insert(RecordKey("contacts", c)) }
             if let h = item["household_id"]?.stringValue { behind.insert(RecordKey("households", h)) }
         }
-        for c in live(try source.records(contacts), in: "contacts") where contacts.contains(c.key) {
+        for c in live(try source.records(contacts, fields: ["household_id"]), in: "contacts") where contacts.contains(c.key) {
             keys.insert(c.key)
             if let h = c["household_id"]?.stringValue { behind.insert(RecordKey("households", h)) }
         }
-        for r in try source.records(behind) where behind.contains(r.key) && r.exists { keys.insert(r.key) }
+        for r in try source.records(behind, fields: []) where behind.contains(r.key) && r.exists { keys.insert(r.key) }
         for i in live(try source.interactions(of: userID), in: "interactions") where i["user_id"]?.stringValue == userID {
             keys.insert(i.key)
         }
@@ -112,5 +113,5 @@ struct InMemoryScopeSource: ScopeSource {
     func assignments(of userID: String) -> [RecordValues] { byCollection["assignments"] ?? [] }
     func listItems(of lists: Set<String>) -> [RecordValues] { byCollection["list_items"] ?? [] }
     func interactions(of userID: String) -> [RecordValues] { byCollection["interactions"] ?? [] }
-    func records(_ keys: Set<RecordKey>) -> [RecordValues] { keys.compactMap { byKey[$0] } }
+    func records(_ keys: Set<RecordKey>, fields: [String]) -> [RecordValues] { keys.compactMap { byKey[$0] } }
 }

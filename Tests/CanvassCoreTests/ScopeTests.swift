@@ -100,7 +100,12 @@ import Testing
             func interactions(of userID: String) -> [RecordValues] {
                 all.filter { $0.key.collection == "interactions" && $0["user_id"]?.stringValue == userID }
             }
-            func records(_ keys: Set<RecordKey>) -> [RecordValues] { all.filter { keys.contains($0.key) } }
+            /// Only the fields asked for and the tombstone, as a backend projecting its rows would.
+            func records(_ keys: Set<RecordKey>, fields: [String]) -> [RecordValues] {
+                all.filter { keys.contains($0.key) }.map { r in
+                    RecordValues(key: r.key, values: r.values.filter { fields.contains($0.key) || $0.key == Record.deletedField })
+                }
+            }
         }
         for user in ["ann", "bob", "nobody"] {
             #expect(try CanvasserScope(userID: user, source: Narrow(all: Self.campaign)) == CanvasserScope(userID: user, records: Self.campaign))
