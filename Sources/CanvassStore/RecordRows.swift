@@ -41,6 +41,8 @@ struct RecordRows {
         var display = JSONText()
         display.display(record)
         let conflicts = record.fields.values.reduce(0) { $0 + ($1.isConflict ? 1 : 0) }
+        // `deleted` stores the outcome of the one existence rule (`Record.exists`), so that
+        // `deleted = 0` in this module's reads is that rule, not a second one.
         let stmt = try db.cachedStatement(
             sql: """
                 INSERT INTO records (collection, id, state, display, seq, conflicts, deleted, origin)

@@ -90,24 +90,13 @@ extension ReplicaStore {
         try writer.read { db in try RecordRows(db).load(key) }
     }
 
-    /// Every live (not deleted) record of a collection.
+    /// Every existing record of a collection (`Record.exists`), or every stored one.
     public func records(in collection: String, includeDeleted: Bool = false) throws -> [CanvassCore.Record] {
-        try writer.read { db in
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT id, state FROM records WHERE collection = ?\(includeDeleted ? "" : " AND deleted = 0") ORDER BY id",
-                arguments: [collection])
-            let r = RecordRows(db)
-            return try rows.map { row in
-                return try r.decode(row["state"], RecordKey(collection, row["id"]))
-            }
-        }
+        try writer.read { db in try Self.records(db, in: collection, includeDeleted: includeDeleted) }
     }
 
-    /// Display values of every live record of a collection, keyed by id: the cheap read for queries.
-    public func displays(in collection: String) throws -> [String: [String: Value]] {
-        try writer.read { db in try Self.displays(db, in: collection) }
-    }
-
+    /// Display values of every existing record of a collection, keyed by id: the cheap read for
+    /// queries. `clause` narrows it with this module's own SQL.
     static func displays(_ db: Database, in collection: String, where clause: String = "", arguments: StatementArguments = []) throws -> [String: [String: Value]] {
         let decoder = JSONDecoder()
         var out: [String: [String: Value]] = [:]
@@ -145,7 +134,7 @@ extension ReplicaStore {
 
     /// The same page with each record's stored JSON as is (the protocol's compact form), for a
     /// server to splice into a response without decoding and encoding it again.
-    public func feedRaw(
+    func feedRaw(
         since: Int64, limit: Int, excludingOrigin: ReplicaID? = nil, filter: ((RecordKey) -> Bool)? = nil, scanLimit: Int = 50_000
     ) throws -> RawFeedPage {
         try writer.read { db in
@@ -196,9 +185,11 @@ extension ReplicaStore {
         return RawFeedPage(records: records, last: max(since, try lastSeq(db)), more: false)
     }
 
-    /// Every record of a collection inside a caller's read.
-    static func records(_ db: Database, in collection: String) throws -> [CanvassCore.Record] {
-        let rows = try Row.fetchAll(db, sql: "SELECT id, state FROM records WHERE collection = ? AND deleted = 0 ORDER BY id", arguments: [collection])
+    /// Every existing record of a collection (or every stored one) inside a caller's read.
+    static func records(_ db: Database, in collection: String, includeDeleted: Bool = false) throws -> [CanvassCore.Record] {
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT id, state FROM records WHERE collection = ?\(includeDeleted ? "" : " AND deleted = 0") ORDER BY id",
+            arguments: [collection])
         let r = RecordRows(db)
         return try rows.map { row in try r.decode(row["state"], RecordKey(collection, row["id"])) }
     }
