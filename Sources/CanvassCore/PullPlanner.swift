@@ -78,4 +78,39 @@ public enum PullPlanner {
         let evict = Array(leaving.prefix(max(0, limit - backfill.count)))
         return .scopePage(backfill: backfill, evict: evict, seq: fresh ? watermark : position.seq)
     }
+
+    /// What confirming a scope token does (SYNC.md, "Scope tracking", step 1): the changes
+    /// staged under `token` and earlier move into the delivered set (`deliver`) or out of it
+    /// (`forget`); every staged change is then dropped, because a later one belongs to a page
+    /// that was lost and is planned again.
+    public static func confirm(_ staged: [StagedScopeChange], upTo token: Int64) -> ScopeConfirmation {
+        let confirmed = staged.filter { $0.token <= token }
+        return ScopeConfirmation(
+            deliver: confirmed.filter(\.added).map(\.key).sorted(), forget: confirmed.filter { !$0.added }.map(\.key).sorted())
+    }
+}
+
+/// A record sent to (`added`) or evicted from a device on the scope page of `token`, not yet
+/// confirmed by the device.
+public struct StagedScopeChange: Sendable, Hashable {
+    public let token: Int64
+    public let key: RecordKey
+    public let added: Bool
+
+    public init(token: Int64, key: RecordKey, added: Bool) {
+        self.token = token
+        self.key = key
+        self.added = added
+    }
+}
+
+/// How a confirmation changes the delivered set: add `deliver`, then remove `forget`.
+public struct ScopeConfirmation: Sendable, Hashable {
+    public let deliver: [RecordKey]
+    public let forget: [RecordKey]
+
+    public init(deliver: [RecordKey], forget: [RecordKey]) {
+        self.deliver = deliver
+        self.forget = forget
+    }
 }

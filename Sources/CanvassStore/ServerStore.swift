@@ -203,18 +203,19 @@ public final class ServerStore: Sendable {
     }
 
     /// Confirms scope changes staged up to `token` for a device (it pulled with a checkpoint
-    /// carrying it) and forgets those staged after it (their page was lost).
+    /// carrying it) and forgets those staged after it (their page was lost), as
+    /// `PullPlanner.confirm` decides, in one transaction.
     public func confirmScope(replica: ReplicaID, upTo token: Int64) async throws {
         try await writer.write { db in
             let r = replica.rawValue
-            try db.execute(
-                sql: """
-                    INSERT OR IGNORE INTO scope_delivered (replica, collection, id)
-                        SELECT replica, collection, id FROM scope_pending WHERE replica = ? AND token <= ? AND added = 1;
-                    DELETE FROM scope_delivered WHERE replica = ? AND (collection, id) IN
-                        (SELECT collection, id FROM scope_pending WHERE replica = ? AND token <= ? AND added = 0);
-                    DELETE FROM scope_pending WHERE replica = ?;
-                    """, arguments: [r, token, r, r, token, r])
+            let staged = try Row.fetchAll(db, sql: "SELECT token, collection, id, added FROM scope_pending WHERE replica = ?", arguments: [r])
+                .map { StagedScopeChange(token: $0["token"], key: RecordKey($0["collection"], $0["id"]), added: $0["added"]) }
+            let outcome = PullPlanner.confirm(staged, upTo: token)
+            let deliver = try db.cachedStatement(sql: "INSERT OR IGNORE INTO scope_delivered (replica, collection, id) VALUES (?, ?, ?)")
+            for k in outcome.deliver { try deliver.execute(arguments: [r, k.collection, k.id]) }
+            let forget = try db.cachedStatement(sql: "DELETE FROM scope_delivered WHERE replica = ? AND collection = ? AND id = ?")
+            for k in outcome.forget { try forget.execute(arguments: [r, k.collection, k.id]) }
+            try db.execute(sql: "DELETE FROM scope_pending WHERE replica = ?", arguments: [r])
         }
     }
 

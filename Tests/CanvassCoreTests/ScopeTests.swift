@@ -180,6 +180,20 @@ import Testing
         #expect(PullPlanner.plan(position: c.position, scope: c.scope, delivered: c.delivered, watermark: 40, limit: c.limit) == c.plan)
     }
 
+    @Test func confirmingAScopeToken() {
+        let staged = [
+            StagedScopeChange(token: 3, key: RecordKey("contacts", "b"), added: true),
+            StagedScopeChange(token: 3, key: RecordKey("contacts", "a"), added: true),
+            StagedScopeChange(token: 3, key: RecordKey("lists", "l-9"), added: false),
+            StagedScopeChange(token: 4, key: RecordKey("contacts", "c"), added: true),
+            StagedScopeChange(token: 4, key: RecordKey("lists", "l-8"), added: false),
+        ]
+        #expect(PullPlanner.confirm(staged, upTo: 3) == ScopeConfirmation(deliver: Self.sorted("a", "b"), forget: [RecordKey("lists", "l-9")]))
+        #expect(PullPlanner.confirm(staged, upTo: 2) == ScopeConfirmation(deliver: [], forget: []), "a lost page confirms nothing")
+        #expect(PullPlanner.confirm(staged, upTo: 4).deliver == Self.sorted("a", "b", "c"))
+        #expect(PullPlanner.confirm([], upTo: 9) == ScopeConfirmation(deliver: [], forget: []))
+    }
+
     @Test func whereAPullStarts() {
         #expect(PullPlanner.position(checkpoint: nil, epoch: "e", watermark: 9) == .success(Self.at(0)))
         #expect(PullPlanner.position(checkpoint: "e.9.4", epoch: "e", watermark: 9) == .success(Self.at(9, token: 4)))
