@@ -151,7 +151,7 @@ let package = Package(
             name: "CanvassServerTests",
             dependencies: [
                 "CanvassCore", "CanvassStore", "CanvassServer", "CanvassProtocol", "CanvassTestSupport", "CanvassFixtures",
-                "CanvassClient", .product(name: "GRDB", package: "GRDB.swift"),
+                "CanvassClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -149,7 +149,7 @@ public struct EnrollResponse: Codable, Sendable {
 }
 
 /// The body of every non-2xx answer: `{"error": {"code", "message", "details"}}`.
-public struct ErrorBody: Codable, Sendable, Error, CustomStringConvertible {
+public struct ErrorBody: Codable, Sendable, CustomStringConvertible {
     public struct Detail: Codable, Sendable {
         public let code: String
         public let message: String

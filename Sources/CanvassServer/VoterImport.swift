@@ -9,12 +9,12 @@ import SwiftCSV
 public enum VoterImport {
     public static let requiredColumns = ["voter_id", "household_id", "first_name", "last_name", "street_number", "street_name"]
 
-    public struct Problem: Error, CustomStringConvertible, Sendable {
-        public let diagnostics: [Diagnostic]
-        public var description: String {
+    /// The module's one error: `bad_request`, with every problem of the file as details.
+    static func problem(_ diagnostics: [Diagnostic]) -> ServerError {
+        .badRequest(
             "the voter file has \(diagnostics.count) problem(s); nothing was imported:\n"
-                + diagnostics.prefix(20).map { "  \($0.location): \($0.message)" }.joined(separator: "\n")
-        }
+                + diagnostics.prefix(20).map { "  \($0.location): \($0.message)" }.joined(separator: "\n"),
+            details: diagnostics)
     }
 
     public static func parse(csv text: String) throws -> [Voter] {
@@ -22,11 +22,11 @@ public enum VoterImport {
         do {
             csv = try CSV<Named>(string: text, delimiter: .comma, loadColumns: false)
         } catch {
-            throw Problem(diagnostics: [Diagnostic(at: "file", code: "bad_csv", "not readable as CSV: \(error)")])
+            throw problem([Diagnostic(at: "file", code: "bad_csv", "not readable as CSV: \(error)")])
         }
         let missing = requiredColumns.filter { !csv.header.contains($0) }
         if !missing.isEmpty {
-            throw Problem(diagnostics: [Diagnostic(at: "header", code: "missing_column", "missing column(s): \(missing.joined(separator: ", ")); found: \(csv.header.joined(separator: ", "))")])
+            throw problem([Diagnostic(at: "header", code: "missing_column", "missing column(s): \(missing.joined(separator: ", ")); found: \(csv.header.joined(separator: ", "))")])
         }
         var problems: [Diagnostic] = []
         var voters: [Voter] = []
@@ -62,7 +62,7 @@ public enum VoterImport {
                 party: party.isEmpty ? "NPA" : party, precinct: text("precinct"), ward: int("ward"), birthYear: int("birth_year"),
                 gender: text("gender"), registrationDate: text("registration_date"), voteHistory: text("vote_history")))
         }
-        if !problems.isEmpty { throw Problem(diagnostics: problems) }
+        if !problems.isEmpty { throw problem(problems) }
         return voters
     }
 }

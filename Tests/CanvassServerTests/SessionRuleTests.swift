@@ -68,20 +68,20 @@ import Testing
     @Test func reservationsAreCountedBeforeTheAwaitAndRefundedOnSuccess() {
         let limiter = RateLimiter(perClient: 3, overall: 5, windowMillis: 60_000)
         var held: [RateLimiter.Attempt] = []
-        for _ in 0..<3 { if case .success(let a) = limiter.reserve(client: "a", now: 1_000) { held.append(a) } }
+        for _ in 0..<3 { if case .granted(let a) = limiter.reserve(client: "a", now: 1_000) { held.append(a) } }
         #expect(held.count == 3)
         // The fourth concurrent attempt is refused although none has finished yet.
-        guard case .failure(let limited) = limiter.reserve(client: "a", now: 1_000) else { Issue.record("a fourth attempt got a slot"); return }
-        #expect(limited.retryAfterMillis == 60_000)
+        guard case .limited(let retryAfterMillis) = limiter.reserve(client: "a", now: 1_000) else { Issue.record("a fourth attempt got a slot"); return }
+        #expect(retryAfterMillis == 60_000)
         // A right code gives its slot back.
         limiter.refund(held.removeLast())
-        guard case .success = limiter.reserve(client: "a", now: 2_000) else { Issue.record("a refunded slot was not free"); return }
+        guard case .granted = limiter.reserve(client: "a", now: 2_000) else { Issue.record("a refunded slot was not free"); return }
         // Overall: b gets the last 2 of 5.
         var b = 0
-        for _ in 0..<5 { if case .success = limiter.reserve(client: "b", now: 3_000) { b += 1 } }
+        for _ in 0..<5 { if case .granted = limiter.reserve(client: "b", now: 3_000) { b += 1 } }
         #expect(b == 2)
         // The window passes.
-        guard case .success = limiter.reserve(client: "a", now: 61_001) else { Issue.record("the window did not pass"); return }
+        guard case .granted = limiter.reserve(client: "a", now: 61_001) else { Issue.record("the window did not pass"); return }
     }
 
     @Test func concurrentWrongCodesGetExactlyTheLimit() async throws {

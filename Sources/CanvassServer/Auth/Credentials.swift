@@ -59,6 +59,12 @@ public final class RateLimiter: @unchecked Sendable {
         let at: Int64
     }
 
+    /// The answer to a reservation: a slot, or how long until one frees up.
+    public enum Reservation: Sendable {
+        case granted(Attempt)
+        case limited(retryAfterMillis: Int64)
+    }
+
     /// - Parameters:
     ///   - perClient: failed attempts one address may make per window.
     ///   - overall: failed attempts everyone together may make per window (a distributed guess).
@@ -68,23 +74,23 @@ public final class RateLimiter: @unchecked Sendable {
         self.window = windowMillis
     }
 
-    /// Reserves a failure slot for one attempt: `.success` with the slot, or `.failure` with the
+    /// Reserves a failure slot for one attempt: `.granted` with the slot, or `.limited` with the
     /// milliseconds to wait when the client (or everyone together) has used up the window.
-    public func reserve(client: String, now: Int64) -> Result<Attempt, RateLimited> {
+    public func reserve(client: String, now: Int64) -> Reservation {
         lock.withLock {
             let mine = (failures[client] ?? []).filter { $0 > now - window }
             global = global.filter { $0 > now - window }
             if mine.count >= perClient {
                 failures[client] = mine
-                return .failure(RateLimited(retryAfterMillis: mine[0] + window - now))
+                return .limited(retryAfterMillis: mine[0] + window - now)
             }
             if global.count >= overall {
                 failures[client] = mine.isEmpty ? nil : mine
-                return .failure(RateLimited(retryAfterMillis: global[0] + window - now))
+                return .limited(retryAfterMillis: global[0] + window - now)
             }
             failures[client] = mine + [now]
             global.append(now)
-            return .success(Attempt(client: client, at: now))
+            return .granted(Attempt(client: client, at: now))
         }
     }
 
@@ -101,6 +107,3 @@ public final class RateLimiter: @unchecked Sendable {
 }
 
 /// The answer of a `RateLimiter` with no slot left.
-public struct RateLimited: Error, Sendable {
-    public let retryAfterMillis: Int64
-}
