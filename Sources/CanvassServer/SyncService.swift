@@ -73,9 +73,9 @@ public final class SyncService: Sendable {
         // cannot all pass the check before any of them is counted.
         let attempt: RateLimiter.Attempt
         switch limiter.reserve(client: client, now: now) {
-        case .success(let a): attempt = a
-        case .failure(let limited):
-            let seconds = Int((limited.retryAfterMillis + 999) / 1000)
+        case .granted(let a): attempt = a
+        case .limited(let retryAfterMillis):
+            let seconds = Int((retryAfterMillis + 999) / 1000)
             throw ServerError(.rateLimited, "too many wrong codes; wait \(seconds) s and try again", retryAfter: seconds)
         }
         var wrongCode = false
