@@ -1,9 +1,15 @@
 import CanvassCore
+import CanvassProtocol
 import CanvassStore
 
 /// What went wrong on the client side, and what to do next: the one error the client library
 /// shows its callers. Like PostgresNIO's `PSQLError`, the `Code` is a public struct over a hidden
 /// enum, so codes can be added without breaking callers; the executable maps codes to exit codes.
+///
+/// Transports throw it too: `cannotConnect` and `unreachable` for network trouble, and, when the
+/// server answered with an error, `status` and `serverError` with the code `unreachable` (429,
+/// 5xx: worth retrying) or `refused` (any other answer). `isRetryable` tells the sync engine which
+/// failures to try again.
 public struct ClientError: Error, CustomStringConvertible, Sendable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         enum Base: String, Sendable {
@@ -40,7 +46,7 @@ public struct ClientError: Error, CustomStringConvertible, Sendable {
         public static let cannotConnect = Code(.cannotConnect)
         /// A connection was made, then broke, went silent, or the server kept failing (5xx, 429).
         public static let unreachable = Code(.unreachable)
-        /// The server answered and refused (401, 403, 4xx): see `serverCode`.
+        /// The server answered and refused (401, 403, 4xx): see `status` and `serverCode`.
         public static let refused = Code(.refused)
         /// A store folder others can read that cannot be made private.
         public static let unsafeFolder = Code(.unsafeFolder)
@@ -53,31 +59,65 @@ public struct ClientError: Error, CustomStringConvertible, Sendable {
     public let code: Code
     public let message: String
     public let problems: [Diagnostic]
-    /// The server's error code (`device_revoked`, `invalid_code`, …) when the server refused.
-    public let serverCode: String?
+    /// The HTTP status, when the server answered with an error.
+    public let status: Int?
+    /// The server's JSON error body, when the server answered with an error.
+    public let serverError: ErrorBody?
 
-    public init(_ code: Code, _ message: String, problems: [Diagnostic] = [], serverCode: String? = nil) {
+    public init(_ code: Code, _ message: String, problems: [Diagnostic] = []) {
+        self.init(code, message, problems: problems, status: nil, serverError: nil)
+    }
+
+    private init(_ code: Code, _ message: String, problems: [Diagnostic], status: Int?, serverError: ErrorBody?) {
         self.code = code
         self.message = message
         self.problems = problems
-        self.serverCode = serverCode
+        self.status = status
+        self.serverError = serverError
     }
+
+    /// No connection could be made at all: connection refused, no route to the host, DNS failure,
+    /// or no answer to the connection attempt within the connect timeout. A canvasser with no
+    /// signal gets this; the sync engine retries it at most once, quickly.
+    public static func cannotConnect(_ why: String) -> ClientError {
+        ClientError(
+            .cannotConnect,
+            "cannot connect to the server (\(why)): no network, or the server is down; your changes are safe locally, sync again when online")
+    }
+
+    /// A connection was made, then broke or went silent (timeouts after connecting, an answer cut
+    /// off): worth retrying with backoff.
+    public static func unreachable(_ why: String) -> ClientError {
+        ClientError(.unreachable, "cannot reach the server (\(why)); your changes are safe locally, sync again when online")
+    }
+
+    /// The server answered with an error: `unreachable` when trying again later may succeed
+    /// (429, 503, any 5xx), `refused` otherwise.
+    public static func server(status: Int, body: ErrorBody) -> ClientError {
+        ClientError(
+            retryable(status) ? .unreachable : .refused, "server refused (\(status)): \(body)", problems: [], status: status, serverError: body)
+    }
+
+    /// The server's error code (`device_revoked`, `invalid_code`, …) when the server answered with an error.
+    public var serverCode: String? { serverError?.error.code }
+
+    /// Whether trying again later may succeed: no connection, a connection that broke, or a
+    /// server that answered 429, 503 or any 5xx.
+    public var isRetryable: Bool {
+        if let status { return Self.retryable(status) }
+        return code == .cannotConnect || code == .unreachable
+    }
+
+    private static func retryable(_ status: Int) -> Bool { status == 429 || status == 503 || status >= 500 }
 
     public var description: String {
         ([message] + problems.map { "  \($0.location): \($0.message)" }).joined(separator: "\n")
     }
 
-    /// The client's view of a failure below it: transport and store errors become codes, so
-    /// callers of the façade handle one type.
+    /// The client's view of a failure below it: store errors become codes, so callers of the
+    /// façade handle one type.
     static func from(_ error: any Error) -> any Error {
         switch error {
-        case let e as ClientError: return e
-        case let e as TransportError:
-            switch e {
-            case .cannotConnect: return ClientError(.cannotConnect, e.description)
-            case .unreachable: return ClientError(.unreachable, e.description)
-            case .server: return ClientError(e.isRetryable ? .unreachable : .refused, e.description, serverCode: e.serverCode)
-            }
         case let e as StoreError:
             return ClientError(e.code == .unsafeFolder ? .unsafeFolder : .storage, e.description)
         default: return error

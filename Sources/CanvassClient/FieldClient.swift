@@ -5,7 +5,7 @@ import Foundation
 
 /// Everything a canvasser's front end does, over one home folder (one account): the façade the
 /// `canvass` executable calls, so that it only parses, calls and prints. Every method throws
-/// `ClientError` only (transport and store failures become its codes), apart from programming
+/// `ClientError` only (transports throw it, store failures become its codes), apart from programming
 /// errors.
 public struct FieldClient: Sendable {
     /// The folder of the local store.
@@ -54,7 +54,7 @@ public struct FieldClient: Sendable {
 
     func operations() throws -> FieldOperations { FieldOperations(store: try session().0) }
 
-    /// Runs `body`, turning transport and store failures into `ClientError`.
+    /// Runs `body`, turning store failures into `ClientError` (transports throw it already).
     func translating<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch { throw ClientError.from(error) }
     }

@@ -15,7 +15,7 @@ let connectTimeout = TimeAmount.seconds(4)
 /// Connection failures are not retried by the pool: with `retryConnectionEstablishment` on (its
 /// default), AsyncHTTPClient retries a refused connection with backoff until the connect timeout
 /// passes, so a laptop with no signal waited the whole timeout on every attempt. The sync
-/// engine's `RetryPolicy` decides instead (see `TransportError.cannotConnect`).
+/// engine's `RetryPolicy` decides instead (see `ClientError.cannotConnect(_:)`).
 private let sharedHTTPClient: HTTPClient = {
     var configuration = HTTPClient.Configuration(timeout: .init(connect: connectTimeout, read: .seconds(90)), decompression: .disabled)
     configuration.connectionPool.retryConnectionEstablishment = false
@@ -68,26 +68,26 @@ public final class HTTPTransport: SyncTransport, DeviceRevoking {
         do {
             raw = try await response.body.collect(upTo: ProtocolInfo.maxDecompressedBody)
         } catch {
-            throw TransportError.unreachable("the answer was cut off (\(error))")
+            throw ClientError.unreachable("the answer was cut off (\(error))")
         }
         let encoding = BodyEncoding(header: response.headers.first(name: "Content-Encoding")) ?? .identity
         let plain: ByteBuffer
         do {
             plain = try WireCodec.decompress(raw, encoding)
         } catch {
-            throw TransportError.unreachable("the answer could not be read (\(error))")
+            throw ClientError.unreachable("the answer could not be read (\(error))")
         }
         guard (200..<300).contains(Int(response.status.code)) else {
             let body = (try? WireCodec.decode(ErrorBody.self, from: plain))
                 ?? ErrorBody(code: "http_\(response.status.code)", message: "the server answered \(response.status.code) \(response.status.reasonPhrase)")
-            throw TransportError.server(status: Int(response.status.code), body: body)
+            throw ClientError.server(status: Int(response.status.code), body: body)
         }
         return plain
     }
 
     /// Sorts a failed request into "no connection could be made" (refused, no route, DNS
     /// failure, no answer to the connection attempt) and "the connection broke or went silent".
-    static func classify(_ error: any Error) -> TransportError {
+    static func classify(_ error: any Error) -> ClientError {
         switch error {
         case let e as NIOConnectionError:
             // DNS failed, or every address of the host refused or could not be routed to.
@@ -107,7 +107,7 @@ public final class HTTPTransport: SyncTransport, DeviceRevoking {
         do {
             return try WireCodec.decode(T.self, from: body)
         } catch {
-            throw TransportError.server(status: 502, body: ErrorBody(code: "bad_response", message: "the server's answer is not valid: \(error)"))
+            throw ClientError.server(status: 502, body: ErrorBody(code: "bad_response", message: "the server's answer is not valid: \(error)"))
         }
     }
 

@@ -113,9 +113,9 @@ public enum SignOut {
         do {
             try await transport.revoke(session.replicaID, token: session.token)
             return (true, nil)
-        } catch TransportError.server(401, let body) {
-            return (true, "the token was already dead (\(body.error.code))")
-        } catch let error as TransportError {
+        } catch let error as ClientError where error.status == 401 {
+            return (true, "the token was already dead (\(error.serverCode ?? ""))")
+        } catch let error as ClientError {
             return (false, error.isRetryable ? "the server could not be reached" : "\(error)")
         } catch {
             return (false, "\(error)")

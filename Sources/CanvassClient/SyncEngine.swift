@@ -32,7 +32,7 @@ public enum SyncProgress: Sendable {
 /// Two kinds of failure are told apart. A server that answered and then went slow or failed
 /// (timeouts after connecting, 5xx, 429) gets `attempts` tries with exponential backoff and
 /// jitter. When no connection can be made at all (refused, no route, DNS failure, connect
-/// timeout: `TransportError.cannotConnect`), the laptop is most likely offline: it gets
+/// timeout: `ClientError` `.cannotConnect`), the laptop is most likely offline: it gets
 /// `connectAttempts` tries, `connectRetryDelay` apart, so a canvasser with no signal hears
 /// "unreachable" within seconds instead of after minutes.
 public struct RetryPolicy: Sendable {
@@ -97,7 +97,7 @@ public final class SyncEngine: Sendable {
         do {
             try await push(into: &report, progress: progress)
             try await pull(into: &report, progress: progress)
-        } catch let error as TransportError where error.serverCode == Revocation.serverCode {
+        } catch let error as ClientError where error.serverCode == Revocation.serverCode {
             throw try Revocation.discardSyncedData(store)
         }
         try store.transaction { tx in
@@ -124,7 +124,7 @@ public final class SyncEngine: Sendable {
             let request = PushRequest(changes: ChangeSet(records: page.map(\.record)))
             let response = try await withRetry(&report, progress) { try await self.transport.push(request, token: token) }
             guard response.results.count == page.count else {
-                throw TransportError.server(status: 502, body: ErrorBody(code: "bad_response", message: "the server answered \(response.results.count) results for \(page.count) records"))
+                throw ClientError.server(status: 502, body: ErrorBody(code: "bad_response", message: "the server answered \(response.results.count) results for \(page.count) records"))
             }
             var accepted: [OutboxEntry] = []
             var rejected: [(OutboxEntry, [Diagnostic])] = []
@@ -209,9 +209,9 @@ public final class SyncEngine: Sendable {
         while true {
             do {
                 return try await body()
-            } catch let error as TransportError where error.isRetryable {
+            } catch let error as ClientError where error.isRetryable {
                 let wait: Duration
-                if case .cannotConnect = error {
+                if error.code == .cannotConnect {
                     // Most likely offline: one quick second try at most, then report.
                     guard attempt < min(retry.connectAttempts, retry.attempts) else { throw error }
                     wait = retry.connectRetryDelay

@@ -46,14 +46,14 @@ public final class InProcessTransport: SyncTransport, @unchecked Sendable {
 
     private func run<T>(_ body: () async throws -> T) async throws -> T {
         let fault = nextFault()
-        if case .dropRequest? = fault { throw TransportError.unreachable("simulated: request lost") }
+        if case .dropRequest? = fault { throw ClientError.unreachable("simulated: request lost") }
         let result: T
         do {
             result = try await body()
         } catch let e as ServerError {
-            throw TransportError.server(status: e.statusCode, body: e.body)
+            throw ClientError.server(status: e.statusCode, body: e.body)
         }
-        if case .dropResponse? = fault { throw TransportError.unreachable("simulated: response lost") }
+        if case .dropResponse? = fault { throw ClientError.unreachable("simulated: response lost") }
         return result
     }
 

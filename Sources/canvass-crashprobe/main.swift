@@ -41,7 +41,7 @@ do {
             do {
                 _ = try await engine.sync(now: clock)
                 say("SYNCED")
-            } catch is TransportError {
+            } catch let e as ClientError where [.cannotConnect, .unreachable, .refused].contains(e.code) {
                 say("SYNC-BROKE")
             }
         }

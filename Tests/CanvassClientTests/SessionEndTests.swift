@@ -12,12 +12,12 @@ private let T0: Int64 = 1_760_000_000_000
 
 /// A transport that fails every call the same way, counting calls.
 private final class FailingTransport: SyncTransport, @unchecked Sendable {
-    let error: TransportError
+    let error: ClientError
     private let lock = NSLock()
     private var count = 0
     var calls: Int { lock.withLock { count } }
 
-    init(_ error: TransportError) { self.error = error }
+    init(_ error: ClientError) { self.error = error }
 
     private func fail<T>() throws -> T {
         lock.withLock { count += 1 }
@@ -39,7 +39,7 @@ private final class Sleeps: @unchecked Sendable {
 
 /// A revoker that answers as scripted.
 private struct ScriptedRevoker: DeviceRevoking {
-    let answer: TransportError?
+    let answer: ClientError?
     func revoke(_ replica: ReplicaID, token: String) async throws {
         if let answer { throw answer }
     }
@@ -134,20 +134,23 @@ private struct ScriptedRevoker: DeviceRevoking {
         let offline = FailingTransport(.cannotConnect("connection refused"))
         let sleeps = Sleeps()
         let policy = RetryPolicy(sleep: { sleeps.record($0) })
-        await #expect(throws: TransportError.self) { _ = try await SyncEngine(store: store, transport: offline, retry: policy).sync(now: T0) }
+        let offlineError = await #expect(throws: ClientError.self) { _ = try await SyncEngine(store: store, transport: offline, retry: policy).sync(now: T0) }
+        #expect(offlineError?.code == .cannotConnect)
         #expect(offline.calls == 2, "one quick retry at most")
         #expect(sleeps.all == [.milliseconds(300)])
 
         let slow = FailingTransport(.unreachable("read timeout"))
         let slowSleeps = Sleeps()
-        await #expect(throws: TransportError.self) {
+        let slowError = await #expect(throws: ClientError.self) {
             _ = try await SyncEngine(store: store, transport: slow, retry: RetryPolicy(sleep: { slowSleeps.record($0) })).sync(now: T0)
         }
+        #expect(slowError?.code == .unreachable)
         #expect(slow.calls == 6)
         #expect(slowSleeps.all.count == 5 && slowSleeps.all.last! > .seconds(1), "exponential backoff")
 
         let busy = FailingTransport(.server(status: 503, body: ErrorBody(code: "unavailable", message: "busy")))
-        await #expect(throws: TransportError.self) { _ = try await SyncEngine(store: store, transport: busy, retry: RetryPolicy(sleep: { _ in })).sync(now: T0) }
+        let busyError = await #expect(throws: ClientError.self) { _ = try await SyncEngine(store: store, transport: busy, retry: RetryPolicy(sleep: { _ in })).sync(now: T0) }
+        #expect(busyError?.status == 503 && busyError?.serverCode == "unavailable")
         #expect(busy.calls == 6)
     }
 
@@ -160,9 +163,9 @@ private struct ScriptedRevoker: DeviceRevoking {
             do {
                 _ = try await transport.pull(since: nil, limit: 1, token: "x")
                 Issue.record("nothing listens on port 1")
-            } catch let e as TransportError {
+            } catch let e as ClientError {
                 #expect(e.description.contains("refused"), "\(e)")
-                guard case .cannotConnect = e else {
+                guard e.code == .cannotConnect else {
                     Issue.record("expected cannotConnect, got \(e)")
                     return
                 }
@@ -174,7 +177,7 @@ private struct ScriptedRevoker: DeviceRevoking {
     /// Issue 4: logout revokes the device when it can, and says so when it cannot.
     @Test func signingOutRevokesOnTheServerOrSaysTheTokenIsStillLive() async throws {
         let service = try await campaign.server()
-        let cases: [(TransportError?, Bool)] = [
+        let cases: [(ClientError?, Bool)] = [
             (nil, true),
             (.server(status: 401, body: ErrorBody(code: "device_revoked", message: "revoked")), true),
             (.server(status: 401, body: ErrorBody(code: "unauthorized", message: "unknown token")), true),

@@ -97,7 +97,8 @@ func everything(_ store: ReplicaStore) throws -> [Record] {
         let (store, transport) = try await enrolledClient(service: service, user: "ann", role: .coordinator)
         let engine = SyncEngine(store: store, transport: transport, retry: RetryPolicy(attempts: 2, sleep: { _ in }), pullPageSize: 10)
         transport.inject([nil, nil, .dropResponse, .dropRequest])  // two pages, then the third fails twice
-        await #expect(throws: TransportError.self) { _ = try await engine.sync(now: T0) }
+        let error = await #expect(throws: ClientError.self) { _ = try await engine.sync(now: T0) }
+        #expect(error?.code == .unreachable)
         let partial = try everything(store).count
         let total = try everything(service.replicaStore).count
         #expect(partial > 0 && partial < total)

@@ -73,7 +73,8 @@ func raw(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [("C
             person: person, list: "turf-01", result: "contacted", answers: ["willing": "yes", "support": 5], note: "wants a sign", now: 1_760_000_000_100))
         try a.ops.edit(person: person, set: ["phone": "614-555-0111"], now: 1_760_000_000_200)
         try b.ops.edit(person: person, set: ["phone": "614-555-0122"], now: 1_760_000_000_300)
-        await #expect(throws: TransportError.self) { try await a.sync() }
+        let offline = await #expect(throws: ClientError.self) { try await a.sync() }
+        #expect(offline?.isRetryable == true && offline?.status == nil, "\(String(describing: offline))")
         #expect(try a.store.counts().pending == 4, "nothing lost while offline")
 
         // Back online on the same port and data: everything lands, the conflict shows everywhere.
@@ -113,9 +114,10 @@ func raw(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [("C
         #expect(baseline.pulled == 0)
 
         // A code works once.
-        await #expect(throws: TransportError.self) {
+        let reused = await #expect(throws: ClientError.self) {
             _ = try await Client(dir: dir, name: "a2", url: server.baseURL, code: server.code(for: "canvasser-a")!)
         }
+        #expect(reused?.code == .refused, "\(String(describing: reused))")
 
         // Out of scope: a contact that is on no list of a's.
         let outside = try #require(try k.store.records(in: "contacts").first { try a.store.record($0.key) == nil })
@@ -129,8 +131,8 @@ func raw(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [("C
         do {
             _ = try await a.transport.push(PushRequest(changes: ChangeSet(records: [forged])), token: try a.token)
             Issue.record("a forged push was answered 200")
-        } catch TransportError.server(let status, let body) {
-            #expect(status == 400 && body.error.details?.contains { $0.code == "foreign_dot" } == true)
+        } catch let e as ClientError where e.status != nil {
+            #expect(e.status == 400 && e.serverError?.error.details?.contains { $0.code == "foreign_dot" } == true)
         }
         let report = try await a.sync()
         #expect(report.rejected == 1)
@@ -184,7 +186,8 @@ func raw(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [("C
             #expect(e.code == .revoked)
         }
         // A canvasser may not revoke.
-        await #expect(throws: TransportError.self) { try await a.transport.revoke(try Session.load(from: k.store)!.replicaID, token: try a.token) }
+        let forbidden = await #expect(throws: ClientError.self) { try await a.transport.revoke(try Session.load(from: k.store)!.replicaID, token: try a.token) }
+        #expect(forbidden?.code == .refused, "\(String(describing: forbidden))")
     }
 
     @Test func unassignedListsAreEvictedAndNewOnesArrive() async throws {

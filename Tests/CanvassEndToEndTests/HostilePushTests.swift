@@ -232,7 +232,8 @@ func pullAll(_ transport: HTTPTransport, token: String) async throws -> [RecordK
             let response: PushResponse
             do {
                 response = try await transport.push(PushRequest(changes: ChangeSet(records: [record])), token: Self.devices[cell.role]!.2)
-            } catch TransportError.server(let status, let body) {
+            } catch let e as ClientError where e.status != nil {
+                let (status, body) = (e.status!, e.serverError!)
                 // A forged write is refused whole (SYNC.md: only a forging client sends one).
                 #expect(status == 400 && cell.kind != .write && body.error.details?.contains { $0.code == cell.refusal } == true, "\(cell): \(status) \(body)")
                 refusals += 1

@@ -70,8 +70,8 @@ private func mode(_ path: String) throws -> Int {
         do {
             _ = try await transport.pull(since: nil, limit: 1, token: token)
             Issue.record("the old token still pulls after logout")
-        } catch TransportError.server(let status, _) {
-            #expect(status == 401)
+        } catch let e as ClientError where e.status != nil {
+            #expect(e.status == 401)
         }
     }
 
