@@ -37,22 +37,28 @@ public enum PullPlan: Sendable, Hashable {
 /// planner, and performs the plan.
 public enum PullPlanner {
     /// Why a checkpoint is refused.
-    public enum CheckpointProblem: Error, Sendable, Hashable {
+    public enum CheckpointProblem: Sendable, Hashable {
         /// Not a checkpoint this protocol issues.
         case unreadable
         /// Beyond the safe watermark of this feed epoch.
         case ahead
     }
 
+    /// Where a pull starts, or why its checkpoint is refused.
+    public enum Start: Sendable, Hashable {
+        case at(FeedPosition)
+        case refused(CheckpointProblem)
+    }
+
     /// Where a pull starts: the beginning without a checkpoint, or with one of another feed epoch
     /// (a restored store); otherwise the checkpoint, which may not point past `watermark`.
-    public static func position(checkpoint: String?, epoch: String, watermark: Int64) -> Result<FeedPosition, CheckpointProblem> {
+    public static func position(checkpoint: String?, epoch: String, watermark: Int64) -> Start {
         let start = FeedPosition(epoch: epoch, seq: 0, scopeToken: 0)
-        guard let checkpoint else { return .success(start) }
-        guard let p = FeedPosition(checkpoint: checkpoint) else { return .failure(.unreadable) }
-        guard p.epoch == epoch else { return .success(start) }
-        guard p.seq <= watermark else { return .failure(.ahead) }
-        return .success(p)
+        guard let checkpoint else { return .at(start) }
+        guard let p = FeedPosition(checkpoint: checkpoint) else { return .refused(.unreadable) }
+        guard p.epoch == epoch else { return .at(start) }
+        guard p.seq <= watermark else { return .refused(.ahead) }
+        return .at(p)
     }
 
     /// One page for a device at `position`, after the scope changes its checkpoint confirmed were

@@ -162,12 +162,12 @@ public final class SyncService: Sendable {
         let watermark = try await storage.safeWatermark()
         var position: FeedPosition
         switch PullPlanner.position(checkpoint: checkpoint, epoch: epoch, watermark: watermark) {
-        case .success(let p): position = p
-        case .failure(.unreadable):
+        case .at(let p): position = p
+        case .refused(.unreadable):
             throw ServerError.badRequest("checkpoint '\((checkpoint ?? "").prefix(40))' is not one this server issued; discard it and pull from the beginning", details: [
                 Diagnostic(at: "since", code: "bad_checkpoint", "unreadable checkpoint")
             ])
-        case .failure(.ahead):
+        case .refused(.ahead):
             throw ServerError.badRequest("checkpoint '\((checkpoint ?? "").prefix(40))' is ahead of this server; discard it and pull from the beginning", details: [
                 Diagnostic(at: "since", code: "bad_checkpoint", "checkpoint beyond the feed")
             ])

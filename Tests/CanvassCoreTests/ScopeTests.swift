@@ -195,12 +195,12 @@ import Testing
     }
 
     @Test func whereAPullStarts() {
-        #expect(PullPlanner.position(checkpoint: nil, epoch: "e", watermark: 9) == .success(Self.at(0)))
-        #expect(PullPlanner.position(checkpoint: "e.9.4", epoch: "e", watermark: 9) == .success(Self.at(9, token: 4)))
-        #expect(PullPlanner.position(checkpoint: "old.99.4", epoch: "e", watermark: 9) == .success(Self.at(0)), "another epoch is absent")
-        #expect(PullPlanner.position(checkpoint: "e.10.4", epoch: "e", watermark: 9) == .failure(.ahead))
+        #expect(PullPlanner.position(checkpoint: nil, epoch: "e", watermark: 9) == .at(Self.at(0)))
+        #expect(PullPlanner.position(checkpoint: "e.9.4", epoch: "e", watermark: 9) == .at(Self.at(9, token: 4)))
+        #expect(PullPlanner.position(checkpoint: "old.99.4", epoch: "e", watermark: 9) == .at(Self.at(0)), "another epoch is absent")
+        #expect(PullPlanner.position(checkpoint: "e.10.4", epoch: "e", watermark: 9) == .refused(.ahead))
         for bad in ["", "e.9", "e.-1.0", "e.x.0", ".1.1", "e.1.1.1"] {
-            #expect(PullPlanner.position(checkpoint: bad, epoch: "e", watermark: 9) == .failure(.unreadable), "\(bad)")
+            #expect(PullPlanner.position(checkpoint: bad, epoch: "e", watermark: 9) == .refused(.unreadable), "\(bad)")
         }
     }
 }
