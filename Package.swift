@@ -87,7 +87,9 @@ let package = Package(
         .target(name: "CanvassFixtures", dependencies: ["CanvassCore", "CanvassProtocol"], swiftSettings: strict),
         .target(
             name: "CanvassTestSupport",
-            dependencies: ["CanvassCore", "CanvassProtocol", "CanvassFixtures", "CanvassStore", "CanvassClient", "CanvassServer"],
+            dependencies: [
+                "CanvassCore", "CanvassProtocol", "CanvassFixtures", "CanvassStore", "CanvassClient", "CanvassServer",
+            ],
             swiftSettings: strict),
         .executableTarget(
             name: "canvass-bench",
@@ -150,7 +152,8 @@ let package = Package(
         .testTarget(
             name: "CanvassServerTests",
             dependencies: [
-                "CanvassCore", "CanvassStore", "CanvassServer", "CanvassProtocol", "CanvassTestSupport", "CanvassFixtures",
+                "CanvassCore", "CanvassStore", "CanvassServer", "CanvassProtocol", "CanvassTestSupport",
+                "CanvassFixtures",
                 "CanvassClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -161,7 +164,8 @@ let package = Package(
         .testTarget(
             name: "CanvassEndToEndTests",
             dependencies: [
-                "CanvassCore", "CanvassStore", "CanvassClient", "CanvassProtocol", "CanvassTestSupport", "CanvassFixtures",
+                "CanvassCore", "CanvassStore", "CanvassClient", "CanvassProtocol", "CanvassTestSupport",
+                "CanvassFixtures",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -82,20 +82,23 @@ public struct ClientError: Error, CustomStringConvertible, Sendable {
     public static func cannotConnect(_ why: String) -> ClientError {
         ClientError(
             .cannotConnect,
-            "cannot connect to the server (\(why)): no network, or the server is down; your changes are safe locally, sync again when online")
+            "cannot connect to the server (\(why)): no network, or the server is down; your changes are safe locally, sync again when online"
+        )
     }
 
     /// A connection was made, then broke or went silent (timeouts after connecting, an answer cut
     /// off): worth retrying with backoff.
     public static func unreachable(_ why: String) -> ClientError {
-        ClientError(.unreachable, "cannot reach the server (\(why)); your changes are safe locally, sync again when online")
+        ClientError(
+            .unreachable, "cannot reach the server (\(why)); your changes are safe locally, sync again when online")
     }
 
     /// The server answered with an error: `unreachable` when trying again later may succeed
     /// (429, 503, any 5xx), `refused` otherwise.
     public static func server(status: Int, body: ErrorBody) -> ClientError {
         ClientError(
-            retryable(status) ? .unreachable : .refused, "server refused (\(status)): \(body)", problems: [], status: status, serverError: body)
+            retryable(status) ? .unreachable : .refused, "server refused (\(status)): \(body)", problems: [],
+            status: status, serverError: body)
     }
 
     /// The server's error code (`device_revoked`, `invalid_code`, …) when the server answered with an error.

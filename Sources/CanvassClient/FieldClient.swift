@@ -16,7 +16,9 @@ public struct FieldClient: Sendable {
     }
 
     /// The home folder: `given`, else `CANVASS_HOME`, else `~/.local/share/canvass`.
-    public static func home(_ given: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    public static func home(_ given: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> String
+    {
         if let given { return given }
         if let env = environment["CANVASS_HOME"], !env.isEmpty { return env }
         return (NSHomeDirectory() as NSString).appendingPathComponent(".local/share/canvass")
@@ -71,10 +73,13 @@ public struct FieldClient: Sendable {
         try await translating {
             let transport = try HTTPTransport(baseURL: server)
             let store = try openStore()
-            let session = try await Enrollment.enroll(store: store, serverURL: server, code: code, deviceName: deviceName, transport: transport)
+            let session = try await Enrollment.enroll(
+                store: store, serverURL: server, code: code, deviceName: deviceName, transport: transport)
             let report = try await SyncEngine(store: store, transport: transport).sync(now: now)
             let lists = try FieldOperations(store: store).lists()
-            return LoginReport(user: session.user, replica: session.replicaID.rawValue, server: server, lists: lists, pulled: report.pulled)
+            return LoginReport(
+                user: session.user, replica: session.replicaID.rawValue, server: server, lists: lists,
+                pulled: report.pulled)
         }
     }
 
@@ -82,7 +87,8 @@ public struct FieldClient: Sendable {
     public func sync(now: Int64, progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncReport {
         try await translating {
             let (store, s) = try session()
-            return try await SyncEngine(store: store, transport: try HTTPTransport(baseURL: s.serverURL)).sync(now: now, progress: progress)
+            return try await SyncEngine(store: store, transport: try HTTPTransport(baseURL: s.serverURL)).sync(
+                now: now, progress: progress)
         }
     }
 
@@ -90,7 +96,9 @@ public struct FieldClient: Sendable {
     public func logout(wipe: Bool, force: Bool) async throws -> SignOutReport {
         try await translating {
             let store = try existingStore()
-            let transport = (try? Session.load(from: store)).flatMap { $0 }.flatMap { try? HTTPTransport(baseURL: $0.serverURL) }
+            let transport = (try? Session.load(from: store)).flatMap { $0 }.flatMap {
+                try? HTTPTransport(baseURL: $0.serverURL)
+            }
             return try await SignOut.signOut(store: store, wipe: wipe, force: force, transport: transport)
         }
     }
@@ -100,9 +108,12 @@ public struct FieldClient: Sendable {
         try translating {
             let (store, s) = try session()
             let counts = try store.counts()
-            let rejected = try store.outbox(status: "rejected").map { RejectedChange(collection: $0.key.collection, id: $0.key.id, problems: $0.problems) }
+            let rejected = try store.outbox(status: "rejected").map {
+                RejectedChange(collection: $0.key.collection, id: $0.key.id, problems: $0.problems)
+            }
             return StatusReport(
-                server: s.serverURL, user: s.user, replica: s.replicaID.rawValue, lastSync: s.lastSync, pending: counts.pending,
+                server: s.serverURL, user: s.user, replica: s.replicaID.rawValue, lastSync: s.lastSync,
+                pending: counts.pending,
                 rejected: rejected, conflicts: counts.conflicts, records: counts.records)
         }
     }
@@ -140,10 +151,14 @@ public struct FieldClient: Sendable {
     // MARK: writes
 
     /// Records one door or call; `answers` are `QUESTION=VALUE` as typed. Returns the interaction id.
-    public func record(person: String, list: String, result: String, answers: [String], note: String?, now: Int64) throws -> String {
+    public func record(person: String, list: String, result: String, answers: [String], note: String?, now: Int64)
+        throws -> String
+    {
         try translating {
             let ops = try operations()
-            return try ops.recordInteraction(person: person, list: list, result: result, answers: try ops.parseAnswers(answers, list: list), note: note, now: now)
+            return try ops.recordInteraction(
+                person: person, list: list, result: result, answers: try ops.parseAnswers(answers, list: list),
+                note: note, now: now)
         }
     }
 
@@ -159,7 +174,8 @@ public struct FieldClient: Sendable {
     public func conflicts() throws -> [ConflictReport] {
         try translating {
             try session().0.conflicts().map {
-                ConflictReport(record: $0.key, field: $0.field, values: $0.siblings.map(\.value), recordDeleted: $0.recordDeleted)
+                ConflictReport(
+                    record: $0.key, field: $0.field, values: $0.siblings.map(\.value), recordDeleted: $0.recordDeleted)
             }
         }
     }
@@ -169,7 +185,10 @@ public struct FieldClient: Sendable {
     public func resolve(_ key: RecordKey, field: String, value: String?, keep: Int?, now: Int64) throws {
         try translating {
             let ops = try operations()
-            let typed = value.map { v in ops.schema.collections[key.collection]?.field(field).map { FieldOperations.value(v, for: $0) } ?? .string(v) }
+            let typed = value.map { v in
+                ops.schema.collections[key.collection]?.field(field).map { FieldOperations.value(v, for: $0) }
+                    ?? .string(v)
+            }
             try ops.resolve(key, field: field, value: typed, keep: keep, now: now)
         }
     }
@@ -182,8 +201,10 @@ public struct FieldClient: Sendable {
         try translating {
             let ops = try operations()
             let survey = try ops.survey(forList: list)
-            let doors = try ops.store.walkList(list).map { ($0, $0.toDo(now: now)) }.filter { !$0.1.isEmpty }.map { stop, people in
-                ShiftInterview.Door(address: stop.address, people: people.map { ShiftInterview.Person(id: $0.id, name: $0.name) })
+            let doors = try ops.store.walkList(list).map { ($0, $0.toDo(now: now)) }.filter { !$0.1.isEmpty }.map {
+                stop, people in
+                ShiftInterview.Door(
+                    address: stop.address, people: people.map { ShiftInterview.Person(id: $0.id, name: $0.name) })
             }
             return ShiftInterview(list: list, survey: survey, doors: doors)
         }
@@ -193,7 +214,8 @@ public struct FieldClient: Sendable {
     @discardableResult
     public func save(_ door: ShiftInterview.Interaction, list: String, now: Int64) throws -> String {
         try translating {
-            try operations().recordInteraction(person: door.person, list: list, result: door.result, answers: door.answers, note: door.note, now: now)
+            try operations().recordInteraction(
+                person: door.person, list: list, result: door.result, answers: door.answers, note: door.note, now: now)
         }
     }
 

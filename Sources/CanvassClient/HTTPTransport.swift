@@ -17,7 +17,8 @@ let connectTimeout = TimeAmount.seconds(4)
 /// passes, so a laptop with no signal waited the whole timeout on every attempt. The sync
 /// engine's `RetryPolicy` decides instead (see `ClientError.cannotConnect(_:)`).
 private let sharedHTTPClient: HTTPClient = {
-    var configuration = HTTPClient.Configuration(timeout: .init(connect: connectTimeout, read: .seconds(90)), decompression: .disabled)
+    var configuration = HTTPClient.Configuration(
+        timeout: .init(connect: connectTimeout, read: .seconds(90)), decompression: .disabled)
     configuration.connectionPool.retryConnectionEstablishment = false
     return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
 }()
@@ -33,16 +34,22 @@ public final class HTTPTransport: SyncTransport, DeviceRevoking {
     public init(baseURL: String, timeoutSeconds: Int64 = 60) throws {
         var url = baseURL
         while url.hasSuffix("/") { url.removeLast() }
-        guard let parsed = URL(string: url), let scheme = parsed.scheme, ["http", "https"].contains(scheme.lowercased()), parsed.host != nil else {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme,
+            ["http", "https"].contains(scheme.lowercased()), parsed.host != nil
+        else {
             throw ClientError(
-                .badUsage, "'\(baseURL)' is not a server address: give one like http://127.0.0.1:8080 or https://canvass.example.org")
+                .badUsage,
+                "'\(baseURL)' is not a server address: give one like http://127.0.0.1:8080 or https://canvass.example.org"
+            )
         }
         self.baseURL = url
         client = sharedHTTPClient
         timeout = .seconds(timeoutSeconds)
     }
 
-    private func request(_ method: HTTPMethod, _ path: String, body: ByteBuffer?, token: String?) async throws -> ByteBuffer {
+    private func request(_ method: HTTPMethod, _ path: String, body: ByteBuffer?, token: String?) async throws
+        -> ByteBuffer
+    {
         var req = HTTPClientRequest(url: baseURL + path)
         req.method = method
         req.headers.add(name: ProtocolInfo.header, value: String(ProtocolInfo.version))
@@ -78,8 +85,11 @@ public final class HTTPTransport: SyncTransport, DeviceRevoking {
             throw ClientError.unreachable("the answer could not be read (\(error))")
         }
         guard (200..<300).contains(Int(response.status.code)) else {
-            let body = (try? WireCodec.decode(ErrorBody.self, from: plain))
-                ?? ErrorBody(code: "http_\(response.status.code)", message: "the server answered \(response.status.code) \(response.status.reasonPhrase)")
+            let body =
+                (try? WireCodec.decode(ErrorBody.self, from: plain))
+                ?? ErrorBody(
+                    code: "http_\(response.status.code)",
+                    message: "the server answered \(response.status.code) \(response.status.reasonPhrase)")
             throw ClientError.server(status: Int(response.status.code), body: body)
         }
         return plain
@@ -93,10 +103,13 @@ public final class HTTPTransport: SyncTransport, DeviceRevoking {
             // DNS failed, or every address of the host refused or could not be routed to.
             return .cannotConnect(e.description)
         case let e as HTTPClientError where e == .connectTimeout:
-            return .cannotConnect("no answer to the connection attempt within \(connectTimeout.nanoseconds / 1_000_000_000) s")
+            return .cannotConnect(
+                "no answer to the connection attempt within \(connectTimeout.nanoseconds / 1_000_000_000) s")
         case ChannelError.connectTimeout:
-            return .cannotConnect("no answer to the connection attempt within \(connectTimeout.nanoseconds / 1_000_000_000) s")
-        case let e as IOError where [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, ENETDOWN, EHOSTDOWN, EADDRNOTAVAIL].contains(e.errnoCode):
+            return .cannotConnect(
+                "no answer to the connection attempt within \(connectTimeout.nanoseconds / 1_000_000_000) s")
+        case let e as IOError
+        where [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, ENETDOWN, EHOSTDOWN, EADDRNOTAVAIL].contains(e.errnoCode):
             return .cannotConnect(e.description)
         default:
             return .unreachable("\(error)")
@@ -107,22 +120,31 @@ public final class HTTPTransport: SyncTransport, DeviceRevoking {
         do {
             return try WireCodec.decode(T.self, from: body)
         } catch {
-            throw ClientError.server(status: 502, body: ErrorBody(code: "bad_response", message: "the server's answer is not valid: \(error)"))
+            throw ClientError.server(
+                status: 502,
+                body: ErrorBody(code: "bad_response", message: "the server's answer is not valid: \(error)"))
         }
     }
 
     public func enroll(_ request: EnrollRequest) async throws -> EnrollResponse {
-        try decode(EnrollResponse.self, try await self.request(.POST, "/v1/enroll", body: try WireCodec.encode(request), token: nil))
+        try decode(
+            EnrollResponse.self,
+            try await self.request(.POST, "/v1/enroll", body: try WireCodec.encode(request), token: nil))
     }
 
     public func push(_ request: PushRequest, token: String) async throws -> PushResponse {
-        try decode(PushResponse.self, try await self.request(.POST, "/v1/push", body: try WireCodec.encode(request), token: token))
+        try decode(
+            PushResponse.self,
+            try await self.request(.POST, "/v1/push", body: try WireCodec.encode(request), token: token))
     }
 
     public func pull(since: String?, limit: Int, token: String) async throws -> PullResponse {
         var path = "/v1/pull?limit=\(limit)"
         if let since {
-            path += "&since=" + (since.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? since)
+            path +=
+                "&since="
+                + (since.addingPercentEncoding(
+                    withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? since)
         }
         return try decode(PullResponse.self, try await request(.GET, path, body: nil, token: token))
     }
@@ -132,4 +154,3 @@ public final class HTTPTransport: SyncTransport, DeviceRevoking {
         _ = try await request(.DELETE, "/v1/devices/\(replica.rawValue)", body: nil, token: token)
     }
 }
-

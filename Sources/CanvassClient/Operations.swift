@@ -58,7 +58,8 @@ public struct FieldOperations: Sendable {
     public func survey(forList listID: String) throws -> Survey {
         guard let list = try store.record(RecordKey("lists", listID)), !list.isDeleted else {
             let known = try store.records(in: "lists").map(\.key.id).joined(separator: ", ")
-            throw ClientError(.notFound, "no list '\(listID)' here; your lists: \(known.isEmpty ? "none (sync first?)" : known)")
+            throw ClientError(
+                .notFound, "no list '\(listID)' here; your lists: \(known.isEmpty ? "none (sync first?)" : known)")
         }
         guard let sid = list["survey_id"]?.stringValue, let survey = try store.record(RecordKey("surveys", sid)),
             let definition = survey["definition"]
@@ -66,7 +67,8 @@ public struct FieldOperations: Sendable {
         do {
             return try definition.decode(as: Survey.self)
         } catch {
-            throw ClientError(.invalid, "the survey of list '\(listID)' cannot be read (\(error)); sync to get the current version")
+            throw ClientError(
+                .invalid, "the survey of list '\(listID)' cannot be read (\(error)); sync to get the current version")
         }
     }
 
@@ -80,11 +82,16 @@ public struct FieldOperations: Sendable {
         let s = try session()
         let survey = try survey(forList: list)
         guard let contact = try store.record(RecordKey("contacts", person)), !contact.isDeleted else {
-            throw ClientError(.notFound, "'\(person)' is not on your lists; see `canvass walk \(list)` or `canvass calls \(list)` for ids")
+            throw ClientError(
+                .notFound,
+                "'\(person)' is not on your lists; see `canvass walk \(list)` or `canvass calls \(list)` for ids")
         }
         var problems = survey.validate(result: result, answers: answers, at: "interaction")
         if let note, note.utf8.count > Schema.maxStringBytes {
-            problems.append(Diagnostic(at: "interaction.note", code: "too_long", "the note is \(note.utf8.count) bytes; at most \(Schema.maxStringBytes)"))
+            problems.append(
+                Diagnostic(
+                    at: "interaction.note", code: "too_long",
+                    "the note is \(note.utf8.count) bytes; at most \(Schema.maxStringBytes)"))
         }
         if !problems.isEmpty {
             throw ClientError(.invalid, "not recorded: the answer does not fit survey \(survey.id)", problems: problems)
@@ -93,7 +100,8 @@ public struct FieldOperations: Sendable {
         let channel = listRecord?["kind"]?.stringValue == "call" ? "call" : "door"
         let id = "\(s.replicaID.rawValue)-\(UUID().uuidString.prefix(8).lowercased())-\(now)"
         var fields: [String: Value] = [
-            "person_id": .string(person), "list_id": .string(list), "survey_id": .string(survey.id), "channel": .string(channel),
+            "person_id": .string(person), "list_id": .string(list), "survey_id": .string(survey.id),
+            "channel": .string(channel),
             "result": .string(result), "recorded_at": .int(now), "user_id": .string(s.user.id),
         ]
         if let hid = contact["household_id"]?.stringValue { fields["household_id"] = .string(hid) }
@@ -114,7 +122,8 @@ public struct FieldOperations: Sendable {
         let s = try session()
         let key = RecordKey("contacts", person)
         guard let existing = try store.record(key), !existing.isDeleted else {
-            throw ClientError(.notFound, "'\(person)' is not on your lists; see `canvass lists` and `canvass walk LIST` for ids")
+            throw ClientError(
+                .notFound, "'\(person)' is not on your lists; see `canvass lists` and `canvass walk LIST` for ids")
         }
         guard !values.isEmpty else { throw ClientError(.invalid, "nothing to change: give at least one FIELD=VALUE") }
         let spec = schema.collections["contacts"]!
@@ -122,11 +131,15 @@ public struct FieldOperations: Sendable {
         for (name, value) in values.sorted(by: { $0.key < $1.key }) {
             guard let field = spec.field(name) else {
                 let writable = spec.fields.filter { s.user.role >= $0.writableBy }.map(\.name).joined(separator: ", ")
-                problems.append(Diagnostic(at: name, code: "unknown_field", "contacts have no field '\(name)'; you may set: \(writable)"))
+                problems.append(
+                    Diagnostic(
+                        at: name, code: "unknown_field", "contacts have no field '\(name)'; you may set: \(writable)"))
                 continue
             }
             if s.user.role < field.writableBy {
-                problems.append(Diagnostic(at: name, code: "forbidden", "\(name) can only be changed by a \(field.writableBy.rawValue)"))
+                problems.append(
+                    Diagnostic(
+                        at: name, code: "forbidden", "\(name) can only be changed by a \(field.writableBy.rawValue)"))
             }
             if !value.isNull { problems += field.check(value, at: name) }
         }
@@ -141,7 +154,9 @@ public struct FieldOperations: Sendable {
         guard let record = try store.record(key), let reg = record.fields[field] else {
             throw ClientError(.notFound, "no field \(field) on \(key)")
         }
-        guard reg.isConflict else { throw ClientError(.invalid, "\(key) \(field) is not in conflict; nothing to resolve") }
+        guard reg.isConflict else {
+            throw ClientError(.invalid, "\(key) \(field) is not in conflict; nothing to resolve")
+        }
         let chosen: Value
         switch (value, keep) {
         case (let v?, nil): chosen = v

@@ -9,12 +9,18 @@ extension FieldOperations {
         var out: [String: Value] = [:]
         for item in raw {
             guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
-                throw ClientError(.invalid, "--answer takes QUESTION=VALUE, got '\(item)'; questions: \(survey.questions.map(\.id).joined(separator: ", "))")
+                throw ClientError(
+                    .invalid,
+                    "--answer takes QUESTION=VALUE, got '\(item)'; questions: \(survey.questions.map(\.id).joined(separator: ", "))"
+                )
             }
             let id = String(item[..<eq])
             let text = String(item[item.index(after: eq)...])
             guard let q = survey.question(id) else {
-                throw ClientError(.invalid, "\(survey.id) has no question '\(id)'; questions: \(survey.questions.map(\.id).joined(separator: ", "))")
+                throw ClientError(
+                    .invalid,
+                    "\(survey.id) has no question '\(id)'; questions: \(survey.questions.map(\.id).joined(separator: ", "))"
+                )
             }
             out[id] = Self.answer(text, for: q)
         }
@@ -28,7 +34,8 @@ extension FieldOperations {
         switch q.kind {
         case .scale: return Int64(text).map(Value.int) ?? .string(text)
         case .number: return Double(text).map { Value.double($0).normalized } ?? .string(text)
-        case .multipleChoice: return .array(text.split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) })
+        case .multipleChoice:
+            return .array(text.split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) })
         default: return .string(text)
         }
     }
@@ -44,7 +51,9 @@ extension FieldOperations {
             let name = String(item[..<eq])
             let text = String(item[item.index(after: eq)...])
             guard let field = spec.field(name) else {
-                throw ClientError(.invalid, "contacts have no field '\(name)'; fields: \(spec.fields.map(\.name).joined(separator: ", "))")
+                throw ClientError(
+                    .invalid,
+                    "contacts have no field '\(name)'; fields: \(spec.fields.map(\.name).joined(separator: ", "))")
             }
             out[name] = Self.value(text, for: field)
         }
@@ -69,4 +78,3 @@ extension FieldOperations {
         }
     }
 }
-

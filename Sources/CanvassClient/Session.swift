@@ -48,15 +48,21 @@ public struct Session: Codable, Sendable, Equatable {
 
 /// Enrolls a store with a server using a one-time code.
 public enum Enrollment {
-    public static func enroll(store: ReplicaStore, serverURL: String, code: String, deviceName: String?, transport: any SyncTransport) async throws -> Session {
+    public static func enroll(
+        store: ReplicaStore, serverURL: String, code: String, deviceName: String?, transport: any SyncTransport
+    ) async throws -> Session {
         if let existing = try Session.load(from: store) {
-            throw ClientError(.invalid, "this store is already logged in to \(existing.serverURL) as \(existing.user.name); log out first or use another --home")
+            throw ClientError(
+                .invalid,
+                "this store is already logged in to \(existing.serverURL) as \(existing.user.name); log out first or use another --home"
+            )
         }
         if let old = try store.replicaID() {
             // Checked before the code is spent: a store keeps the ReplicaID it was enrolled with.
             throw ClientError(
                 .invalid,
-                "this store belonged to device \(old), which signed out; a new login needs a new store: run `canvass export-unsynced FILE` first if `canvass status` shows unsynced changes, then `canvass logout --wipe --force`, or use another --home")
+                "this store belonged to device \(old), which signed out; a new login needs a new store: run `canvass export-unsynced FILE` first if `canvass status` shows unsynced changes, then `canvass logout --wipe --force`, or use another --home"
+            )
         }
         let response = try await transport.enroll(EnrollRequest(code: code, deviceName: deviceName))
         let session = Session(serverURL: serverURL, enrollment: response)

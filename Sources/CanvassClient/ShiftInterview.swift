@@ -137,7 +137,8 @@ public struct ShiftInterview: Sendable {
         case .note:
             let p = doors[door].people[person]
             saved += 1
-            let save = Action.save(Interaction(person: p.id, result: result, answers: answers, note: t.isEmpty ? nil : t))
+            let save = Action.save(
+                Interaction(person: p.id, result: result, answers: answers, note: t.isEmpty ? nil : t))
             person += 1
             return [save, .say("saved")] + settle(header: false)
         }
@@ -147,7 +148,10 @@ public struct ShiftInterview: Sendable {
     public mutating func quit() -> [Action] {
         guard phase != .over else { return [] }
         phase = .over
-        return [.say("\nstopped; \(saved) door(s) saved this shift and kept. `canvass sync` when online."), .stopped(saved: saved)]
+        return [
+            .say("\nstopped; \(saved) door(s) saved this shift and kept. `canvass sync` when online."),
+            .stopped(saved: saved),
+        ]
     }
 
     /// Moves to the current person, or on to the next door with one, or finishes.
@@ -186,6 +190,7 @@ public struct ShiftInterview: Sendable {
             return .ask(.note, "note (Enter for none): ")
         }
         phase = .question(q)
-        return .ask(.question(q.id), "\(q.text.trimmingCharacters(in: .whitespacesAndNewlines)) [\(q.allowedDescription)]: ")
+        return .ask(
+            .question(q.id), "\(q.text.trimmingCharacters(in: .whitespacesAndNewlines)) [\(q.allowedDescription)]: ")
     }
 }

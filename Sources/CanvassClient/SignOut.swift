@@ -21,13 +21,17 @@ public enum Revocation {
             return result
         }
         try store.scrub()
-        var message = "this device was revoked by a coordinator; its synced voter data (\(result.discarded) record(s)) was deleted from this computer."
+        var message =
+            "this device was revoked by a coordinator; its synced voter data (\(result.discarded) record(s)) was deleted from this computer."
         if result.kept.isEmpty {
             message += " Nothing unsynced was kept. Run `canvass logout --wipe` to remove the rest."
         } else {
-            message += " Kept \(result.kept.count) record(s) with changes the server never accepted (below): run `canvass export-unsynced FILE` and give FILE to your coordinator (`canvass import-unsynced FILE`), then `canvass logout --wipe --force`."
+            message +=
+                " Kept \(result.kept.count) record(s) with changes the server never accepted (below): run `canvass export-unsynced FILE` and give FILE to your coordinator (`canvass import-unsynced FILE`), then `canvass logout --wipe --force`."
         }
-        let shown = result.kept.prefix(20).map { Diagnostic(.warning, at: $0.description, code: "kept", "kept: never pushed") }
+        let shown = result.kept.prefix(20).map {
+            Diagnostic(.warning, at: $0.description, code: "kept", "kept: never pushed")
+        }
         var problems = Array(shown)
         if result.kept.count > shown.count {
             problems.append(Diagnostic(.warning, at: "…", code: "kept", "and \(result.kept.count - shown.count) more"))
@@ -84,20 +88,24 @@ public enum SignOut {
     ) async throws -> SignOutReport {
         let session = try Session.load(from: store)
         guard session != nil || wipe else {
-            throw ClientError(.notLoggedIn, "not logged in: nothing to sign out of (`canvass logout --wipe` deletes the local store)")
+            throw ClientError(
+                .notLoggedIn, "not logged in: nothing to sign out of (`canvass logout --wipe` deletes the local store)")
         }
         let counts = try store.counts()
         if wipe && counts.pending + counts.rejected > 0 && !force {
             throw ClientError(
                 .unsynced,
-                "\(counts.pending) unsynced and \(counts.rejected) rejected change(s) would be lost: run `canvass sync` (and see `canvass status`), or `canvass export-unsynced FILE` for your coordinator, or add --force")
+                "\(counts.pending) unsynced and \(counts.rejected) rejected change(s) would be lost: run `canvass sync` (and see `canvass status`), or `canvass export-unsynced FILE` for your coordinator, or add --force"
+            )
         }
         var report = SignOutReport(
             server: session?.serverURL, replica: try store.replicaID()?.rawValue, revokedOnServer: false, wiped: wipe,
             unsynced: counts.pending, rejected: counts.rejected)
         if let session {
             (report.revokedOnServer, report.serverAnswer) = await revoke(session, transport)
-            if !report.revokedOnServer { report.revokeCommand = "canvass-server device revoke \(session.replicaID.rawValue)" }
+            if !report.revokedOnServer {
+                report.revokeCommand = "canvass-server device revoke \(session.replicaID.rawValue)"
+            }
             try Session.clear(store)
         } else {
             report.serverAnswer = "this store had already signed out"

@@ -110,7 +110,8 @@ public final class SyncEngine: Sendable {
     }
 
     /// Sends every pending local change, a page at a time, and records each answer.
-    public func push(into report: inout SyncReport, progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws {
+    public func push(into report: inout SyncReport, progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws
+    {
         let token = try session().token
         let total = try store.counts().pending
         var sent = 0
@@ -122,14 +123,24 @@ public final class SyncEngine: Sendable {
             if page.first?.entry == lastFirst { return }
             lastFirst = page.first?.entry
             let request = PushRequest(changes: ChangeSet(records: page.map(\.record)))
-            let response = try await withRetry(&report, progress) { try await self.transport.push(request, token: token) }
+            let response = try await withRetry(&report, progress) {
+                try await self.transport.push(request, token: token)
+            }
             guard response.results.count == page.count else {
-                throw ClientError.server(status: 502, body: ErrorBody(code: "bad_response", message: "the server answered \(response.results.count) results for \(page.count) records"))
+                throw ClientError.server(
+                    status: 502,
+                    body: ErrorBody(
+                        code: "bad_response",
+                        message: "the server answered \(response.results.count) results for \(page.count) records"))
             }
             var accepted: [OutboxEntry] = []
             var rejected: [(OutboxEntry, [Diagnostic])] = []
             for (item, result) in zip(page, response.results) {
-                if result.status == .accepted { accepted.append(item.entry) } else { rejected.append((item.entry, result.problems)) }
+                if result.status == .accepted {
+                    accepted.append(item.entry)
+                } else {
+                    rejected.append((item.entry, result.problems))
+                }
             }
             try store.acknowledge(accepted: accepted, rejected: rejected)
             report.pushed += page.count
@@ -146,7 +157,8 @@ public final class SyncEngine: Sendable {
     /// The next page is fetched (and decoded) while the current one is applied, so network,
     /// decoding and disk overlap; a page is only ever applied after the one before it, together
     /// with its checkpoint, in one transaction.
-    public func pull(into report: inout SyncReport, progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws {
+    public func pull(into report: inout SyncReport, progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws
+    {
         let token = try session().token
         var since = try session().checkpoint
         var (response, retries) = try await fetchPage(since: since, token: token, progress: progress)
@@ -155,7 +167,8 @@ public final class SyncEngine: Sendable {
         while true {
             let nextSince = response.checkpoint
             let prefetch: Task<(PullResponse, Int), any Error>? =
-                response.more ? Task { try await self.fetchPage(since: nextSince, token: token, progress: { _ in }) } : nil
+                response.more
+                ? Task { try await self.fetchPage(since: nextSince, token: token, progress: { _ in }) } : nil
             do {
                 let evict = response.evict.map(\.key)
                 if !evict.isEmpty {
@@ -193,7 +206,9 @@ public final class SyncEngine: Sendable {
         }
     }
 
-    private func fetchPage(since: String?, token: String, progress: @Sendable (SyncProgress) -> Void) async throws -> (PullResponse, Int) {
+    private func fetchPage(since: String?, token: String, progress: @Sendable (SyncProgress) -> Void) async throws -> (
+        PullResponse, Int
+    ) {
         var report = SyncReport()
         let page = try await withRetry(&report, progress) {
             try await self.transport.pull(since: since, limit: self.pullPageSize, token: token)

@@ -66,10 +66,13 @@ public enum UnsyncedChanges {
         let records = try store.unsynced().map { item in
             let siblings = item.record.fields.compactMapValues(\.displaySibling)
             return UnsyncedChange(
-                collection: item.record.key.collection, id: item.record.key.id, status: item.entry.status, problems: item.entry.problems,
+                collection: item.record.key.collection, id: item.record.key.id, status: item.entry.status,
+                problems: item.entry.problems,
                 writtenAt: siblings.values.map(\.wallclock).max() ?? 0, fields: siblings.mapValues(\.value))
         }
-        return UnsyncedFile(exportedAt: now, replica: replica.rawValue, server: session?.serverURL, user: session?.user, records: records)
+        return UnsyncedFile(
+            exportedAt: now, replica: replica.rawValue, server: session?.serverURL, user: session?.user,
+            records: records)
     }
 
     /// Writes the file, readable by its owner only (mode 0600, it holds voter data). An existing
@@ -80,12 +83,17 @@ public enum UnsyncedChanges {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(file)
         if FileManager.default.fileExists(atPath: path) {
-            guard overwrite else { throw ClientError(.invalid, "\(path) already exists: choose another file name, or add --force to replace it") }
+            guard overwrite else {
+                throw ClientError(
+                    .invalid, "\(path) already exists: choose another file name, or add --force to replace it")
+            }
             try FileManager.default.removeItem(atPath: path)
         }
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw ClientError(.invalid, "cannot create \(path): \(String(cString: strerror(errno))); check the folder exists and is writable")
+            throw ClientError(
+                .invalid,
+                "cannot create \(path): \(String(cString: strerror(errno))); check the folder exists and is writable")
         }
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         do {
@@ -101,7 +109,8 @@ public enum UnsyncedChanges {
     /// Reads a file written by `write`.
     public static func read(from path: String) throws -> UnsyncedFile {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ClientError(.notFound, "cannot read \(path): check the path (it is the file `canvass export-unsynced` wrote)")
+            throw ClientError(
+                .notFound, "cannot read \(path): check the path (it is the file `canvass export-unsynced` wrote)")
         }
         let file: UnsyncedFile
         do {
@@ -110,7 +119,10 @@ public enum UnsyncedChanges {
             throw ClientError(.invalid, "\(path) is not a file written by `canvass export-unsynced` (\(error))")
         }
         guard file.format == UnsyncedFile.formatName, file.version == UnsyncedFile.currentVersion else {
-            throw ClientError(.invalid, "\(path) is \(file.format) version \(file.version); this canvass reads \(UnsyncedFile.formatName) version \(UnsyncedFile.currentVersion): upgrade canvass")
+            throw ClientError(
+                .invalid,
+                "\(path) is \(file.format) version \(file.version); this canvass reads \(UnsyncedFile.formatName) version \(UnsyncedFile.currentVersion): upgrade canvass"
+            )
         }
         return file
     }
@@ -120,12 +132,20 @@ public enum UnsyncedChanges {
     /// write-once record (an interaction) is created anew with the same id, unless it already
     /// exists here; fields already holding the exported value are left alone. The server judges
     /// the writes as this device's: scope, role and survey rules apply.
-    public static func importFile(_ file: UnsyncedFile, into store: ReplicaStore, schema: Schema = CampaignSchema.standard, now: Int64) throws -> ImportReport {
+    public static func importFile(
+        _ file: UnsyncedFile, into store: ReplicaStore, schema: Schema = CampaignSchema.standard, now: Int64
+    ) throws -> ImportReport {
         guard let session = try Session.load(from: store) else {
-            throw ClientError(.notLoggedIn, "not logged in: import-unsynced writes the changes as this device's, so run `canvass login SERVER_URL CODE` first")
+            throw ClientError(
+                .notLoggedIn,
+                "not logged in: import-unsynced writes the changes as this device's, so run `canvass login SERVER_URL CODE` first"
+            )
         }
         if file.replica == session.replicaID.rawValue {
-            throw ClientError(.invalid, "this file was exported by this very device (\(file.replica)); its changes are already here: run `canvass sync`")
+            throw ClientError(
+                .invalid,
+                "this file was exported by this very device (\(file.replica)); its changes are already here: run `canvass sync`"
+            )
         }
         var report = ImportReport()
         try store.transaction { tx in

@@ -25,7 +25,9 @@ public struct ListedPerson: Sendable, Hashable, Encodable {
 
     init(_ p: ListPerson) {
         (id, name, phone, party) = (p.id, p.name, p.phone, p.party)
-        (lastResult, lastAt, attempts, suppressed, done, dueAt) = (p.lastResult, p.lastAt, p.attempts, p.suppressed, p.done, p.dueAt)
+        (lastResult, lastAt, attempts, suppressed, done, dueAt) = (
+            p.lastResult, p.lastAt, p.attempts, p.suppressed, p.done, p.dueAt
+        )
     }
 
     enum CodingKeys: String, CodingKey {
@@ -63,7 +65,9 @@ public struct WalkDoor: Sendable, Hashable, Encodable {
     public let done: Bool
 
     init(_ s: WalkStop) {
-        (householdID, streetNumber, streetName, unit, side, address) = (s.householdID, s.streetNumber, s.streetName, s.unit, s.side, s.address)
+        (householdID, streetNumber, streetName, unit, side, address) = (
+            s.householdID, s.streetNumber, s.streetName, s.unit, s.side, s.address
+        )
         (badAddress, people, done) = (s.badAddress, s.people.map(ListedPerson.init), s.done)
     }
 

@@ -29,13 +29,15 @@ public enum CampaignSchema {
         CollectionSpec(
             name: "contacts",
             fields: [
-                FieldSpec("voter_id", .string, maxLength: 40), FieldSpec("household_id", .reference, target: "households"),
+                FieldSpec("voter_id", .string, maxLength: 40),
+                FieldSpec("household_id", .reference, target: "households"),
                 FieldSpec("first_name", .string, maxLength: 100), FieldSpec("middle_name", .string, maxLength: 100),
                 FieldSpec("last_name", .string, maxLength: 100), FieldSpec("suffix", .string, maxLength: 20),
                 FieldSpec("phone", .string, maxLength: 40, writableBy: .canvasser),
                 FieldSpec("email", .string, maxLength: 200, writableBy: .canvasser),
                 FieldSpec("party", .choice, options: parties), FieldSpec("precinct", .string, maxLength: 20),
-                FieldSpec("ward", .integer, minimum: 0), FieldSpec("birth_year", .integer, minimum: 1880, maximum: 2100),
+                FieldSpec("ward", .integer, minimum: 0),
+                FieldSpec("birth_year", .integer, minimum: 1880, maximum: 2100),
                 FieldSpec("gender", .string, maxLength: 20), FieldSpec("registration_date", .date),
                 FieldSpec("vote_history", .string, maxLength: 400),
                 FieldSpec("engagement_level", .integer, minimum: 1, maximum: 5),
@@ -53,7 +55,8 @@ public enum CampaignSchema {
         CollectionSpec(
             name: "surveys",
             fields: [
-                FieldSpec("title", .string, maxLength: 200), FieldSpec("kind", .choice, options: ["canvass", "phone", "petition"]),
+                FieldSpec("title", .string, maxLength: 200),
+                FieldSpec("kind", .choice, options: ["canvass", "phone", "petition"]),
                 FieldSpec("campaign_id", .reference, target: "campaigns"), FieldSpec("definition", .json),
             ],
             creatableBy: .coordinator),
@@ -61,15 +64,18 @@ public enum CampaignSchema {
             name: "lists",
             fields: [
                 FieldSpec("name", .string, maxLength: 200), FieldSpec("kind", .choice, options: ["walk", "call"]),
-                FieldSpec("campaign_id", .reference, target: "campaigns"), FieldSpec("survey_id", .reference, target: "surveys"),
+                FieldSpec("campaign_id", .reference, target: "campaigns"),
+                FieldSpec("survey_id", .reference, target: "surveys"),
                 FieldSpec("description", .text),
             ],
             creatableBy: .coordinator),
         CollectionSpec(
             name: "list_items",
             fields: [
-                FieldSpec("list_id", .reference, target: "lists"), FieldSpec("contact_id", .reference, target: "contacts"),
-                FieldSpec("household_id", .reference, target: "households"), FieldSpec("position", .integer, minimum: 0),
+                FieldSpec("list_id", .reference, target: "lists"),
+                FieldSpec("contact_id", .reference, target: "contacts"),
+                FieldSpec("household_id", .reference, target: "households"),
+                FieldSpec("position", .integer, minimum: 0),
             ],
             creatableBy: .coordinator),
         CollectionSpec(

@@ -20,7 +20,9 @@ public enum Canvassing {
             if contact["do_not_knock"] == .bool(true) { return "do not knock" }
         case .call:
             if contact["do_not_call"] == .bool(true) { return "do not call" }
-            if contact["phone_bad"] == .bool(true) || (contact["phone"]?.stringValue ?? "").isEmpty { return "no working phone" }
+            if contact["phone_bad"] == .bool(true) || (contact["phone"]?.stringValue ?? "").isEmpty {
+                return "no working phone"
+            }
         }
         return nil
     }
@@ -116,13 +118,17 @@ public enum Canvassing {
     public static func walksBefore(_ a: WalkAddress, _ b: WalkAddress) -> Bool {
         if a.streetName != b.streetName { return a.streetName < b.streetName }
         if a.side != b.side { return a.side == "odd" }
-        if a.streetNumber != b.streetNumber { return a.side == "odd" ? a.streetNumber < b.streetNumber : a.streetNumber > b.streetNumber }
+        if a.streetNumber != b.streetNumber {
+            return a.side == "odd" ? a.streetNumber < b.streetNumber : a.streetNumber > b.streetNumber
+        }
         if a.unit != b.unit { return naturalOrder(a.unit, b.unit) }
         return a.householdID < b.householdID
     }
 
     /// People within a household or on a call list: by last name, first name, then id.
-    public static func personBefore(_ a: (last: String, first: String, id: String), _ b: (last: String, first: String, id: String)) -> Bool {
+    public static func personBefore(
+        _ a: (last: String, first: String, id: String), _ b: (last: String, first: String, id: String)
+    ) -> Bool {
         (a.last, a.first, a.id) < (b.last, b.first, b.id)
     }
 

@@ -92,7 +92,8 @@ public enum PullPlanner {
     public static func confirm(_ staged: [StagedScopeChange], upTo token: Int64) -> ScopeConfirmation {
         let confirmed = staged.filter { $0.token <= token }
         return ScopeConfirmation(
-            deliver: confirmed.filter(\.added).map(\.key).sorted(), forget: confirmed.filter { !$0.added }.map(\.key).sorted())
+            deliver: confirmed.filter(\.added).map(\.key).sorted(),
+            forget: confirmed.filter { !$0.added }.map(\.key).sorted())
     }
 }
 

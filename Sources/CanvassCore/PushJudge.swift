@@ -86,8 +86,12 @@ public struct PushJudge: Sendable {
         var accepted: [Record] = []
         var held: [RecordKey] = []
         for (i, record) in records.enumerated() {
-            let existing = snapshot.existing[record.key].flatMap { $0.fields.values.contains { !$0.siblings.isEmpty } ? $0 : nil }
-            let check = schema.check(record, at: "records[0]", role: device.role, author: device.replica, unknown: .reject, existing: existing)
+            let existing = snapshot.existing[record.key].flatMap {
+                $0.fields.values.contains { !$0.siblings.isEmpty } ? $0 : nil
+            }
+            let check = schema.check(
+                record, at: "records[0]", role: device.role, author: device.replica, unknown: .reject,
+                existing: existing)
             var problems = check.problems
             if check.changes {
                 problems += scopeProblems(record, existing)
@@ -103,7 +107,9 @@ public struct PushJudge: Sendable {
         }
         // A forged record poisons its page: a client that forges causality gets nothing applied,
         // and the whole request is refused (400), naming every problem.
-        let forgeries = results.flatMap(\.problems).filter { $0.severity == .error && Self.forgeryCodes.contains($0.code) }
+        let forgeries = results.flatMap(\.problems).filter {
+            $0.severity == .error && Self.forgeryCodes.contains($0.code)
+        }
         if !forgeries.isEmpty { return PushDecision(results: results, accepted: [], held: [], forgeries: forgeries) }
         return PushDecision(results: results, accepted: accepted, held: held)
     }
@@ -131,18 +137,26 @@ public struct PushJudge: Sendable {
         }
         each("person_id") { j, v in
             let p = v.stringValue ?? "\(v)"
-            return scope.contains(RecordKey("contacts", p)) ? nil
-                : Diagnostic(at: "records[0].fields.person_id.siblings[\(j)]", code: "out_of_scope", "person \(p) is not on any of your lists")
+            return scope.contains(RecordKey("contacts", p))
+                ? nil
+                : Diagnostic(
+                    at: "records[0].fields.person_id.siblings[\(j)]", code: "out_of_scope",
+                    "person \(p) is not on any of your lists")
         }
         each("list_id") { j, v in
             let l = v.stringValue ?? "\(v)"
-            return scope.contains(RecordKey("lists", l)) ? nil
-                : Diagnostic(at: "records[0].fields.list_id.siblings[\(j)]", code: "out_of_scope", "list \(l) is not assigned to you")
+            return scope.contains(RecordKey("lists", l))
+                ? nil
+                : Diagnostic(
+                    at: "records[0].fields.list_id.siblings[\(j)]", code: "out_of_scope",
+                    "list \(l) is not assigned to you")
         }
         each("user_id") { j, v in
-            v.stringValue == device.userID ? nil
+            v.stringValue == device.userID
+                ? nil
                 : Diagnostic(
-                    at: "records[0].fields.user_id.siblings[\(j)]", code: "forbidden", "an interaction must carry your own user id (\(device.userID))")
+                    at: "records[0].fields.user_id.siblings[\(j)]", code: "forbidden",
+                    "an interaction must carry your own user id (\(device.userID))")
         }
         return out
     }
@@ -151,14 +165,22 @@ public struct PushJudge: Sendable {
     func interactionProblems(_ record: Record) -> [Diagnostic] {
         var missing: [Diagnostic] = []
         for field in ["person_id", "list_id", "result", "user_id"] where record[field]?.stringValue?.isEmpty ?? true {
-            missing.append(Diagnostic(at: "records[0].fields.\(field)", code: "missing", "a new interaction needs \(field)"))
+            missing.append(
+                Diagnostic(at: "records[0].fields.\(field)", code: "missing", "a new interaction needs \(field)"))
         }
         if !missing.isEmpty { return missing }
         guard let surveyID = record["survey_id"]?.stringValue else {
-            return [Diagnostic(at: "records[0].fields.survey_id", code: "bad_value", "an interaction needs the survey it answers")]
+            return [
+                Diagnostic(
+                    at: "records[0].fields.survey_id", code: "bad_value", "an interaction needs the survey it answers")
+            ]
         }
         guard let parsed = surveys[surveyID] else {
-            return [Diagnostic(at: "records[0].fields.survey_id", code: "bad_value", "survey '\(surveyID)' does not exist on the server")]
+            return [
+                Diagnostic(
+                    at: "records[0].fields.survey_id", code: "bad_value",
+                    "survey '\(surveyID)' does not exist on the server")
+            ]
         }
         var answers: [String: Value] = [:]
         if case .object(let o)? = record["answers"] { answers = o }
@@ -170,6 +192,7 @@ extension Diagnostic {
     /// The same diagnostic, with its leading `records[0]` pointing at record `index` of the page.
     public func relocated(to index: Int) -> Diagnostic {
         guard location.hasPrefix("records[0]") else { return self }
-        return Diagnostic(severity, at: "records[\(index)]" + location.dropFirst("records[0]".count), code: code, message)
+        return Diagnostic(
+            severity, at: "records[\(index)]" + location.dropFirst("records[0]".count), code: code, message)
     }
 }

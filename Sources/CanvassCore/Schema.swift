@@ -92,7 +92,9 @@ public struct CollectionSpec: Codable, Sendable, Hashable {
     /// Records written once by their creator and never changed (interactions).
     public var writeOnce: Bool
 
-    public init(name: String, fields: [FieldSpec], creatableBy: Role, deletableBy: Role = .coordinator, writeOnce: Bool = false) {
+    public init(
+        name: String, fields: [FieldSpec], creatableBy: Role, deletableBy: Role = .coordinator, writeOnce: Bool = false
+    ) {
         self.name = name
         self.fields = fields
         self.creatableBy = creatableBy
@@ -139,9 +141,13 @@ public struct Schema: Sendable, Hashable {
         for (i, record) in changeSet.records.enumerated() {
             let at = "records[\(i)]"
             if !seenKeys.insert(record.key).inserted {
-                out.append(Diagnostic(at: at, code: "duplicate_record", "record \(record.key) appears twice in one change set"))
+                out.append(
+                    Diagnostic(at: at, code: "duplicate_record", "record \(record.key) appears twice in one change set")
+                )
             }
-            out += check(record, at: at, role: role, author: author, unknown: unknown, existing: existing(record.key)).problems
+            out +=
+                check(record, at: at, role: role, author: author, unknown: unknown, existing: existing(record.key))
+                .problems
         }
         return out
     }
@@ -184,12 +190,17 @@ public struct Schema: Sendable, Hashable {
         var merged = existing ?? Record(key: record.key)
         let key = record.key
         if key.id.isEmpty || key.id.utf8.count > Schema.maxIDBytes || key.id.contains(where: \.isNewline) {
-            out.append(Diagnostic(at: "\(at).id", code: "bad_id", "record id must be 1–\(Schema.maxIDBytes) bytes on one line"))
+            out.append(
+                Diagnostic(at: "\(at).id", code: "bad_id", "record id must be 1–\(Schema.maxIDBytes) bytes on one line")
+            )
         }
         let spec = collections[key.collection]
         if spec == nil && unknown == .reject {
             let known = collections.keys.sorted().joined(separator: ", ")
-            out.append(Diagnostic(at: "\(at).collection", code: "unknown_collection", "unknown collection '\(key.collection)'; known: \(known)"))
+            out.append(
+                Diagnostic(
+                    at: "\(at).collection", code: "unknown_collection",
+                    "unknown collection '\(key.collection)'; known: \(known)"))
         }
         let isNewRecord = existing == nil || existing!.fields.values.allSatisfy { $0.siblings.isEmpty }
         for name in record.fields.keys.sorted() {
@@ -203,23 +214,34 @@ public struct Schema: Sendable, Hashable {
             let field = spec.field(name)
             if name != Record.deletedField {
                 if name.hasPrefix("_") {
-                    out.append(Diagnostic(at: fat, code: "reserved_field", "field names starting with '_' are reserved; only _deleted is defined"))
+                    out.append(
+                        Diagnostic(
+                            at: fat, code: "reserved_field",
+                            "field names starting with '_' are reserved; only _deleted is defined"))
                 } else if field == nil && unknown == .reject {
                     let known = spec.fields.map(\.name).joined(separator: ", ")
-                    out.append(Diagnostic(at: fat, code: "unknown_field", "\(key.collection) has no field '\(name)'; known: \(known)"))
+                    out.append(
+                        Diagnostic(
+                            at: fat, code: "unknown_field", "\(key.collection) has no field '\(name)'; known: \(known)")
+                    )
                 }
             }
             for (j, s) in reg.siblings.enumerated() {
                 if let held = old.siblings.first(where: { $0.dot == s.dot }), held != s {
-                    out.append(Diagnostic(at: "\(fat).siblings[\(j)]", code: "dot_conflict", "dot \(s.dot) is already held with different content; dots are never reused"))
+                    out.append(
+                        Diagnostic(
+                            at: "\(fat).siblings[\(j)]", code: "dot_conflict",
+                            "dot \(s.dot) is already held with different content; dots are never reused"))
                 }
             }
             if let author {
                 for e in reg.context.entries where e.replica != author && e.counter > old.context[e.replica] {
                     let seen = old.context[e.replica]
-                    out.append(Diagnostic(
-                        at: "\(fat).context", code: "bad_context",
-                        "context claims \(e.replica):\(e.counter), but the server has seen \(seen == 0 ? "no write" : "writes up to \(e.replica):\(seen)") of \(e.replica) to this field"))
+                    out.append(
+                        Diagnostic(
+                            at: "\(fat).context", code: "bad_context",
+                            "context claims \(e.replica):\(e.counter), but the server has seen \(seen == 0 ? "no write" : "writes up to \(e.replica):\(seen)") of \(e.replica) to this field"
+                        ))
                 }
             }
             if after == old { continue }
@@ -228,34 +250,55 @@ public struct Schema: Sendable, Hashable {
             let removed = old.siblings.filter { !after.holds($0.dot) }
             if author != nil && !removed.isEmpty && !added.contains(where: { $0.element.dot.replica == author }) {
                 let dots = removed.map { "\($0.dot)" }.joined(separator: ", ")
-                out.append(Diagnostic(
-                    at: "\(fat).context", code: "bad_context",
-                    "context covers \(dots), which the server holds, but the register carries no new value of its own to replace it; a write always leaves a value"))
+                out.append(
+                    Diagnostic(
+                        at: "\(fat).context", code: "bad_context",
+                        "context covers \(dots), which the server holds, but the register carries no new value of its own to replace it; a write always leaves a value"
+                    ))
             } else if after.siblings.isEmpty {
                 // Only a register without siblings can leave one; the wire refuses those whole.
-                out.append(Diagnostic(at: fat, code: "empty_register", "a register holds at least one sibling; a write always leaves a value"))
+                out.append(
+                    Diagnostic(
+                        at: fat, code: "empty_register",
+                        "a register holds at least one sibling; a write always leaves a value"))
             }
             if let author {
                 for (j, s) in added where s.dot.replica != author {
-                    out.append(Diagnostic(at: "\(fat).siblings[\(j)]", code: "foreign_dot", "new value carries dot \(s.dot), but this device may only mint dots of \(author)"))
+                    out.append(
+                        Diagnostic(
+                            at: "\(fat).siblings[\(j)]", code: "foreign_dot",
+                            "new value carries dot \(s.dot), but this device may only mint dots of \(author)"))
                 }
             }
             if spec.writeOnce && !isNewRecord && name != Record.deletedField {
-                out.append(Diagnostic(at: fat, code: "write_once", "\(key.collection) records are written once by their creator and cannot be changed"))
+                out.append(
+                    Diagnostic(
+                        at: fat, code: "write_once",
+                        "\(key.collection) records are written once by their creator and cannot be changed"))
                 continue
             }
             if name == Record.deletedField {
                 if role < spec.deletableBy {
-                    out.append(Diagnostic(at: fat, code: "forbidden", "role \(role.rawValue) may not delete \(key.collection) records (needs \(spec.deletableBy.rawValue))"))
+                    out.append(
+                        Diagnostic(
+                            at: fat, code: "forbidden",
+                            "role \(role.rawValue) may not delete \(key.collection) records (needs \(spec.deletableBy.rawValue))"
+                        ))
                 }
                 for (j, s) in added where s.value.boolValue == nil {
-                    out.append(Diagnostic(at: "\(fat).siblings[\(j)].value", code: "bad_type", "_deleted must be true or false"))
+                    out.append(
+                        Diagnostic(
+                            at: "\(fat).siblings[\(j)].value", code: "bad_type", "_deleted must be true or false"))
                 }
                 continue
             }
             guard let field else { continue }
             if role < field.writableBy {
-                out.append(Diagnostic(at: fat, code: "forbidden", "role \(role.rawValue) may not write \(key.collection).\(name) (needs \(field.writableBy.rawValue))"))
+                out.append(
+                    Diagnostic(
+                        at: fat, code: "forbidden",
+                        "role \(role.rawValue) may not write \(key.collection).\(name) (needs \(field.writableBy.rawValue))"
+                    ))
             }
             for (j, s) in added where !s.value.isNull {
                 // A delete clears fields to null; null is always a valid value.
@@ -264,16 +307,23 @@ public struct Schema: Sendable, Hashable {
         }
         if let spec, isNewRecord, !changed.isEmpty {
             if role < spec.creatableBy {
-                out.append(Diagnostic(at: at, code: "forbidden", "role \(role.rawValue) may not create \(key.collection) records (needs \(spec.creatableBy.rawValue))"))
+                out.append(
+                    Diagnostic(
+                        at: at, code: "forbidden",
+                        "role \(role.rawValue) may not create \(key.collection) records (needs \(spec.creatableBy.rawValue))"
+                    ))
             }
             if spec.writeOnce && author != nil {
                 // Created in one operation: one value per field, every one at the same dot.
-                let dots = Set(record.fields.filter { $0.key != Record.deletedField }.values.flatMap { $0.siblings.map(\.dot) })
+                let dots = Set(
+                    record.fields.filter { $0.key != Record.deletedField }.values.flatMap { $0.siblings.map(\.dot) })
                 let single = record.fields.allSatisfy { $0.key == Record.deletedField || $0.value.siblings.count == 1 }
                 if dots.count > 1 || !single {
-                    out.append(Diagnostic(
-                        at: at, code: "write_once",
-                        "a new \(key.collection) record is written in one operation: every field holds one value, all at the same dot"))
+                    out.append(
+                        Diagnostic(
+                            at: at, code: "write_once",
+                            "a new \(key.collection) record is written in one operation: every field holds one value, all at the same dot"
+                        ))
                 }
             }
         }
@@ -296,16 +346,24 @@ extension FieldSpec {
             guard let i = value.intValue else { bad("bad_type", "\(name) must be an integer"); break }
             checkRange(Double(i), bad)
         case .number:
-            guard let d = value.doubleValue, d.isFinite else { bad("bad_type", "\(name) must be a finite number"); break }
+            guard let d = value.doubleValue, d.isFinite else {
+                bad("bad_type", "\(name) must be a finite number"); break
+            }
             checkRange(d, bad)
         case .boolean:
             if value.boolValue == nil { bad("bad_type", "\(name) must be true or false") }
         case .date:
-            guard let s = value.stringValue, isISODate(s) else { bad("bad_type", "\(name) must be a date YYYY-MM-DD"); break }
+            guard let s = value.stringValue, isISODate(s) else {
+                bad("bad_type", "\(name) must be a date YYYY-MM-DD"); break
+            }
         case .timestamp:
-            guard let i = value.intValue, i >= 0 else { bad("bad_type", "\(name) must be milliseconds since 1970"); break }
+            guard let i = value.intValue, i >= 0 else {
+                bad("bad_type", "\(name) must be milliseconds since 1970"); break
+            }
         case .choice:
-            guard let s = value.stringValue else { bad("bad_type", "\(name) must be one of: \((options ?? []).joined(separator: ", "))"); break }
+            guard let s = value.stringValue else {
+                bad("bad_type", "\(name) must be one of: \((options ?? []).joined(separator: ", "))"); break
+            }
             if let options, !options.contains(s) {
                 bad("unknown_option", "'\(s)' is not a valid \(name); valid: \(options.joined(separator: ", "))")
             }

@@ -55,7 +55,10 @@ public struct CanvasserScope: Sendable, Hashable {
         }
         var behind: Set<RecordKey> = []
         var lists: Set<String> = []
-        for l in live(try source.records(Set(listIDs.map { RecordKey("lists", $0) }), fields: ["survey_id", "campaign_id"]), in: "lists") where listIDs.contains(l.key.id) {
+        for l in live(
+            try source.records(Set(listIDs.map { RecordKey("lists", $0) }), fields: ["survey_id", "campaign_id"]),
+            in: "lists") where listIDs.contains(l.key.id)
+        {
             keys.insert(l.key)
             lists.insert(l.key.id)
             if let s = l["survey_id"]?.stringValue { behind.insert(RecordKey("surveys", s)) }
@@ -68,12 +71,14 @@ public struct CanvasserScope: Sendable, Hashable {
             if let c = item["contact_id"]?.stringValue { contacts.insert(RecordKey("contacts", c)) }
             if let h = item["household_id"]?.stringValue { behind.insert(RecordKey("households", h)) }
         }
-        for c in live(try source.records(contacts, fields: ["household_id"]), in: "contacts") where contacts.contains(c.key) {
+        for c in live(try source.records(contacts, fields: ["household_id"]), in: "contacts")
+        where contacts.contains(c.key) {
             keys.insert(c.key)
             if let h = c["household_id"]?.stringValue { behind.insert(RecordKey("households", h)) }
         }
         for r in try source.records(behind, fields: []) where behind.contains(r.key) && r.exists { keys.insert(r.key) }
-        for i in live(try source.interactions(of: userID), in: "interactions") where i["user_id"]?.stringValue == userID {
+        for i in live(try source.interactions(of: userID), in: "interactions") where i["user_id"]?.stringValue == userID
+        {
             keys.insert(i.key)
         }
         self.keys = keys

@@ -21,7 +21,10 @@ public struct ResultCode: Codable, Sendable, Hashable {
     /// Days before this person should be tried again; nil means never.
     public var recontactDays: Int?
 
-    public init(_ code: String, _ label: String, contacted: Bool = false, effect: ResultEffect = .none, recontactDays: Int? = nil) {
+    public init(
+        _ code: String, _ label: String, contacted: Bool = false, effect: ResultEffect = .none,
+        recontactDays: Int? = nil
+    ) {
         self.code = code
         self.label = label
         self.contacted = contacted
@@ -88,7 +91,9 @@ public struct Question: Codable, Sendable, Hashable {
             }
             let c = try decoder.container(keyedBy: CodingKeys.self)
             let value = try c.decode(String.self, forKey: .value)
-            self.init(value, try c.decodeIfPresent(String.self, forKey: .label), next: try c.decodeIfPresent(String.self, forKey: .next))
+            self.init(
+                value, try c.decodeIfPresent(String.self, forKey: .label),
+                next: try c.decodeIfPresent(String.self, forKey: .next))
         }
     }
 
@@ -104,7 +109,10 @@ public struct Question: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey { case id, text, kind = "type", options, min, max, required, next }
 
-    public init(id: String, text: String, kind: Kind, options: [Option] = [], min: Int? = nil, max: Int? = nil, required: Bool = false, next: String? = nil) {
+    public init(
+        id: String, text: String, kind: Kind, options: [Option] = [], min: Int? = nil, max: Int? = nil,
+        required: Bool = false, next: String? = nil
+    ) {
         self.id = id
         self.text = text
         self.kind = kind
@@ -152,7 +160,10 @@ public struct Survey: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey { case id, title, kind, intro, resultCodes = "result_codes", questions }
 
-    public init(id: String, title: String, kind: Kind, intro: String? = nil, resultCodes: [ResultCode] = ResultCode.standard, questions: [Question]) {
+    public init(
+        id: String, title: String, kind: Kind, intro: String? = nil, resultCodes: [ResultCode] = ResultCode.standard,
+        questions: [Question]
+    ) {
         self.id = id
         self.title = title
         self.kind = kind
@@ -178,16 +189,25 @@ public struct Survey: Codable, Sendable, Hashable {
     public func check(at root: String = "survey") -> [Diagnostic] {
         var out: [Diagnostic] = []
         var ids: Set<String> = []
-        if resultCodes.isEmpty { out.append(Diagnostic(at: "\(root).result_codes", code: "empty", "a survey needs at least one result code")) }
+        if resultCodes.isEmpty {
+            out.append(Diagnostic(at: "\(root).result_codes", code: "empty", "a survey needs at least one result code"))
+        }
         var codes: Set<String> = []
         for (i, r) in resultCodes.enumerated() where !codes.insert(r.code).inserted {
-            out.append(Diagnostic(at: "\(root).result_codes[\(i)]", code: "duplicate", "result code '\(r.code)' is defined twice"))
+            out.append(
+                Diagnostic(
+                    at: "\(root).result_codes[\(i)]", code: "duplicate", "result code '\(r.code)' is defined twice"))
         }
         for (i, q) in questions.enumerated() {
             let at = "\(root).questions[\(i)]"
-            if !ids.insert(q.id).inserted { out.append(Diagnostic(at: "\(at).id", code: "duplicate", "question id '\(q.id)' is used twice")) }
+            if !ids.insert(q.id).inserted {
+                out.append(Diagnostic(at: "\(at).id", code: "duplicate", "question id '\(q.id)' is used twice"))
+            }
             if [.singleChoice, .multipleChoice].contains(q.kind) && q.options.isEmpty {
-                out.append(Diagnostic(at: "\(at).options", code: "empty", "question '\(q.id)' is \(q.kind.rawValue) but has no options"))
+                out.append(
+                    Diagnostic(
+                        at: "\(at).options", code: "empty",
+                        "question '\(q.id)' is \(q.kind.rawValue) but has no options"))
             }
             if q.kind == .scale, (q.min ?? 1) >= (q.max ?? 5) {
                 out.append(Diagnostic(at: at, code: "bad_range", "scale question '\(q.id)' needs min < max"))
@@ -196,11 +216,16 @@ public struct Survey: Codable, Sendable, Hashable {
         let valid = Set(questions.map(\.id)).union(["end"])
         for (i, q) in questions.enumerated() {
             if let n = q.next, !valid.contains(n) {
-                out.append(Diagnostic(at: "\(root).questions[\(i)].next", code: "bad_branch", "'\(n)' is not a question id or 'end'"))
+                out.append(
+                    Diagnostic(
+                        at: "\(root).questions[\(i)].next", code: "bad_branch", "'\(n)' is not a question id or 'end'"))
             }
             for (j, o) in q.options.enumerated() {
                 if let n = o.next, !valid.contains(n) {
-                    out.append(Diagnostic(at: "\(root).questions[\(i)].options[\(j)].next", code: "bad_branch", "'\(n)' is not a question id or 'end'"))
+                    out.append(
+                        Diagnostic(
+                            at: "\(root).questions[\(i)].options[\(j)].next", code: "bad_branch",
+                            "'\(n)' is not a question id or 'end'"))
                 }
             }
         }
@@ -225,16 +250,24 @@ public struct Survey: Codable, Sendable, Hashable {
         var out: [Diagnostic] = []
         guard let code = resultCode(result) else {
             let valid = resultCodes.map(\.code).joined(separator: ", ")
-            return [Diagnostic(at: "\(root).result", code: "unknown_result", "'\(result)' is not a result code of \(id); valid: \(valid)")]
+            return [
+                Diagnostic(
+                    at: "\(root).result", code: "unknown_result",
+                    "'\(result)' is not a result code of \(id); valid: \(valid)")
+            ]
         }
         if !code.contacted && !answers.isEmpty {
-            out.append(Diagnostic(at: "\(root).answers", code: "answers_without_contact", "result '\(result)' means nobody was reached, so it takes no answers"))
+            out.append(
+                Diagnostic(
+                    at: "\(root).answers", code: "answers_without_contact",
+                    "result '\(result)' means nobody was reached, so it takes no answers"))
         }
         for qid in answers.keys.sorted() {
             let at = "\(root).answers.\(qid)"
             guard let q = question(qid) else {
                 let valid = questions.map(\.id).joined(separator: ", ")
-                out.append(Diagnostic(at: at, code: "unknown_question", "\(id) has no question '\(qid)'; questions: \(valid)"))
+                out.append(
+                    Diagnostic(at: at, code: "unknown_question", "\(id) has no question '\(qid)'; questions: \(valid)"))
                 continue
             }
             out.append(contentsOf: Survey.check(answer: answers[qid]!, to: q, at: at))
@@ -246,7 +279,9 @@ public struct Survey: Codable, Sendable, Hashable {
         func bad(_ code: String, _ m: String) -> [Diagnostic] { [Diagnostic(at: at, code: code, m)] }
         switch q.kind {
         case .singleChoice, .yesNo:
-            guard let s = answer.stringValue else { return bad("bad_type", "answer to '\(q.id)' must be one of: \(q.allowedDescription)") }
+            guard let s = answer.stringValue else {
+                return bad("bad_type", "answer to '\(q.id)' must be one of: \(q.allowedDescription)")
+            }
             if !q.options.contains(where: { $0.value == s }) {
                 return bad("unknown_option", "'\(s)' is not an option of '\(q.id)'; valid: \(q.allowedDescription)")
             }
@@ -256,13 +291,16 @@ public struct Survey: Codable, Sendable, Hashable {
             var out: [Diagnostic] = []
             for item in items {
                 guard let s = item.stringValue, q.options.contains(where: { $0.value == s }) else {
-                    out += bad("unknown_option", "'\(item)' is not an option of '\(q.id)'; valid: \(q.allowedDescription)")
+                    out += bad(
+                        "unknown_option", "'\(item)' is not an option of '\(q.id)'; valid: \(q.allowedDescription)")
                     continue
                 }
             }
             return out
         case .scale:
-            guard let i = answer.intValue else { return bad("bad_type", "answer to '\(q.id)' must be a whole number \(q.allowedDescription)") }
+            guard let i = answer.intValue else {
+                return bad("bad_type", "answer to '\(q.id)' must be a whole number \(q.allowedDescription)")
+            }
             if i < Int64(q.min ?? 1) || i > Int64(q.max ?? 5) {
                 return bad("out_of_range", "\(i) is outside \(q.allowedDescription) for '\(q.id)'")
             }
@@ -270,7 +308,9 @@ public struct Survey: Codable, Sendable, Hashable {
             if answer.doubleValue == nil { return bad("bad_type", "answer to '\(q.id)' must be a number") }
         case .text:
             guard let s = answer.stringValue else { return bad("bad_type", "answer to '\(q.id)' must be text") }
-            if s.utf8.count > Schema.maxStringBytes { return bad("too_long", "answer to '\(q.id)' is longer than \(Schema.maxStringBytes) bytes") }
+            if s.utf8.count > Schema.maxStringBytes {
+                return bad("too_long", "answer to '\(q.id)' is longer than \(Schema.maxStringBytes) bytes")
+            }
         }
         return []
     }

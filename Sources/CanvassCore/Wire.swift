@@ -8,7 +8,10 @@ public let maxSafeInteger: UInt64 = 9_007_199_254_740_991
 private func decodeReplica(_ raw: String, codingPath: [any CodingKey]) throws -> ReplicaID {
     let r = ReplicaID(raw)
     guard r.isWellFormed else {
-        throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "replica id '\(raw.prefix(40))' must be 1–32 characters of A-Z a-z 0-9 _ -"))
+        throw DecodingError.dataCorrupted(
+            .init(
+                codingPath: codingPath,
+                debugDescription: "replica id '\(raw.prefix(40))' must be 1–32 characters of A-Z a-z 0-9 _ -"))
     }
     return r
 }
@@ -21,7 +24,8 @@ private func decodeReplica(_ raw: String, codingPath: [any CodingKey]) throws ->
 /// representable, is valid JSON: it becomes the same error as 0 or 2^53, a shape problem that
 /// names its place. Only malformed numbers stay JSON errors.
 private func decodeSafeInteger(
-    _ what: String, from: UInt64, codingPath: [any CodingKey], _ exact: () throws -> UInt64, _ approx: () throws -> Double
+    _ what: String, from: UInt64, codingPath: [any CodingKey], _ exact: () throws -> UInt64,
+    _ approx: () throws -> Double
 ) throws -> UInt64 {
     let message = "\(what) must be a whole number from \(from) to 2^53-1"
     let n: UInt64
@@ -30,7 +34,9 @@ private func decodeSafeInteger(
     } catch let error as DecodingError {
         throw error  // not a number at all: already located
     } catch {
-        guard (try? approx()) != nil || String(describing: error).hasPrefix("numberIsNotRepresentable") else { throw error }
+        guard (try? approx()) != nil || String(describing: error).hasPrefix("numberIsNotRepresentable") else {
+            throw error
+        }
         throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: message))
     }
     guard n >= from, n <= maxSafeInteger else {
@@ -40,11 +46,15 @@ private func decodeSafeInteger(
 }
 
 private func decodeCounter(codingPath: [any CodingKey], _ c: inout some UnkeyedDecodingContainer) throws -> UInt64 {
-    try decodeSafeInteger("counter", from: 1, codingPath: codingPath, { try c.decode(UInt64.self) }, { try c.decode(Double.self) })
+    try decodeSafeInteger(
+        "counter", from: 1, codingPath: codingPath, { try c.decode(UInt64.self) }, { try c.decode(Double.self) })
 }
 
 private func decodeWallclock(codingPath: [any CodingKey], _ c: inout some UnkeyedDecodingContainer) throws -> Int64 {
-    Int64(try decodeSafeInteger("wallclock (milliseconds since 1970)", from: 0, codingPath: codingPath, { try c.decode(UInt64.self) }, { try c.decode(Double.self) }))
+    Int64(
+        try decodeSafeInteger(
+            "wallclock (milliseconds since 1970)", from: 0, codingPath: codingPath, { try c.decode(UInt64.self) },
+            { try c.decode(Double.self) }))
 }
 extension ReplicaID: Codable {
     public init(from decoder: any Decoder) throws {
@@ -91,7 +101,8 @@ extension VersionVector: Codable {
             let r = try decodeReplica(key.stringValue, codingPath: c.codingPath + [key])
             // 0 is allowed here: it means absent.
             let n = try decodeSafeInteger(
-                "counter", from: 0, codingPath: c.codingPath + [key], { try c.decode(UInt64.self, forKey: key) }, { try c.decode(Double.self, forKey: key) })
+                "counter", from: 0, codingPath: c.codingPath + [key], { try c.decode(UInt64.self, forKey: key) },
+                { try c.decode(Double.self, forKey: key) })
             advance(r, to: n)
         }
     }
@@ -128,7 +139,10 @@ extension Sibling: Codable {
         let n = try decodeCounter(codingPath: decoder.codingPath, &c)
         let t = try decodeWallclock(codingPath: decoder.codingPath, &c)
         let v = try c.decode(Value.self)
-        if !c.isAtEnd { throw DecodingError.dataCorruptedError(in: c, debugDescription: "a sibling is [replica, counter, wallclock, value]") }
+        if !c.isAtEnd {
+            throw DecodingError.dataCorruptedError(
+                in: c, debugDescription: "a sibling is [replica, counter, wallclock, value]")
+        }
         self.init(dot: Dot(r, n), wallclock: t, value: v)
     }
 
@@ -152,7 +166,8 @@ extension Register: Codable {
         // Every write leaves a sibling (a delete leaves null), so an empty register can only be
         // malformed; refusing it keeps records without content out of every store.
         guard !siblings.isEmpty else {
-            throw DecodingError.dataCorruptedError(forKey: .siblings, in: c, debugDescription: "a register holds at least one sibling")
+            throw DecodingError.dataCorruptedError(
+                forKey: .siblings, in: c, debugDescription: "a register holds at least one sibling")
         }
         let context = try c.decodeIfPresent(VersionVector.self, forKey: .context)
         self.init(siblings: siblings, context: context)
@@ -200,7 +215,9 @@ extension Record: Codable {
             let s = reg.siblings[0]
             counts[s.dot, default: (0, s.wallclock)].0 += 1
         }
-        guard let best = counts.max(by: { $0.value.0 != $1.value.0 ? $0.value.0 < $1.value.0 : $1.key < $0.key }) else { return nil }
+        guard let best = counts.max(by: { $0.value.0 != $1.value.0 ? $0.value.0 < $1.value.0 : $1.key < $0.key }) else {
+            return nil
+        }
         return (best.key, best.value.1)
     }
 
@@ -208,7 +225,8 @@ extension Record: Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let collection = try c.decode(String.self, forKey: .collection)
         guard !collection.isEmpty, collection.utf8.count <= 64 else {
-            throw DecodingError.dataCorruptedError(forKey: .collection, in: c, debugDescription: "collection must be 1–64 bytes")
+            throw DecodingError.dataCorruptedError(
+                forKey: .collection, in: c, debugDescription: "collection must be 1–64 bytes")
         }
         let id = try c.decode(String.self, forKey: .id)
         var fields = try c.decodeIfPresent([String: Register].self, forKey: .fields) ?? [:]
@@ -219,12 +237,14 @@ extension Record: Codable {
             let n = try decodeCounter(codingPath: at, &dc)
             let t = try decodeWallclock(codingPath: at, &dc)
             guard r.isWellFormed, dc.isAtEnd else {
-                throw DecodingError.dataCorruptedError(forKey: .dot, in: c, debugDescription: "dot must be [replica, counter ≥ 1, wallclock ≥ 0]")
+                throw DecodingError.dataCorruptedError(
+                    forKey: .dot, in: c, debugDescription: "dot must be [replica, counter ≥ 1, wallclock ≥ 0]")
             }
             let dot = Dot(r, n)
             for (name, value) in values {
                 guard fields[name] == nil else {
-                    throw DecodingError.dataCorruptedError(forKey: .values, in: c, debugDescription: "field '\(name)' is in both values and fields")
+                    throw DecodingError.dataCorruptedError(
+                        forKey: .values, in: c, debugDescription: "field '\(name)' is in both values and fields")
                 }
                 fields[name] = Register(siblings: [Sibling(dot: dot, wallclock: t, value: value)])
             }

@@ -10,10 +10,14 @@ public enum CampaignSeed {
 
     /// The campaign record itself.
     public static func campaign() -> Write {
-        (RecordKey("campaigns", campaignID), [
-            "name": "Dana Rivera for State House 2026", "status": "active", "start_date": "2026-09-01", "end_date": "2026-11-03",
-            "goal_doors": 20_000, "goal_contacts": 6_000, "goal_revenue": 50_000,
-        ])
+        (
+            RecordKey("campaigns", campaignID),
+            [
+                "name": "Dana Rivera for State House 2026", "status": "active", "start_date": "2026-09-01",
+                "end_date": "2026-11-03",
+                "goal_doors": 20_000, "goal_contacts": 6_000, "goal_revenue": 50_000,
+            ]
+        )
     }
 
     /// One household per address and one contact per voter (the production import's records).
@@ -23,30 +27,44 @@ public enum CampaignSeed {
 
     /// A survey record holding the definition.
     public static func survey(_ s: Survey) throws -> Write {
-        (RecordKey("surveys", s.id), [
-            "title": .string(s.title), "kind": .string(s.kind.rawValue), "campaign_id": .string(campaignID),
-            "definition": try Value.encoding(s),
-        ])
+        (
+            RecordKey("surveys", s.id),
+            [
+                "title": .string(s.title), "kind": .string(s.kind.rawValue), "campaign_id": .string(campaignID),
+                "definition": try Value.encoding(s),
+            ]
+        )
     }
 
     /// A list and one item per person on it.
     public static func list(id: String, name: String, kind: String, surveyID: String, people: [Voter]) -> [Write] {
         var out: [Write] = [
-            (RecordKey("lists", id), [
-                "name": .string(name), "kind": .string(kind), "campaign_id": .string(campaignID), "survey_id": .string(surveyID),
-            ])
+            (
+                RecordKey("lists", id),
+                [
+                    "name": .string(name), "kind": .string(kind), "campaign_id": .string(campaignID),
+                    "survey_id": .string(surveyID),
+                ]
+            )
         ]
         for (i, v) in people.enumerated() {
-            out.append((RecordKey("list_items", "\(id)-\(contactID(v))"), [
-                "list_id": .string(id), "contact_id": .string(contactID(v)), "household_id": .string(v.householdId),
-                "position": .int(Int64(i)),
-            ]))
+            out.append(
+                (
+                    RecordKey("list_items", "\(id)-\(contactID(v))"),
+                    [
+                        "list_id": .string(id), "contact_id": .string(contactID(v)),
+                        "household_id": .string(v.householdId),
+                        "position": .int(Int64(i)),
+                    ]
+                ))
         }
         return out
     }
 
     /// Gives a list to a user.
-    public static func assignment(list: String, user: String) -> Write { CampaignRecords.assignment(list: list, user: user) }
+    public static func assignment(list: String, user: String) -> Write {
+        CampaignRecords.assignment(list: list, user: user)
+    }
 
     /// Voters grouped into turfs of about `households` households each, in walk order.
     public static func turfs(_ voters: [Voter], households: Int) -> [[Voter]] {

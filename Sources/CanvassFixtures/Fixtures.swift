@@ -78,7 +78,9 @@ public enum Fixtures {
         if let onDisk = FileManager.default.contents(atPath: votersURL.path) {
             let expected = VoterCSV.render(generator.generate())
             if let difference = firstDifference(expected: expected, actual: onDisk) {
-                problems.append("\(votersURL.path) differs from the generator (seed \(generator.seed), \(generator.households) households): \(difference)")
+                problems.append(
+                    "\(votersURL.path) differs from the generator (seed \(generator.seed), \(generator.households) households): \(difference)"
+                )
             }
         } else {
             problems.append("\(votersURL.path) is missing")

@@ -36,7 +36,9 @@ public enum VoterCSV {
 
     /// Quotes a field that holds a comma, a double quote, CR or LF, doubling embedded quotes.
     public static func escape(_ field: String) -> String {
-        let needsQuotes = field.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0D || $0 == 0x0A }
+        let needsQuotes = field.utf8.contains {
+            $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0D || $0 == 0x0A
+        }
         guard needsQuotes else { return field }
         var out = "\""
         for ch in field.unicodeScalars {

@@ -218,11 +218,12 @@ public struct VoterFileGenerator: Sendable {
         for i in 1..<max(1, size) {
             if roommates {
                 let g = Self.gender(&rng)
-                people.append(makePerson(
-                    gender: g, last: rng.chance(85) ? rng.pick(Names.last) : family,
-                    birth: min(2006, max(1930, primaryBirth + rng.int(in: -4...4))),
-                    party: rng.pick(Self.partyWeights), propensity: rng.pick(Self.propensities),
-                    phone: rng.chance(75) ? state.phone() : "", rng: &rng))
+                people.append(
+                    makePerson(
+                        gender: g, last: rng.chance(85) ? rng.pick(Names.last) : family,
+                        birth: min(2006, max(1930, primaryBirth + rng.int(in: -4...4))),
+                        party: rng.pick(Self.partyWeights), propensity: rng.pick(Self.propensities),
+                        phone: rng.chance(75) ? state.phone() : "", rng: &rng))
                 continue
             }
             let partner = i == 1 && rng.chance(72)
@@ -234,31 +235,35 @@ public struct VoterFileGenerator: Sendable {
                 default: g = Self.gender(&rng)
                 }
                 let sharedLine = !primary.phone.isEmpty && rng.chance(20)
-                people.append(makePerson(
-                    gender: g, last: rng.chance(85) ? family : rng.pick(Names.last),
-                    birth: min(2006, max(1930, primaryBirth + rng.int(in: -6...6))),
-                    party: rng.chance(70) ? primary.party : rng.pick(Self.partyWeights),
-                    propensity: rng.chance(60) ? primary.propensity : rng.pick(Self.propensities),
-                    phone: sharedLine ? primary.phone : (rng.chance(70) ? state.phone() : ""), rng: &rng))
+                people.append(
+                    makePerson(
+                        gender: g, last: rng.chance(85) ? family : rng.pick(Names.last),
+                        birth: min(2006, max(1930, primaryBirth + rng.int(in: -6...6))),
+                        party: rng.chance(70) ? primary.party : rng.pick(Self.partyWeights),
+                        propensity: rng.chance(60) ? primary.propensity : rng.pick(Self.propensities),
+                        phone: sharedLine ? primary.phone : (rng.chance(70) ? state.phone() : ""), rng: &rng))
             } else if primaryBirth <= 1986 {
                 // A grown child (or, rarely, a parent) living at home.
                 let child = rng.chance(85)
-                let birth = child
+                let birth =
+                    child
                     ? min(2006, primaryBirth + rng.int(in: 20...36))
                     : max(1930, primaryBirth - rng.int(in: 20...32))
-                people.append(makePerson(
-                    gender: Self.gender(&rng), last: rng.chance(92) ? family : rng.pick(Names.last), birth: birth,
-                    party: rng.chance(55) ? primary.party : rng.pick(Self.partyWeights),
-                    propensity: rng.pick(Self.propensities),
-                    phone: rng.chance(65) ? state.phone() : "", rng: &rng))
+                people.append(
+                    makePerson(
+                        gender: Self.gender(&rng), last: rng.chance(92) ? family : rng.pick(Names.last), birth: birth,
+                        party: rng.chance(55) ? primary.party : rng.pick(Self.partyWeights),
+                        propensity: rng.pick(Self.propensities),
+                        phone: rng.chance(65) ? state.phone() : "", rng: &rng))
             } else {
                 // A younger household: a sibling or relative of about the same age.
-                people.append(makePerson(
-                    gender: Self.gender(&rng), last: rng.chance(80) ? family : rng.pick(Names.last),
-                    birth: min(2006, primaryBirth + rng.int(in: -8...8)),
-                    party: rng.chance(50) ? primary.party : rng.pick(Self.partyWeights),
-                    propensity: rng.pick(Self.propensities),
-                    phone: rng.chance(70) ? state.phone() : "", rng: &rng))
+                people.append(
+                    makePerson(
+                        gender: Self.gender(&rng), last: rng.chance(80) ? family : rng.pick(Names.last),
+                        birth: min(2006, primaryBirth + rng.int(in: -8...8)),
+                        party: rng.chance(50) ? primary.party : rng.pick(Self.partyWeights),
+                        propensity: rng.pick(Self.propensities),
+                        phone: rng.chance(70) ? state.phone() : "", rng: &rng))
             }
         }
 

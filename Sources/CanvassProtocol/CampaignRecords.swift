@@ -11,8 +11,10 @@ public enum CampaignRecords {
         var seen: Set<String> = []
         for v in voters where seen.insert(v.householdId).inserted {
             var h: [String: Value] = [
-                "street_number": .int(Int64(v.streetNumber)), "street_name": .string(v.streetName), "city": .string(v.city),
-                "state": .string(v.state), "zip": .string(v.zip), "latitude": .double(v.latitude), "longitude": .double(v.longitude),
+                "street_number": .int(Int64(v.streetNumber)), "street_name": .string(v.streetName),
+                "city": .string(v.city),
+                "state": .string(v.state), "zip": .string(v.zip), "latitude": .double(v.latitude),
+                "longitude": .double(v.longitude),
                 "precinct": .string(v.precinct), "ward": .int(Int64(v.ward)),
             ]
             if !v.unit.isEmpty { h["unit"] = .string(v.unit) }
@@ -20,12 +22,17 @@ public enum CampaignRecords {
         }
         for v in voters {
             var c: [String: Value] = [
-                "voter_id": .string(v.voterId), "household_id": .string(v.householdId), "first_name": .string(v.firstName),
+                "voter_id": .string(v.voterId), "household_id": .string(v.householdId),
+                "first_name": .string(v.firstName),
                 "last_name": .string(v.lastName), "party": .string(v.party), "precinct": .string(v.precinct),
-                "ward": .int(Int64(v.ward)), "birth_year": .int(Int64(v.birthYear)), "registration_date": .string(v.registrationDate),
+                "ward": .int(Int64(v.ward)), "birth_year": .int(Int64(v.birthYear)),
+                "registration_date": .string(v.registrationDate),
                 "vote_history": .string(v.voteHistory),
             ]
-            for (k, s) in [("middle_name", v.middleName), ("suffix", v.suffix), ("phone", v.phone), ("email", v.email), ("gender", v.gender)] where !s.isEmpty {
+            for (k, s) in [
+                ("middle_name", v.middleName), ("suffix", v.suffix), ("phone", v.phone), ("email", v.email),
+                ("gender", v.gender),
+            ] where !s.isEmpty {
                 c[k] = .string(s)
             }
             out.append((RecordKey("contacts", contactID(v)), c))

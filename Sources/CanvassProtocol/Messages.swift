@@ -181,6 +181,7 @@ func rejectUnknownKeys(_ decoder: any Decoder, allowed: Set<String>) throws {
     let c = try decoder.container(keyedBy: AnyKey.self)
     for k in c.allKeys where !allowed.contains(k.stringValue) {
         throw DecodingError.dataCorruptedError(
-            forKey: k, in: c, debugDescription: "unknown key '\(k.stringValue)'; allowed: \(allowed.sorted().joined(separator: ", "))")
+            forKey: k, in: c,
+            debugDescription: "unknown key '\(k.stringValue)'; allowed: \(allowed.sorted().joined(separator: ", "))")
     }
 }

@@ -70,7 +70,10 @@ public struct ProtocolError: Error, CustomStringConvertible, Sendable {
     /// Every problem of a survey document (``Code/invalidSurvey``).
     public let problems: [Problem]
 
-    private init(_ code: Code, message: String, limit: Int? = nil, location: String? = nil, file: String? = nil, problems: [Problem] = []) {
+    private init(
+        _ code: Code, message: String, limit: Int? = nil, location: String? = nil, file: String? = nil,
+        problems: [Problem] = []
+    ) {
         self.code = code
         self.message = message
         self.limit = limit
@@ -93,7 +96,9 @@ public struct ProtocolError: Error, CustomStringConvertible, Sendable {
 
     public static func invalidSurvey(file: String?, problems: [Problem]) -> ProtocolError {
         let count = problems.count == 1 ? "1 problem" : "\(problems.count) problems"
-        return ProtocolError(.invalidSurvey, message: "\(file ?? "survey document") is not a valid survey (\(count))", file: file, problems: problems)
+        return ProtocolError(
+            .invalidSurvey, message: "\(file ?? "survey document") is not a valid survey (\(count))", file: file,
+            problems: problems)
     }
 
     /// The diagnostics of ``problems``.
@@ -105,7 +110,8 @@ public struct ProtocolError: Error, CustomStringConvertible, Sendable {
         case .badCompression: return "the body could not be decompressed (\(message)); check Content-Encoding"
         case .badJSON: return "the body is not valid JSON: \(message)"
         case .badShape: return "\(location ?? ""): \(message)"
-        case .invalidSurvey: return ([message + ":"] + problems.map { "  " + $0.describe(file: file) }).joined(separator: "\n")
+        case .invalidSurvey:
+            return ([message + ":"] + problems.map { "  " + $0.describe(file: file) }).joined(separator: "\n")
         }
     }
 }

@@ -19,13 +19,20 @@ public enum SurveyDocument {
 
     /// Decodes a survey and returns it with every diagnostic (warnings included). Throws only when
     /// no survey could be built at all (bad YAML, wrong shape).
-    public static func decodeWithDiagnostics(yaml: String, file: String? = nil) throws -> (Survey, [ProtocolError.Problem]) {
+    public static func decodeWithDiagnostics(yaml: String, file: String? = nil) throws -> (
+        Survey, [ProtocolError.Problem]
+    ) {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: yaml) else {
-                throw ProtocolError.invalidSurvey(file: file, problems: [
-                    .init(Diagnostic(at: "survey", code: "empty", "the document is empty; a survey needs at least id, title and kind"))
-                ])
+                throw ProtocolError.invalidSurvey(
+                    file: file,
+                    problems: [
+                        .init(
+                            Diagnostic(
+                                at: "survey", code: "empty",
+                                "the document is empty; a survey needs at least id, title and kind"))
+                    ])
             }
             root = node
         } catch let error as YamlError {
@@ -33,9 +40,15 @@ public enum SurveyDocument {
         }
 
         guard case .mapping = root else {
-            throw ProtocolError.invalidSurvey(file: file, problems: [
-                .init(Diagnostic(at: "survey", code: "bad_type", "the document must be a mapping with keys id, title, kind, intro, result_codes and questions"), root.mark)
-            ])
+            throw ProtocolError.invalidSurvey(
+                file: file,
+                problems: [
+                    .init(
+                        Diagnostic(
+                            at: "survey", code: "bad_type",
+                            "the document must be a mapping with keys id, title, kind, intro, result_codes and questions"
+                        ), root.mark)
+                ])
         }
 
         var problems = unknownKeys(in: root)
@@ -46,7 +59,8 @@ public enum SurveyDocument {
             // Decoding stops at the first error; decode each result code and question on its own
             // too, so one run reports every broken entry.
             var found = [problem(from: error, root: root)]
-            for p in elementProblems(in: root) where !found.contains(where: { $0.diagnostic.location == p.diagnostic.location }) {
+            for p in elementProblems(in: root)
+            where !found.contains(where: { $0.diagnostic.location == p.diagnostic.location }) {
                 found.append(p)
             }
             throw ProtocolError.invalidSurvey(file: file, problems: found + problems)
@@ -134,14 +148,18 @@ public enum SurveyDocument {
     }
 
     static func problem(from error: YamlError) -> ProtocolError.Problem {
-        let hint = "check the indentation (spaces, not tabs), and quote text that contains ': ', ' #' or starts with a special character"
+        let hint =
+            "check the indentation (spaces, not tabs), and quote text that contains ': ', ' #' or starts with a special character"
         switch error {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+            let .composer(context, problem, mark, _):
             let what = context.map { "\(problem) \($0.text)" } ?? problem
             return .init(Diagnostic(at: "yaml", code: "yaml_syntax", "\(what); \(hint)"), mark)
         case let .duplicatedKeysInMapping(duplicates, context):
             return .init(
-                Diagnostic(at: "yaml", code: "duplicate_key", "key \(duplicates.joined(separator: ", ")) appears twice in one mapping \(context.text); keep one"),
+                Diagnostic(
+                    at: "yaml", code: "duplicate_key",
+                    "key \(duplicates.joined(separator: ", ")) appears twice in one mapping \(context.text); keep one"),
                 context.mark)
         default:
             return .init(Diagnostic(at: "yaml", code: "yaml_syntax", "\(error); \(hint)"))
@@ -182,14 +200,18 @@ public enum SurveyDocument {
         case let .keyNotFound(key, context):
             let (at, steps) = location(context.codingPath)
             return .init(
-                Diagnostic(at: "\(at).\(key.stringValue)", code: "missing", "required key '\(key.stringValue)' is missing; add it"),
+                Diagnostic(
+                    at: "\(at).\(key.stringValue)", code: "missing",
+                    "required key '\(key.stringValue)' is missing; add it"),
                 node(at: steps, in: root).mark)
         case let .typeMismatch(type, context):
             let (at, steps) = location(context.codingPath)
             let found = node(at: steps, in: root)
             let got = (found.scalar?.string).map { ", not '\($0)'" } ?? ""
             return .init(
-                Diagnostic(at: at, code: "bad_type", "expected \(describe(type)) here\(got)\(allowed(for: steps).map { " (\($0))" } ?? "")"),
+                Diagnostic(
+                    at: at, code: "bad_type",
+                    "expected \(describe(type)) here\(got)\(allowed(for: steps).map { " (\($0))" } ?? "")"),
                 found.mark)
         case let .valueNotFound(type, context):
             let (at, steps) = location(context.codingPath)
@@ -251,9 +273,12 @@ public enum SurveyDocument {
             for (key, _) in mapping {
                 guard let k = key.string, !allowed.contains(k) else { continue }
                 let suggestion = closest(k, in: allowed).map { "did you mean '\($0)'? " } ?? ""
-                out.append(.init(
-                    Diagnostic(at: "\(at).\(k)", code: "unknown_key", "unknown key '\(k)'; \(suggestion)valid keys here: \(allowed.joined(separator: ", "))"),
-                    key.mark))
+                out.append(
+                    .init(
+                        Diagnostic(
+                            at: "\(at).\(k)", code: "unknown_key",
+                            "unknown key '\(k)'; \(suggestion)valid keys here: \(allowed.joined(separator: ", "))"),
+                        key.mark))
             }
         }
         check(root, surveyKeys, at: "survey")
@@ -264,7 +289,9 @@ public enum SurveyDocument {
             for (i, q) in questions.enumerated() {
                 check(q, questionKeys, at: "survey.questions[\(i)]")
                 if let options = q.mapping?["options"]?.sequence {
-                    for (j, o) in options.enumerated() { check(o, optionKeys, at: "survey.questions[\(i)].options[\(j)]") }
+                    for (j, o) in options.enumerated() {
+                        check(o, optionKeys, at: "survey.questions[\(i)].options[\(j)]")
+                    }
                 }
             }
         }

@@ -25,7 +25,8 @@ public enum BodyEncoding: String, Sendable, CaseIterable {
             let q = bits.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
             return (bits.first ?? "", q)
         }
-        for candidate in [BodyEncoding.gzip, .deflate] where offered.contains(where: { $0.0 == candidate.rawValue && $0.1 > 0 }) {
+        for candidate in [BodyEncoding.gzip, .deflate]
+        where offered.contains(where: { $0.0 == candidate.rawValue && $0.1 > 0 }) {
             return candidate
         }
         return .identity
@@ -56,7 +57,9 @@ public enum WireCodec {
     }
 
     /// Decompresses a body, refusing to inflate past `limit` bytes (a zip bomb costs nothing).
-    public static func decompress(_ data: ByteBuffer, _ encoding: BodyEncoding, limit: Int = ProtocolInfo.maxDecompressedBody) throws -> ByteBuffer {
+    public static func decompress(
+        _ data: ByteBuffer, _ encoding: BodyEncoding, limit: Int = ProtocolInfo.maxDecompressedBody
+    ) throws -> ByteBuffer {
         guard let algorithm = encoding.algorithm else {
             if data.readableBytes > limit { throw ProtocolError.tooLarge(limit: limit) }
             return data
@@ -108,9 +111,11 @@ public enum WireCodec {
 
     /// A pull page, written by `JSONText` (the hot path: pages of thousands of records).
     public static func encode(_ page: PullResponse, _ encoding: BodyEncoding = .identity) throws -> ByteBuffer {
-        try compress(pullPage(count: page.records.count, evict: page.evict, checkpoint: page.checkpoint, more: page.more) { out, i in
-            out.record(page.records[i])
-        }, encoding)
+        try compress(
+            pullPage(count: page.records.count, evict: page.evict, checkpoint: page.checkpoint, more: page.more) {
+                out, i in
+                out.record(page.records[i])
+            }, encoding)
     }
 
     /// The body of a pull page; `writeRecord` writes record `i` (encoded, or spliced as stored).
@@ -150,7 +155,10 @@ public enum WireCodec {
         return try compress(ByteBuffer(bytes: out.bytes), encoding)
     }
 
-    public static func decode<T: Decodable>(_ type: T.Type, from body: ByteBuffer, _ encoding: BodyEncoding = .identity, limit: Int = ProtocolInfo.maxDecompressedBody) throws -> T {
+    public static func decode<T: Decodable>(
+        _ type: T.Type, from body: ByteBuffer, _ encoding: BodyEncoding = .identity,
+        limit: Int = ProtocolInfo.maxDecompressedBody
+    ) throws -> T {
         let plain = try decompress(body, encoding, limit: limit)
         do {
             return try JSONDecoder().decode(T.self, from: Data(plain.readableBytesView))

@@ -29,10 +29,14 @@ public struct ServerAdmin: Sendable {
         for i in items { if let l = i["list_id"]?.stringValue { counts[l, default: 0] += 1 } }
         var who: [String: [String]] = [:]
         for a in assignments {
-            if let l = a["list_id"]?.stringValue, let u = a["user_id"]?.stringValue { who[l, default: []].append(users[u] ?? u) }
+            if let l = a["list_id"]?.stringValue, let u = a["user_id"]?.stringValue {
+                who[l, default: []].append(users[u] ?? u)
+            }
         }
         return lists.map { l in
-            ListInfo(id: l.key.id, name: l["name"]?.stringValue ?? l.key.id, kind: l["kind"]?.stringValue ?? "walk", items: counts[l.key.id] ?? 0,
+            ListInfo(
+                id: l.key.id, name: l["name"]?.stringValue ?? l.key.id, kind: l["kind"]?.stringValue ?? "walk",
+                items: counts[l.key.id] ?? 0,
                 assignees: (who[l.key.id] ?? []).sorted())
         }.sorted { $0.id < $1.id }
     }
@@ -44,16 +48,20 @@ public struct ServerAdmin: Sendable {
             throw ServerError.notFound("no list '\(list)'; lists: \(known)")
         }
         guard let user = try await storage.user(named: userName) else {
-            throw ServerError.notFound("no user '\(userName)'; add one with `canvass-server user add NAME --role canvasser`")
+            throw ServerError.notFound(
+                "no user '\(userName)'; add one with `canvass-server user add NAME --role canvasser`")
         }
         let a = CampaignRecords.assignment(list: list, user: user.id)
         if try await exists(a.key) { return }
-        try await storage.write([LocalWrite(a.key, a.values.merging([Record.deletedField: false]) { x, _ in x })], wallclock: now)
+        try await storage.write(
+            [LocalWrite(a.key, a.values.merging([Record.deletedField: false]) { x, _ in x })], wallclock: now)
     }
 
     /// Takes a list away from a user: their devices are told to evict it on the next sync.
     public func unassign(list: String, from userName: String, now: Int64) async throws {
-        guard let user = try await storage.user(named: userName) else { throw ServerError.notFound("no user '\(userName)'") }
+        guard let user = try await storage.user(named: userName) else {
+            throw ServerError.notFound("no user '\(userName)'")
+        }
         let key = CampaignRecords.assignment(list: list, user: user.id).key
         guard try await exists(key) else {
             throw ServerError.notFound("list '\(list)' is not assigned to \(userName)")

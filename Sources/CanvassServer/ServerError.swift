@@ -89,7 +89,9 @@ public struct ServerError: Error, CustomStringConvertible, Sendable {
     /// The methods a path does answer, for `methodNotAllowed`.
     public let allow: String?
 
-    public init(_ code: Code, _ message: String, details: [Diagnostic]? = nil, retryAfter: Int? = nil, allow: String? = nil) {
+    public init(
+        _ code: Code, _ message: String, details: [Diagnostic]? = nil, retryAfter: Int? = nil, allow: String? = nil
+    ) {
         self.code = code
         self.message = message
         self.details = details

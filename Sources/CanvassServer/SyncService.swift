@@ -14,7 +14,8 @@ public struct RawPullPage: Sendable {
     public func decoded() throws -> PullResponse {
         let decoder = JSONDecoder()
         return PullResponse(
-            records: try records.map { try decoder.decode(Record.self, from: Data($0.json.utf8)) }, evict: evict, checkpoint: checkpoint,
+            records: try records.map { try decoder.decode(Record.self, from: Data($0.json.utf8)) }, evict: evict,
+            checkpoint: checkpoint,
             more: more)
     }
 }
@@ -32,7 +33,8 @@ public final class SyncService: Sendable {
     public let tokenLifetime: TokenLifetime
 
     public init(
-        storage: any ServerStorage, schema: Schema = CampaignSchema.standard, limiter: RateLimiter = RateLimiter(), codeLifetimeHours: Int = 72,
+        storage: any ServerStorage, schema: Schema = CampaignSchema.standard, limiter: RateLimiter = RateLimiter(),
+        codeLifetimeHours: Int = 72,
         tokenLifetime: TokenLifetime = TokenLifetime()
     ) {
         self.storage = storage
@@ -57,7 +59,9 @@ public final class SyncService: Sendable {
     /// A fresh one-time code for an existing user (a new laptop, a lost one).
     public func issueCode(for user: User, now: Int64) async throws -> String {
         let code = Credentials.newCode()
-        try await storage.addCode(hash: Credentials.hash(Credentials.normalizeCode(code)), userID: user.id, expiresAt: now + codeLifetimeMillis, now: now)
+        try await storage.addCode(
+            hash: Credentials.hash(Credentials.normalizeCode(code)), userID: user.id,
+            expiresAt: now + codeLifetimeMillis, now: now)
         return code
     }
 
@@ -76,7 +80,8 @@ public final class SyncService: Sendable {
         case .granted(let a): attempt = a
         case .limited(let retryAfterMillis):
             let seconds = Int((retryAfterMillis + 999) / 1000)
-            throw ServerError(.rateLimited, "too many wrong codes; wait \(seconds) s and try again", retryAfter: seconds)
+            throw ServerError(
+                .rateLimited, "too many wrong codes; wait \(seconds) s and try again", retryAfter: seconds)
         }
         var wrongCode = false
         defer { if !wrongCode { limiter.refund(attempt) } }
@@ -86,14 +91,16 @@ public final class SyncService: Sendable {
         let token = Credentials.newToken()
         guard code.count == 8,
             let device = try await storage.enroll(
-                codeHash: Credentials.hash(code), replica: replica, tokenHash: Credentials.hash(token), deviceName: name, now: now)
+                codeHash: Credentials.hash(code), replica: replica, tokenHash: Credentials.hash(token),
+                deviceName: name, now: now)
         else {
             wrongCode = true
             throw ServerError(.invalidCode, "that code is wrong, used or expired; ask your coordinator for a new one")
         }
         let (server, _) = try await storage.identity()
         return EnrollResponse(
-            replicaID: device.replica, token: token, user: UserInfo(id: device.userID, name: device.userName, role: device.role), serverReplica: server)
+            replicaID: device.replica, token: token,
+            user: UserInfo(id: device.userID, name: device.userName, role: device.role), serverReplica: server)
     }
 
     /// The device a bearer token belongs to; refuses missing, unknown, expired and revoked tokens.
@@ -106,12 +113,15 @@ public final class SyncService: Sendable {
             throw ServerError(.unauthorized, "this device token is not known here; log in again with a new code")
         }
         if device.revokedAt != nil {
-            throw ServerError(.deviceRevoked, "this device was revoked; unsynced changes stay on it, ask your coordinator for a new code")
+            throw ServerError(
+                .deviceRevoked,
+                "this device was revoked; unsynced changes stay on it, ask your coordinator for a new code")
         }
         if device.isExpired(tokenLifetime, now: now) {
             throw ServerError(
                 .unauthorized,
-                "this device's login expired after \(tokenLifetime.idleDays ?? 0) days without use; log in again with a new code from your coordinator")
+                "this device's login expired after \(tokenLifetime.idleDays ?? 0) days without use; log in again with a new code from your coordinator"
+            )
         }
         if tokenLifetime.needsTouch(lastSeen: device.lastSeen, now: now) {
             try await storage.touch(replica: device.replica, now: now)
@@ -125,13 +135,19 @@ public final class SyncService: Sendable {
     public func push(_ request: PushRequest, from device: DeviceIdentity) async throws -> PushResponse {
         let records = request.changes.records
         guard records.count <= ProtocolInfo.maxPushRecords else {
-            throw ServerError(.tooLarge, "a push page holds at most \(ProtocolInfo.maxPushRecords) records; this one has \(records.count). Send smaller pages.")
+            throw ServerError(
+                .tooLarge,
+                "a push page holds at most \(ProtocolInfo.maxPushRecords) records; this one has \(records.count). Send smaller pages."
+            )
         }
         var keys: Set<RecordKey> = []
         for (i, r) in records.enumerated() where !keys.insert(r.key).inserted {
-            throw ServerError.badRequest("record \(r.key) appears twice in one page; nothing was applied", details: [
-                Diagnostic(at: "records[\(i)]", code: "duplicate_record", "record \(r.key) appears twice in one page")
-            ])
+            throw ServerError.badRequest(
+                "record \(r.key) appears twice in one page; nothing was applied",
+                details: [
+                    Diagnostic(
+                        at: "records[\(i)]", code: "duplicate_record", "record \(r.key) appears twice in one page")
+                ])
         }
         let schema = self.schema
         let decision = try await storage.push(records, device: device) { snapshot in
@@ -145,9 +161,10 @@ public final class SyncService: Sendable {
                     + "A client that follows protocol/SYNC.md never sends this; if the server was restored from a backup, export this device's unsynced changes and log in again",
                 details: all)
         }
-        return PushResponse(results: decision.results.map {
-            PushResult(key: $0.key, status: $0.accepted ? .accepted : .rejected, problems: $0.problems)
-        })
+        return PushResponse(
+            results: decision.results.map {
+                PushResult(key: $0.key, status: $0.accepted ? .accepted : .rejected, problems: $0.problems)
+            })
     }
 
     // MARK: pull
@@ -164,13 +181,17 @@ public final class SyncService: Sendable {
         switch PullPlanner.position(checkpoint: checkpoint, epoch: epoch, watermark: watermark) {
         case .at(let p): position = p
         case .refused(.unreadable):
-            throw ServerError.badRequest("checkpoint '\((checkpoint ?? "").prefix(40))' is not one this server issued; discard it and pull from the beginning", details: [
-                Diagnostic(at: "since", code: "bad_checkpoint", "unreadable checkpoint")
-            ])
+            throw ServerError.badRequest(
+                "checkpoint '\((checkpoint ?? "").prefix(40))' is not one this server issued; discard it and pull from the beginning",
+                details: [
+                    Diagnostic(at: "since", code: "bad_checkpoint", "unreadable checkpoint")
+                ])
         case .refused(.ahead):
-            throw ServerError.badRequest("checkpoint '\((checkpoint ?? "").prefix(40))' is ahead of this server; discard it and pull from the beginning", details: [
-                Diagnostic(at: "since", code: "bad_checkpoint", "checkpoint beyond the feed")
-            ])
+            throw ServerError.badRequest(
+                "checkpoint '\((checkpoint ?? "").prefix(40))' is ahead of this server; discard it and pull from the beginning",
+                details: [
+                    Diagnostic(at: "since", code: "bad_checkpoint", "checkpoint beyond the feed")
+                ])
         }
         var scope: Set<RecordKey>?
         var delivered: Set<RecordKey> = []
@@ -179,7 +200,9 @@ public final class SyncService: Sendable {
             scope = try await storage.canvasserScope(userID: device.userID)
             delivered = try await storage.delivered(replica: device.replica)
         }
-        switch PullPlanner.plan(position: position, scope: scope, delivered: delivered, watermark: watermark, limit: limit) {
+        switch PullPlanner.plan(
+            position: position, scope: scope, delivered: delivered, watermark: watermark, limit: limit)
+        {
         case .feed(let after, nil):
             let page = try await storage.feed(since: after, limit: limit, excludingOrigin: device.replica, filter: nil)
             position.seq = page.last
@@ -192,7 +215,8 @@ public final class SyncService: Sendable {
             position.seq = seq
             position.scopeToken = try await storage.stageScope(replica: device.replica, added: backfill, removed: evict)
             let records = try await storage.rawRecords(backfill)
-            return RawPullPage(records: records, evict: evict.map(KeyRef.init), checkpoint: position.checkpoint, more: true)
+            return RawPullPage(
+                records: records, evict: evict.map(KeyRef.init), checkpoint: position.checkpoint, more: true)
         }
     }
 
@@ -200,7 +224,8 @@ public final class SyncService: Sendable {
     /// `actor` nil is the admin command line.
     public func revoke(_ replica: ReplicaID, by actor: DeviceIdentity?, now: Int64) async throws {
         if let actor, actor.role < .coordinator, actor.replica != replica {
-            throw ServerError(.forbidden, "only coordinators and admins may revoke other devices; a device may revoke itself")
+            throw ServerError(
+                .forbidden, "only coordinators and admins may revoke other devices; a device may revoke itself")
         }
         guard try await storage.revoke(replica: replica, now: now) else {
             throw ServerError.notFound("no live device \(replica); see `canvass-server device list`")

@@ -89,12 +89,18 @@ public struct WalkStop: Sendable, Hashable, Codable {
         people = try c.decode([ListPerson].self, forKey: .people)
     }
 
-    init(householdID: String, streetNumber: Int64, streetName: String, unit: String, badAddress: Bool, people: [ListPerson]) {
+    init(
+        householdID: String, streetNumber: Int64, streetName: String, unit: String, badAddress: Bool,
+        people: [ListPerson]
+    ) {
         self.householdID = householdID
         self.streetNumber = streetNumber
         self.streetName = streetName
         self.unit = unit
-        self.side = Canvassing.WalkAddress(streetName: streetName, streetNumber: streetNumber, unit: unit, householdID: householdID).side
+        self.side =
+            Canvassing.WalkAddress(
+                streetName: streetName, streetNumber: streetNumber, unit: unit, householdID: householdID
+            ).side
         self.address = "\(streetNumber) \(streetName)" + (unit.isEmpty ? "" : ", \(unit)")
         self.badAddress = badAddress
         self.people = people
@@ -142,14 +148,17 @@ public struct PersonDetail: Sendable, Codable {
 extension ReplicaStore {
     /// The people on a list: for each list item its contact id.
     private static func listContactIDs(_ db: Database, _ listID: String) throws -> [String] {
-        let items = try displays(db, in: "list_items", where: "AND json_extract(display, '$.list_id') = ?", arguments: [listID])
+        let items = try displays(
+            db, in: "list_items", where: "AND json_extract(display, '$.list_id') = ?", arguments: [listID])
         return items.values.compactMap { $0["contact_id"]?.stringValue }
     }
 
-    private static func byIDs(_ db: Database, _ collection: String, _ ids: [String]) throws -> [String: [String: Value]] {
+    private static func byIDs(_ db: Database, _ collection: String, _ ids: [String]) throws -> [String: [String: Value]]
+    {
         var out: [String: [String: Value]] = [:]
         let decoder = JSONDecoder()
-        let stmt = try db.cachedStatement(sql: "SELECT display FROM records WHERE collection = ? AND id = ? AND deleted = 0")
+        let stmt = try db.cachedStatement(
+            sql: "SELECT display FROM records WHERE collection = ? AND id = ? AND deleted = 0")
         for id in Set(ids) {
             if let text = try String.fetchOne(stmt, arguments: [collection, id]) {
                 out[id] = try decoder.decode([String: Value].self, from: Data(text.utf8))
@@ -163,7 +172,9 @@ extension ReplicaStore {
         var out: [String: [InteractionSummary]] = [:]
         let decoder = JSONDecoder()
         let stmt = try db.cachedStatement(
-            sql: "SELECT id, display FROM records WHERE collection = 'interactions' AND deleted = 0 AND json_extract(display, '$.person_id') = ?")
+            sql:
+                "SELECT id, display FROM records WHERE collection = 'interactions' AND deleted = 0 AND json_extract(display, '$.person_id') = ?"
+        )
         for p in Set(people) {
             let rows = try Row.fetchAll(stmt, arguments: [p])
             out[p] = try rows.map { row in
@@ -172,16 +183,21 @@ extension ReplicaStore {
                 var answers: [String: Value] = [:]
                 if case .object(let o)? = d["answers"] { answers = o }
                 return InteractionSummary(
-                    id: row["id"], channel: d["channel"]?.stringValue, result: d["result"]?.stringValue, answers: answers,
-                    note: d["note"]?.stringValue, recordedAt: d["recorded_at"]?.intValue, listID: d["list_id"]?.stringValue,
+                    id: row["id"], channel: d["channel"]?.stringValue, result: d["result"]?.stringValue,
+                    answers: answers,
+                    note: d["note"]?.stringValue, recordedAt: d["recorded_at"]?.intValue,
+                    listID: d["list_id"]?.stringValue,
                     userID: d["user_id"]?.stringValue)
             }.sorted { ($0.recordedAt ?? 0, $0.id) > ($1.recordedAt ?? 0, $1.id) }
         }
         return out
     }
 
-    private static func person(_ id: String, _ c: [String: Value], history: [InteractionSummary], channel: Channel, survey: Survey?) -> ListPerson {
-        let name = [c["first_name"], c["middle_name"], c["last_name"], c["suffix"]].compactMap { $0?.stringValue }.filter { !$0.isEmpty }
+    private static func person(
+        _ id: String, _ c: [String: Value], history: [InteractionSummary], channel: Channel, survey: Survey?
+    ) -> ListPerson {
+        let name = [c["first_name"], c["middle_name"], c["last_name"], c["suffix"]].compactMap { $0?.stringValue }
+            .filter { !$0.isEmpty }
         let suppressed = Canvassing.suppression(of: c, channel: channel)
         let last = history.first
         let code = Canvassing.resultCode(last?.result, in: survey)
@@ -214,15 +230,19 @@ extension ReplicaStore {
             let contacts = try Self.byIDs(db, "contacts", ids)
             let history = try Self.interactions(db, of: Array(contacts.keys))
             let survey = try Self.survey(db, ofList: listID)
-            let households = try Self.byIDs(db, "households", contacts.values.compactMap { $0["household_id"]?.stringValue })
+            let households = try Self.byIDs(
+                db, "households", contacts.values.compactMap { $0["household_id"]?.stringValue })
             var grouped: [String: [(String, [String: Value])]] = [:]
             for (id, c) in contacts { grouped[c["household_id"]?.stringValue ?? "", default: []].append((id, c)) }
             let stops = grouped.map { hid, members -> WalkStop in
                 let h = households[hid] ?? [:]
-                let people = members.sorted { Canvassing.personBefore(Self.personKey($0.0, $0.1), Self.personKey($1.0, $1.1)) }
-                    .map { Self.person($0.0, $0.1, history: history[$0.0] ?? [], channel: .door, survey: survey) }
+                let people = members.sorted {
+                    Canvassing.personBefore(Self.personKey($0.0, $0.1), Self.personKey($1.0, $1.1))
+                }
+                .map { Self.person($0.0, $0.1, history: history[$0.0] ?? [], channel: .door, survey: survey) }
                 return WalkStop(
-                    householdID: hid, streetNumber: h["street_number"]?.intValue ?? 0, streetName: h["street_name"]?.stringValue ?? "",
+                    householdID: hid, streetNumber: h["street_number"]?.intValue ?? 0,
+                    streetName: h["street_name"]?.stringValue ?? "",
                     unit: h["unit"]?.stringValue ?? "", badAddress: h["bad_address"] == .bool(true), people: people)
             }
             return stops.sorted { Canvassing.walksBefore($0.walkAddress, $1.walkAddress) }
@@ -236,8 +256,10 @@ extension ReplicaStore {
             let contacts = try Self.byIDs(db, "contacts", ids)
             let history = try Self.interactions(db, of: Array(contacts.keys))
             let survey = try Self.survey(db, ofList: listID)
-            return contacts.sorted { Canvassing.personBefore(Self.personKey($0.key, $0.value), Self.personKey($1.key, $1.value)) }
-                .map { Self.person($0.key, $0.value, history: history[$0.key] ?? [], channel: .call, survey: survey) }
+            return contacts.sorted {
+                Canvassing.personBefore(Self.personKey($0.key, $0.value), Self.personKey($1.key, $1.value))
+            }
+            .map { Self.person($0.key, $0.value, history: history[$0.key] ?? [], channel: .call, survey: survey) }
         }
     }
 
@@ -245,9 +267,13 @@ extension ReplicaStore {
     public func person(_ id: String) throws -> PersonDetail? {
         try writer.read { db in
             guard let record = try Self.record(db, RecordKey("contacts", id)), !record.isDeleted else { return nil }
-            let household = try record["household_id"]?.stringValue.flatMap { try Self.byIDs(db, "households", [$0])[$0] }
+            let household = try record["household_id"]?.stringValue.flatMap {
+                try Self.byIDs(db, "households", [$0])[$0]
+            }
             let history = try Self.interactions(db, of: [id])[id] ?? []
-            return PersonDetail(id: id, fields: record.values, household: household, interactions: history, conflicts: record.conflicts.map(\.field))
+            return PersonDetail(
+                id: id, fields: record.values, household: household, interactions: history,
+                conflicts: record.conflicts.map(\.field))
         }
     }
 }

@@ -51,7 +51,8 @@ struct RecordRows {
                     seq = excluded.seq, conflicts = excluded.conflicts, deleted = excluded.deleted, origin = excluded.origin
                 """)
         try stmt.execute(arguments: [
-            record.key.collection, record.key.id, state.string, display.string, seq, conflicts, record.isDeleted, origin?.rawValue,
+            record.key.collection, record.key.id, state.string, display.string, seq, conflicts, record.isDeleted,
+            origin?.rawValue,
         ])
         return seq
     }

@@ -97,7 +97,9 @@ extension ReplicaStore {
 
     /// Display values of every existing record of a collection, keyed by id: the cheap read for
     /// queries. `clause` narrows it with this module's own SQL.
-    static func displays(_ db: Database, in collection: String, where clause: String = "", arguments: StatementArguments = []) throws -> [String: [String: Value]] {
+    static func displays(
+        _ db: Database, in collection: String, where clause: String = "", arguments: StatementArguments = []
+    ) throws -> [String: [String: Value]] {
         let decoder = JSONDecoder()
         var out: [String: [String: Value]] = [:]
         let rows = try Row.fetchCursor(
@@ -118,9 +120,11 @@ extension ReplicaStore {
     ///   - scanLimit: rows examined before returning a (possibly empty) page with `more`, so a
     ///     reader with a narrow filter never holds a read transaction over the whole table.
     public func feed(
-        since: Int64, limit: Int, excludingOrigin: ReplicaID? = nil, filter: ((RecordKey) -> Bool)? = nil, scanLimit: Int = 50_000
+        since: Int64, limit: Int, excludingOrigin: ReplicaID? = nil, filter: ((RecordKey) -> Bool)? = nil,
+        scanLimit: Int = 50_000
     ) throws -> FeedPage {
-        let raw = try feedRaw(since: since, limit: limit, excludingOrigin: excludingOrigin, filter: filter, scanLimit: scanLimit)
+        let raw = try feedRaw(
+            since: since, limit: limit, excludingOrigin: excludingOrigin, filter: filter, scanLimit: scanLimit)
         let decoder = JSONDecoder()
         let records = try raw.records.map { item -> CanvassCore.Record in
             do {
@@ -135,19 +139,23 @@ extension ReplicaStore {
     /// The same page with each record's stored JSON as is (the protocol's compact form), for a
     /// server to splice into a response without decoding and encoding it again.
     func feedRaw(
-        since: Int64, limit: Int, excludingOrigin: ReplicaID? = nil, filter: ((RecordKey) -> Bool)? = nil, scanLimit: Int = 50_000
+        since: Int64, limit: Int, excludingOrigin: ReplicaID? = nil, filter: ((RecordKey) -> Bool)? = nil,
+        scanLimit: Int = 50_000
     ) throws -> RawFeedPage {
         try writer.read { db in
-            try Self.feedRaw(db, since: since, limit: limit, excludingOrigin: excludingOrigin, filter: filter, scanLimit: scanLimit)
+            try Self.feedRaw(
+                db, since: since, limit: limit, excludingOrigin: excludingOrigin, filter: filter, scanLimit: scanLimit)
         }
     }
 
     /// The same, inside a caller's read.
     static func feedRaw(
-        _ db: Database, since: Int64, limit: Int, excludingOrigin: ReplicaID?, filter: ((RecordKey) -> Bool)?, scanLimit: Int = 50_000
+        _ db: Database, since: Int64, limit: Int, excludingOrigin: ReplicaID?, filter: ((RecordKey) -> Bool)?,
+        scanLimit: Int = 50_000
     ) throws -> RawFeedPage {
         let rows = try Row.fetchCursor(
-            db, sql: "SELECT collection, id, state, seq, origin FROM records WHERE seq > ? ORDER BY seq", arguments: [since])
+            db, sql: "SELECT collection, id, state, seq, origin FROM records WHERE seq > ? ORDER BY seq",
+            arguments: [since])
         var out: [RawRecord] = []
         var last = since
         var scanned = 0
@@ -169,7 +177,8 @@ extension ReplicaStore {
     static func feedRaw(
         _ db: Database, keys: Set<RecordKey>, since: Int64, limit: Int, excludingOrigin: ReplicaID?
     ) throws -> RawFeedPage {
-        let stmt = try db.cachedStatement(sql: "SELECT seq, origin FROM records WHERE collection = ? AND id = ? AND seq > ?")
+        let stmt = try db.cachedStatement(
+            sql: "SELECT seq, origin FROM records WHERE collection = ? AND id = ? AND seq > ?")
         var hits: [(Int64, RecordKey)] = []
         for k in keys {
             guard let row = try Row.fetchOne(stmt, arguments: [k.collection, k.id, since]) else { continue }
@@ -179,16 +188,22 @@ extension ReplicaStore {
         hits.sort { $0.0 < $1.0 }
         let page = hits.prefix(limit)
         let state = try db.cachedStatement(sql: "SELECT state FROM records WHERE collection = ? AND id = ?")
-        let records = try page.map { RawRecord(key: $0.1, json: try String.fetchOne(state, arguments: [$0.1.collection, $0.1.id])!) }
+        let records = try page.map {
+            RawRecord(key: $0.1, json: try String.fetchOne(state, arguments: [$0.1.collection, $0.1.id])!)
+        }
         if hits.count > limit { return RawFeedPage(records: records, last: page.last!.0, more: true) }
         // Everything in scope up to now is delivered: the checkpoint may move to the last sequence.
         return RawFeedPage(records: records, last: max(since, try lastSeq(db)), more: false)
     }
 
     /// Every existing record of a collection (or every stored one) inside a caller's read.
-    static func records(_ db: Database, in collection: String, includeDeleted: Bool = false) throws -> [CanvassCore.Record] {
+    static func records(_ db: Database, in collection: String, includeDeleted: Bool = false) throws -> [CanvassCore
+        .Record]
+    {
         let rows = try Row.fetchAll(
-            db, sql: "SELECT id, state FROM records WHERE collection = ?\(includeDeleted ? "" : " AND deleted = 0") ORDER BY id",
+            db,
+            sql:
+                "SELECT id, state FROM records WHERE collection = ?\(includeDeleted ? "" : " AND deleted = 0") ORDER BY id",
             arguments: [collection])
         let r = RecordRows(db)
         return try rows.map { row in try r.decode(row["state"], RecordKey(collection, row["id"])) }
@@ -211,7 +226,8 @@ extension ReplicaStore {
     public func pendingPage(limit: Int) throws -> [(entry: OutboxEntry, record: CanvassCore.Record)] {
         try writer.read { db in
             let rows = try Row.fetchAll(
-                db, sql: "SELECT collection, id, seq FROM outbox WHERE status = 'pending' ORDER BY seq LIMIT ?", arguments: [limit])
+                db, sql: "SELECT collection, id, seq FROM outbox WHERE status = 'pending' ORDER BY seq LIMIT ?",
+                arguments: [limit])
             let r = RecordRows(db)
             return try rows.compactMap { row in
                 let key = RecordKey(row["collection"], row["id"])
@@ -225,7 +241,9 @@ extension ReplicaStore {
     public func outbox(status: String? = nil) throws -> [OutboxEntry] {
         try writer.read { db in
             let rows = try Row.fetchAll(
-                db, sql: "SELECT collection, id, seq, status, problems FROM outbox \(status == nil ? "" : "WHERE status = ?") ORDER BY seq",
+                db,
+                sql:
+                    "SELECT collection, id, seq, status, problems FROM outbox \(status == nil ? "" : "WHERE status = ?") ORDER BY seq",
                 arguments: status.map { [$0] } ?? [])
             return try rows.map { row in
                 let problems: [Diagnostic]
@@ -234,7 +252,9 @@ extension ReplicaStore {
                 } else {
                     problems = []
                 }
-                return OutboxEntry(key: RecordKey(row["collection"], row["id"]), seq: row["seq"], status: row["status"], problems: problems)
+                return OutboxEntry(
+                    key: RecordKey(row["collection"], row["id"]), seq: row["seq"], status: row["status"],
+                    problems: problems)
             }
         }
     }
@@ -250,7 +270,9 @@ extension ReplicaStore {
                 sql: "UPDATE outbox SET status = 'rejected', problems = ? WHERE collection = ? AND id = ? AND seq = ?")
             let enc = JSONEncoder()
             for (e, problems) in rejected {
-                try rej.execute(arguments: [String(decoding: try enc.encode(problems), as: UTF8.self), e.key.collection, e.key.id, e.seq])
+                try rej.execute(arguments: [
+                    String(decoding: try enc.encode(problems), as: UTF8.self), e.key.collection, e.key.id, e.seq,
+                ])
             }
         }
     }
@@ -277,7 +299,9 @@ extension ReplicaStore {
     public func conflicts(in collection: String? = nil) throws -> [Conflict] {
         try writer.read { db in
             let rows = try Row.fetchAll(
-                db, sql: "SELECT collection, id, state FROM records WHERE conflicts > 0 \(collection == nil ? "" : "AND collection = ?") ORDER BY collection, id",
+                db,
+                sql:
+                    "SELECT collection, id, state FROM records WHERE conflicts > 0 \(collection == nil ? "" : "AND collection = ?") ORDER BY collection, id",
                 arguments: collection.map { [$0] } ?? [])
             let r = RecordRows(db)
             return try rows.flatMap { row -> [Conflict] in

@@ -41,7 +41,9 @@ extension ReplicaStore {
         return try writer.read { db in
             let rows = RecordRows(db)
             return try entries.compactMap { entry in
-                guard let record = try rows.load(entry.key), let own = Self.ownPart(of: record, replica: replica) else { return nil }
+                guard let record = try rows.load(entry.key), let own = Self.ownPart(of: record, replica: replica) else {
+                    return nil
+                }
                 return UnsyncedRecord(entry: entry, record: own)
             }
         }
@@ -59,7 +61,9 @@ extension ReplicaStore {
         }
         let replica = ReplicaID(raw)
         let rows = RecordRows(db)
-        let held = try Row.fetchAll(db, sql: "SELECT collection, id FROM outbox ORDER BY seq").map { RecordKey($0["collection"], $0["id"]) }
+        let held = try Row.fetchAll(db, sql: "SELECT collection, id FROM outbox ORDER BY seq").map {
+            RecordKey($0["collection"], $0["id"])
+        }
         var keep: [CanvassCore.Record] = []
         for key in held {
             if let record = try rows.load(key), let own = ownPart(of: record, replica: replica) { keep.append(own) }
@@ -69,11 +73,15 @@ extension ReplicaStore {
         let outbox = try Row.fetchAll(db, sql: "SELECT collection, id, status, problems FROM outbox")
         let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM records") ?? 0
         try db.execute(sql: "DELETE FROM records")
-        let restore = try db.cachedStatement(sql: "INSERT INTO outbox (collection, id, seq, status, problems) VALUES (?, ?, ?, ?, ?)")
+        let restore = try db.cachedStatement(
+            sql: "INSERT INTO outbox (collection, id, seq, status, problems) VALUES (?, ?, ?, ?, ?)")
         let keptKeys = Set(keep.map(\.key))
         for record in keep {
             let seq = try rows.save(record, origin: nil)
-            guard let row = outbox.first(where: { $0["collection"] == record.key.collection && $0["id"] == record.key.id }) else { continue }
+            guard
+                let row = outbox.first(where: { $0["collection"] == record.key.collection && $0["id"] == record.key.id }
+                )
+            else { continue }
             let status: String = row["status"]
             let problems: String? = row["problems"]
             try restore.execute(arguments: [record.key.collection, record.key.id, seq, status, problems])
@@ -107,9 +115,13 @@ public enum PrivateFolder {
         var isDirectory: ObjCBool = false
         if !fm.fileExists(atPath: path, isDirectory: &isDirectory) {
             do {
-                try fm.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                try fm.createDirectory(
+                    atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
-                throw StoreError(.unsafeFolder, "cannot create the folder \(path) (\(error.localizedDescription)): check the parent folder exists and is writable, or choose another folder")
+                throw StoreError(
+                    .unsafeFolder,
+                    "cannot create the folder \(path) (\(error.localizedDescription)): check the parent folder exists and is writable, or choose another folder"
+                )
             }
             return
         }
@@ -126,13 +138,16 @@ public enum PrivateFolder {
         guard owner == geteuid() else {
             throw StoreError(
                 .unsafeFolder,
-                "the folder \(path) holds voter data but other users can read it (mode \(octal)) and it belongs to someone else: have its owner run `chmod 700 \(path)`, or choose another folder")
+                "the folder \(path) holds voter data but other users can read it (mode \(octal)) and it belongs to someone else: have its owner run `chmod 700 \(path)`, or choose another folder"
+            )
         }
         do {
             try fm.setAttributes([.posixPermissions: 0o700], ofItemAtPath: resolved)
         } catch {
             throw StoreError(
-                .unsafeFolder, "the folder \(path) holds voter data but other users can read it (mode \(octal)), and it cannot be changed: run `chmod 700 \(path)`")
+                .unsafeFolder,
+                "the folder \(path) holds voter data but other users can read it (mode \(octal)), and it cannot be changed: run `chmod 700 \(path)`"
+            )
         }
     }
 }

@@ -40,7 +40,8 @@ extension ReplicaStore {
     /// The same, inside a caller's transaction.
     static func write(_ db: Database, _ writes: [LocalWrite], wallclock: Int64) throws -> [CanvassCore.Record] {
         guard let raw = try String.fetchOne(db, sql: "SELECT replica FROM clock") else {
-            throw StoreError(.notEnrolled, "this store has no replica id yet: log in (enroll) before recording anything")
+            throw StoreError(
+                .notEnrolled, "this store has no replica id yet: log in (enroll) before recording anything")
         }
         let replica = ReplicaID(raw)
         let rows = RecordRows(db)
@@ -61,7 +62,8 @@ extension ReplicaStore {
             }
             var delta = CanvassCore.Record(key: w.key)
             for (name, value) in values {
-                delta.fields[name] = record.fields[name, default: Register()].write(value, at: dot, wallclock: wallclock)
+                delta.fields[name] = record.fields[name, default: Register()].write(
+                    value, at: dot, wallclock: wallclock)
             }
             let seq = try rows.save(record, origin: nil)
             try queue.execute(arguments: [w.key.collection, w.key.id, seq])

@@ -86,11 +86,13 @@ public final class ReplicaStore: Sendable {
         let fm = FileManager.default
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty && !fm.fileExists(atPath: dir) {
-            try fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try fm.createDirectory(
+                atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         if !fm.fileExists(atPath: path) {
             guard fm.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-                throw StoreError(.invalid, "cannot create the store file \(path): check the folder exists and is writable")
+                throw StoreError(
+                    .invalid, "cannot create the store file \(path): check the folder exists and is writable")
             }
         }
         try? fm.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
@@ -180,7 +182,10 @@ public final class ReplicaStore: Sendable {
     public func setReplicaID(_ id: ReplicaID) throws {
         try writer.write { db in
             if let existing = try String.fetchOne(db, sql: "SELECT replica FROM clock"), existing != id.rawValue {
-                throw StoreError(.alreadyEnrolled, "this store already belongs to replica \(existing); use a new store (another --home) to enroll again")
+                throw StoreError(
+                    .alreadyEnrolled,
+                    "this store already belongs to replica \(existing); use a new store (another --home) to enroll again"
+                )
             }
             try db.execute(sql: "UPDATE clock SET replica = ?", arguments: [id.rawValue])
         }
@@ -203,7 +208,10 @@ public final class ReplicaStore: Sendable {
 
     static func setMeta(_ db: Database, _ key: String, _ value: String?) throws {
         if let value {
-            try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", arguments: [key, value])
+            try db.execute(
+                sql:
+                    "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                arguments: [key, value])
         } else {
             try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [key])
         }

@@ -94,7 +94,9 @@ public final class ServerStore: Sendable {
     }
 
     /// A store in memory, for tests and benchmarks.
-    public static func inMemory() throws -> ServerStore { ServerStore(try ReplicaStore.inMemory(migrations: migrations)) }
+    public static func inMemory() throws -> ServerStore {
+        ServerStore(try ReplicaStore.inMemory(migrations: migrations))
+    }
 
     /// This server's replica id, minted with `mint` the first time.
     public func replicaID(minting mint: () -> ReplicaID) throws -> ReplicaID {
@@ -141,7 +143,8 @@ public final class ServerStore: Sendable {
             try ReplicaStore.apply(db, ChangeSet(records: decision.accepted), origin: device.replica, loaded: loaded)
             if device.role == .canvasser {
                 // The device holds what it pushed: no scope backfill should echo it back.
-                let held = try db.cachedStatement(sql: "INSERT OR IGNORE INTO scope_delivered (replica, collection, id) VALUES (?, ?, ?)")
+                let held = try db.cachedStatement(
+                    sql: "INSERT OR IGNORE INTO scope_delivered (replica, collection, id) VALUES (?, ?, ?)")
                 for k in decision.held { try held.execute(arguments: [device.replica.rawValue, k.collection, k.id]) }
             }
             return decision
@@ -149,14 +152,18 @@ public final class ServerStore: Sendable {
     }
 
     /// Feed rows after `since` as stored JSON; see `ReplicaStore.feedRaw`.
-    public func feed(since: Int64, limit: Int, excludingOrigin: ReplicaID?, filter: (@Sendable (RecordKey) -> Bool)?) async throws -> RawFeedPage {
+    public func feed(since: Int64, limit: Int, excludingOrigin: ReplicaID?, filter: (@Sendable (RecordKey) -> Bool)?)
+        async throws -> RawFeedPage
+    {
         try await writer.read { db in
             try ReplicaStore.feedRaw(db, since: since, limit: limit, excludingOrigin: excludingOrigin, filter: filter)
         }
     }
 
     /// The feed restricted to `keys`, found by key rather than by scanning.
-    public func feed(keys: Set<RecordKey>, since: Int64, limit: Int, excludingOrigin: ReplicaID?) async throws -> RawFeedPage {
+    public func feed(keys: Set<RecordKey>, since: Int64, limit: Int, excludingOrigin: ReplicaID?) async throws
+        -> RawFeedPage
+    {
         try await writer.read { db in
             try ReplicaStore.feedRaw(db, keys: keys, since: since, limit: limit, excludingOrigin: excludingOrigin)
         }
@@ -208,12 +215,18 @@ public final class ServerStore: Sendable {
     public func confirmScope(replica: ReplicaID, upTo token: Int64) async throws {
         try await writer.write { db in
             let r = replica.rawValue
-            let staged = try Row.fetchAll(db, sql: "SELECT token, collection, id, added FROM scope_pending WHERE replica = ?", arguments: [r])
-                .map { StagedScopeChange(token: $0["token"], key: RecordKey($0["collection"], $0["id"]), added: $0["added"]) }
+            let staged = try Row.fetchAll(
+                db, sql: "SELECT token, collection, id, added FROM scope_pending WHERE replica = ?", arguments: [r]
+            )
+            .map {
+                StagedScopeChange(token: $0["token"], key: RecordKey($0["collection"], $0["id"]), added: $0["added"])
+            }
             let outcome = PullPlanner.confirm(staged, upTo: token)
-            let deliver = try db.cachedStatement(sql: "INSERT OR IGNORE INTO scope_delivered (replica, collection, id) VALUES (?, ?, ?)")
+            let deliver = try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO scope_delivered (replica, collection, id) VALUES (?, ?, ?)")
             for k in outcome.deliver { try deliver.execute(arguments: [r, k.collection, k.id]) }
-            let forget = try db.cachedStatement(sql: "DELETE FROM scope_delivered WHERE replica = ? AND collection = ? AND id = ?")
+            let forget = try db.cachedStatement(
+                sql: "DELETE FROM scope_delivered WHERE replica = ? AND collection = ? AND id = ?")
             for k in outcome.forget { try forget.execute(arguments: [r, k.collection, k.id]) }
             try db.execute(sql: "DELETE FROM scope_pending WHERE replica = ?", arguments: [r])
         }
@@ -225,7 +238,8 @@ public final class ServerStore: Sendable {
     }
 
     private static func keys(_ db: Database, _ table: StaticString, replica: ReplicaID) throws -> Set<RecordKey> {
-        let rows = try Row.fetchAll(db, sql: "SELECT collection, id FROM \(table) WHERE replica = ?", arguments: [replica.rawValue])
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT collection, id FROM \(table) WHERE replica = ?", arguments: [replica.rawValue])
         return Set(rows.map { RecordKey($0["collection"], $0["id"]) })
     }
 
@@ -234,9 +248,14 @@ public final class ServerStore: Sendable {
         try await writer.write { db in
             let r = replica.rawValue
             let token = try Int64.fetchOne(
-                db, sql: "INSERT INTO scope_tokens (replica, last_token) VALUES (?, 1) ON CONFLICT (replica) DO UPDATE SET last_token = last_token + 1 RETURNING last_token",
+                db,
+                sql:
+                    "INSERT INTO scope_tokens (replica, last_token) VALUES (?, 1) ON CONFLICT (replica) DO UPDATE SET last_token = last_token + 1 RETURNING last_token",
                 arguments: [r])!
-            let stmt = try db.cachedStatement(sql: "INSERT OR REPLACE INTO scope_pending (replica, token, collection, id, added) VALUES (?, ?, ?, ?, ?)")
+            let stmt = try db.cachedStatement(
+                sql:
+                    "INSERT OR REPLACE INTO scope_pending (replica, token, collection, id, added) VALUES (?, ?, ?, ?, ?)"
+            )
             for k in added { try stmt.execute(arguments: [r, token, k.collection, k.id, 1]) }
             for k in removed { try stmt.execute(arguments: [r, token, k.collection, k.id, 0]) }
             return token
@@ -248,8 +267,12 @@ public final class ServerStore: Sendable {
     /// Adds a user; nil when the name is taken.
     public func addUser(id: String, name: String, role: Role, now: Int64) async throws -> UserRow? {
         try await writer.write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ?", arguments: [name]) == true { return nil }
-            try db.execute(sql: "INSERT INTO users (id, name, role, created_at) VALUES (?, ?, ?, ?)", arguments: [id, name, role.rawValue, now])
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ?", arguments: [name]) == true {
+                return nil
+            }
+            try db.execute(
+                sql: "INSERT INTO users (id, name, role, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [id, name, role.rawValue, now])
             return UserRow(id: id, name: name, role: role, createdAt: now)
         }
     }
@@ -262,12 +285,15 @@ public final class ServerStore: Sendable {
     /// The user with this name, or else this id.
     public func user(named name: String) async throws -> UserRow? {
         try await writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM users WHERE name = ? OR id = ?", arguments: [name, name]).map(Self.user)
+            try Row.fetchOne(db, sql: "SELECT * FROM users WHERE name = ? OR id = ?", arguments: [name, name]).map(
+                Self.user)
         }
     }
 
     private static func user(_ row: Row) -> UserRow {
-        UserRow(id: row["id"], name: row["name"], role: Role(rawValue: row["role"]) ?? .canvasser, createdAt: row["created_at"])
+        UserRow(
+            id: row["id"], name: row["name"], role: Role(rawValue: row["role"]) ?? .canvasser,
+            createdAt: row["created_at"])
     }
 
     /// Stores a one-time code's hash for a user.
@@ -281,10 +307,15 @@ public final class ServerStore: Sendable {
 
     /// Consumes a live code and creates the device in one transaction; nil when the code is
     /// unknown, used or expired.
-    public func enroll(codeHash: String, replica: ReplicaID, tokenHash: String, deviceName: String?, now: Int64) async throws -> DeviceRow? {
+    public func enroll(codeHash: String, replica: ReplicaID, tokenHash: String, deviceName: String?, now: Int64)
+        async throws -> DeviceRow?
+    {
         try await writer.write { db in
-            guard let row = try Row.fetchOne(
-                db, sql: "SELECT user_id FROM enroll_codes WHERE code_hash = ? AND used_at IS NULL AND expires_at > ?", arguments: [codeHash, now])
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: "SELECT user_id FROM enroll_codes WHERE code_hash = ? AND used_at IS NULL AND expires_at > ?",
+                    arguments: [codeHash, now])
             else { return nil }
             let userID: String = row["user_id"]
             try db.execute(sql: "UPDATE enroll_codes SET used_at = ? WHERE code_hash = ?", arguments: [now, codeHash])
@@ -295,14 +326,22 @@ public final class ServerStore: Sendable {
         }
     }
 
-    private static func device(_ db: Database, where clause: StaticString, _ args: StatementArguments) throws -> DeviceRow? {
-        try Row.fetchOne(db, sql: "SELECT d.*, u.name AS user_name, u.role FROM devices d JOIN users u ON u.id = d.user_id WHERE \(clause)", arguments: args)
-            .map(Self.device)
+    private static func device(_ db: Database, where clause: StaticString, _ args: StatementArguments) throws
+        -> DeviceRow?
+    {
+        try Row.fetchOne(
+            db,
+            sql:
+                "SELECT d.*, u.name AS user_name, u.role FROM devices d JOIN users u ON u.id = d.user_id WHERE \(clause)",
+            arguments: args
+        )
+        .map(Self.device)
     }
 
     private static func device(_ row: Row) -> DeviceRow {
         DeviceRow(
-            replica: ReplicaID(row["replica"]), userID: row["user_id"], userName: row["user_name"], role: Role(rawValue: row["role"]) ?? .canvasser,
+            replica: ReplicaID(row["replica"]), userID: row["user_id"], userName: row["user_name"],
+            role: Role(rawValue: row["role"]) ?? .canvasser,
             name: row["name"], createdAt: row["created_at"], lastSeen: row["last_seen"], revokedAt: row["revoked_at"])
     }
 
@@ -314,16 +353,23 @@ public final class ServerStore: Sendable {
     /// Every device, by user name and age.
     public func devices() async throws -> [DeviceRow] {
         try await writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT d.*, u.name AS user_name, u.role FROM devices d JOIN users u ON u.id = d.user_id ORDER BY u.name, d.created_at")
-                .map(Self.device)
+            try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT d.*, u.name AS user_name, u.role FROM devices d JOIN users u ON u.id = d.user_id ORDER BY u.name, d.created_at"
+            )
+            .map(Self.device)
         }
     }
 
     /// Revokes a device (revoking twice keeps the first time); false if there is none.
     public func revoke(replica: ReplicaID, now: Int64) async throws -> Bool {
         try await writer.write { db in
-            try db.execute(sql: "UPDATE devices SET revoked_at = ? WHERE replica = ? AND revoked_at IS NULL", arguments: [now, replica.rawValue])
-            return try Bool.fetchOne(db, sql: "SELECT 1 FROM devices WHERE replica = ?", arguments: [replica.rawValue]) == true
+            try db.execute(
+                sql: "UPDATE devices SET revoked_at = ? WHERE replica = ? AND revoked_at IS NULL",
+                arguments: [now, replica.rawValue])
+            return try Bool.fetchOne(db, sql: "SELECT 1 FROM devices WHERE replica = ?", arguments: [replica.rawValue])
+                == true
         }
     }
 
@@ -355,21 +401,28 @@ struct SQLScopeSource: ScopeSource {
     /// Rows of `collection` whose `field` displays `value`; the literal path matches the
     /// expression indexes (`assignments_user`, `list_items_list`, `interactions_user`).
     private func rows(_ collection: String, where field: StaticString, is value: String) throws -> [RecordValues] {
-        let stmt = try db.cachedStatement(sql: "SELECT id, display FROM records WHERE collection = ? AND json_extract(display, '$.\(field)') = ?")
+        let stmt = try db.cachedStatement(
+            sql: "SELECT id, display FROM records WHERE collection = ? AND json_extract(display, '$.\(field)') = ?")
         return try Row.fetchAll(stmt, arguments: [collection, value]).map { row in
             RecordValues(key: RecordKey(collection, row["id"]), values: try decode(row["display"]))
         }
     }
 
-    private func decode(_ text: String) throws -> [String: Value] { try decoder.decode([String: Value].self, from: Data(text.utf8)) }
+    private func decode(_ text: String) throws -> [String: Value] {
+        try decoder.decode([String: Value].self, from: Data(text.utf8))
+    }
 
-    func assignments(of userID: String) throws -> [RecordValues] { try rows("assignments", where: "user_id", is: userID) }
+    func assignments(of userID: String) throws -> [RecordValues] {
+        try rows("assignments", where: "user_id", is: userID)
+    }
 
     func listItems(of lists: Set<String>) throws -> [RecordValues] {
         try lists.flatMap { try rows("list_items", where: "list_id", is: $0) }
     }
 
-    func interactions(of userID: String) throws -> [RecordValues] { try rows("interactions", where: "user_id", is: userID) }
+    func interactions(of userID: String) throws -> [RecordValues] {
+        try rows("interactions", where: "user_id", is: userID)
+    }
 
     /// Only the fields asked for, extracted by SQLite rather than decoding whole rows (a contact
     /// has dozens of fields; the rules read one). With two paths or more `json_extract` answers
@@ -379,7 +432,8 @@ struct SQLScopeSource: ScopeSource {
         var names = [Record.deletedField] + fields
         if names.count == 1 { names.append(Record.deletedField) }
         let paths = names.map { "'$.\($0)'" }.joined(separator: ", ")
-        let stmt = try db.cachedStatement(sql: "SELECT json_extract(display, \(paths)) FROM records WHERE collection = ? AND id = ?")
+        let stmt = try db.cachedStatement(
+            sql: "SELECT json_extract(display, \(paths)) FROM records WHERE collection = ? AND id = ?")
         return try keys.compactMap { k in
             guard let text = try String.fetchOne(stmt, arguments: [k.collection, k.id]) else { return nil }
             let extracted = try decoder.decode([Value].self, from: Data(text.utf8))

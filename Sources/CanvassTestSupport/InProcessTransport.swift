@@ -77,7 +77,8 @@ public final class InProcessTransport: SyncTransport, @unchecked Sendable {
                 return extraEvictions
             }
             if extra.isEmpty { return page }
-            return PullResponse(records: page.records, evict: page.evict + extra, checkpoint: page.checkpoint, more: page.more)
+            return PullResponse(
+                records: page.records, evict: page.evict + extra, checkpoint: page.checkpoint, more: page.more)
         }
     }
 }
@@ -108,9 +109,11 @@ public struct TestCampaign {
         var out = [CampaignSeed.campaign()] + CampaignSeed.people(voters)
         for s in surveys { out.append(try CampaignSeed.survey(s)) }
         for (i, turf) in turfs.enumerated() {
-            out += CampaignSeed.list(id: "walk-\(i)", name: "Turf \(i)", kind: "walk", surveyID: doorSurvey.id, people: turf)
+            out += CampaignSeed.list(
+                id: "walk-\(i)", name: "Turf \(i)", kind: "walk", surveyID: doorSurvey.id, people: turf)
         }
-        out += CampaignSeed.list(id: "calls-0", name: "Calls 0", kind: "call", surveyID: phoneSurvey.id, people: turfs[0])
+        out += CampaignSeed.list(
+            id: "calls-0", name: "Calls 0", kind: "call", surveyID: phoneSurvey.id, people: turfs[0])
         return out
     }
 
@@ -124,7 +127,8 @@ public struct TestCampaign {
 
     /// A server seeded with the campaign (embedded store, in memory or in a folder).
     public func server(directory: String? = nil) async throws -> SyncService {
-        let storage = try directory.map { try SQLiteServerStorage.open(directory: $0) } ?? SQLiteServerStorage.inMemory()
+        let storage =
+            try directory.map { try SQLiteServerStorage.open(directory: $0) } ?? SQLiteServerStorage.inMemory()
         try await storage.write(try writes().map { LocalWrite($0.key, $0.values) }, wallclock: 1_760_000_000_000)
         return SyncService(storage: storage)
     }
@@ -145,10 +149,16 @@ public func enrolledClient(
             u = try await service.addUser(name: user, role: role, now: 1).0
         }
         for l in lists {
-            _ = try await service.storage.write([LocalWrite(CampaignSeed.assignment(list: l, user: u.id).key, CampaignSeed.assignment(list: l, user: u.id).values)], wallclock: 2)
+            _ = try await service.storage.write(
+                [
+                    LocalWrite(
+                        CampaignSeed.assignment(list: l, user: u.id).key,
+                        CampaignSeed.assignment(list: l, user: u.id).values)
+                ], wallclock: 2)
         }
         let code = try await service.issueCode(for: u, now: 1)
-        _ = try await Enrollment.enroll(store: store, serverURL: "inprocess:", code: code, deviceName: user, transport: transport)
+        _ = try await Enrollment.enroll(
+            store: store, serverURL: "inprocess:", code: code, deviceName: user, transport: transport)
     }
     return (store, transport)
 }

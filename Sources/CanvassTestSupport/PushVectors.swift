@@ -46,7 +46,9 @@ public struct PushVector: Decodable, Sendable {
     public let pushBody: Value?
     public let expect: Expectation
 
-    enum CodingKeys: String, CodingKey { case name, description, device, start, scope, push, pushBody = "push_body", expect }
+    enum CodingKeys: String, CodingKey {
+        case name, description, device, start, scope, push, pushBody = "push_body", expect
+    }
 
     public var scopeKeys: Set<RecordKey>? { scope.map { Set($0.map { RecordKey($0[0], $0[1]) }) } }
 
@@ -57,15 +59,19 @@ public struct PushVector: Decodable, Sendable {
     }
 
     /// What a push result looks like in the vectors' terms.
-    public static func result(_ item: PushResultItem) -> Result { Result(accepted: item.accepted, problems: item.problems) }
+    public static func result(_ item: PushResultItem) -> Result {
+        Result(accepted: item.accepted, problems: item.problems)
+    }
 
     /// Every push vector, sorted by file name.
     public static func loadAll() throws -> [PushVector] {
         let dir = repositoryRoot().appendingPathComponent("protocol/vectors/push")
-        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }.sorted()
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }
+            .sorted()
         return try files.map { name in
             do {
-                var v = try JSONDecoder().decode(PushVector.self, from: Data(contentsOf: dir.appendingPathComponent(name)))
+                var v = try JSONDecoder().decode(
+                    PushVector.self, from: Data(contentsOf: dir.appendingPathComponent(name)))
                 v.file = name
                 return v
             } catch {
@@ -99,7 +105,8 @@ public struct PushVector: Decodable, Sendable {
 /// Seeds a server store directly: records merged as they are, users with chosen ids, and devices
 /// with chosen replica ids and tokens (enrolled through one-time codes, as the server does).
 public func seedServer(
-    _ storage: any ServerStorage, records: [Record], users: [(id: String, role: Role)], devices: [(ReplicaID, String, String)]
+    _ storage: any ServerStorage, records: [Record], users: [(id: String, role: Role)],
+    devices: [(ReplicaID, String, String)]
 ) async throws {
     let seeder = DeviceIdentity(replica: ReplicaID("seed"), userID: "seed", role: .admin)
     for page in stride(from: 0, to: records.count, by: 500) {
@@ -112,11 +119,15 @@ public func seedServer(
     for (replica, user, token) in devices {
         let hash = Credentials.hash(Credentials.normalizeCode(Credentials.newCode()))
         try await storage.addCode(hash: hash, userID: user, expiresAt: .max, now: now)
-        _ = try await storage.enroll(codeHash: hash, replica: replica, tokenHash: Credentials.hash(token), deviceName: nil, now: now)
+        _ = try await storage.enroll(
+            codeHash: hash, replica: replica, tokenHash: Credentials.hash(token), deviceName: nil, now: now)
     }
 }
 
 /// `seedServer` into a data folder a `canvass-server` process can then serve.
-public func seedServer(dataDirectory: String, records: [Record], users: [(id: String, role: Role)], devices: [(ReplicaID, String, String)]) async throws {
-    try await seedServer(try SQLiteServerStorage.open(directory: dataDirectory), records: records, users: users, devices: devices)
+public func seedServer(
+    dataDirectory: String, records: [Record], users: [(id: String, role: Role)], devices: [(ReplicaID, String, String)]
+) async throws {
+    try await seedServer(
+        try SQLiteServerStorage.open(directory: dataDirectory), records: records, users: users, devices: devices)
 }

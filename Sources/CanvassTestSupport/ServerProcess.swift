@@ -11,11 +11,16 @@ public final class ServerProcess: @unchecked Sendable {
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
     /// Starts `canvass-server ARGS --data DIR --port PORT` and waits for its "listening" line.
-    public init(arguments: [String] = ["serve"], dataDirectory: String, port: Int = 0, environment: [String: String] = [:]) throws {
+    public init(
+        arguments: [String] = ["serve"], dataDirectory: String, port: Int = 0, environment: [String: String] = [:]
+    ) throws {
         self.dataDirectory = dataDirectory
         process = Process()
         process.executableURL = productsDirectory().appendingPathComponent("canvass-server")
-        process.arguments = arguments + ["--data", dataDirectory, "--port", String(port), "--host", "127.0.0.1", "--log-level", "warning"]
+        process.arguments =
+            arguments + [
+                "--data", dataDirectory, "--port", String(port), "--host", "127.0.0.1", "--log-level", "warning",
+            ]
         process.currentDirectoryURL = repositoryRoot()
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { _, new in new }
@@ -44,8 +49,11 @@ public final class ServerProcess: @unchecked Sendable {
 
     /// The login code printed for `name` by `canvass-server demo`.
     public func code(for name: String) -> String? {
-        for line in output.split(separator: "\n") where line.trimmingCharacters(in: .whitespaces).hasPrefix(name + " ") {
-            if let r = line.range(of: #"[A-Z0-9]{4}-[A-Z0-9]{4}"#, options: .regularExpression) { return String(line[r]) }
+        for line in output.split(separator: "\n") where line.trimmingCharacters(in: .whitespaces).hasPrefix(name + " ")
+        {
+            if let r = line.range(of: #"[A-Z0-9]{4}-[A-Z0-9]{4}"#, options: .regularExpression) {
+                return String(line[r])
+            }
         }
         return nil
     }

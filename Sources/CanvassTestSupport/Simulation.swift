@@ -67,12 +67,16 @@ public struct Simulation {
 
     private mutating func record(_ delta: Record) {
         for (field, reg) in delta.fields {
-            for s in reg.siblings { writes.append(Write(key: delta.key, field: field, dot: s.dot, context: reg.context)) }
+            for s in reg.siblings {
+                writes.append(Write(key: delta.key, field: field, dot: s.dot, context: reg.context))
+            }
         }
     }
 
     private mutating func broadcast(from r: Int, _ delta: Record) {
-        for to in replicas.indices where to != r { inFlight.append(Message(to: to, change: ChangeSet(records: [delta]))) }
+        for to in replicas.indices where to != r {
+            inFlight.append(Message(to: to, change: ChangeSet(records: [delta])))
+        }
     }
 
     private mutating func deliverOne() {
@@ -134,7 +138,8 @@ public struct Simulation {
         var out: [(RecordKey, String, Dot)] = []
         for (key, record) in replicas[0].records {
             for (field, reg) in record.fields {
-                for s in reg.siblings where reg.siblings.contains(where: { o in
+                for s in reg.siblings
+                where reg.siblings.contains(where: { o in
                     o.dot != s.dot && (contextOf[WriteID(key: key, field: field, dot: o.dot)]?.covers(s.dot) ?? false)
                 }) {
                     out.append((key, field, s.dot))

@@ -99,7 +99,8 @@ public struct MergeVector: Decodable, Sendable {
     /// Every vector in protocol/vectors, sorted by file name.
     public static func loadAll() throws -> [MergeVector] {
         let dir = repositoryRoot().appendingPathComponent("protocol/vectors")
-        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }.sorted()
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }
+            .sorted()
         return try files.map { name in
             let data = try Data(contentsOf: dir.appendingPathComponent(name))
             do {
@@ -112,9 +113,11 @@ public struct MergeVector: Decodable, Sendable {
 
     /// The conflicts of a set of records in the vectors' shape, for comparison.
     public static func conflicts(of records: [Record]) -> Set<ExpectedConflict> {
-        Set(records.flatMap(\.conflicts).map {
-            ExpectedConflict(collection: $0.key.collection, id: $0.key.id, field: $0.field, values: $0.siblings.map(\.value))
-        })
+        Set(
+            records.flatMap(\.conflicts).map {
+                ExpectedConflict(
+                    collection: $0.key.collection, id: $0.key.id, field: $0.field, values: $0.siblings.map(\.value))
+            })
     }
 }
 
@@ -123,7 +126,6 @@ public struct VectorError: Error, CustomStringConvertible {
     public let underlying: String
     public var description: String { "protocol/vectors/\(file): \(underlying)" }
 }
-
 
 /// All orderings of a small array, or `limit` seeded shuffles of a larger one.
 public func orderings<T>(_ items: [T], limit: Int = 120, seed: UInt64 = 7) -> [[T]] {
@@ -147,4 +149,3 @@ public func orderings<T>(_ items: [T], limit: Int = 120, seed: UInt64 = 7) -> [[
         return copy
     }
 }
-

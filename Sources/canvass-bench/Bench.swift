@@ -25,7 +25,10 @@ protocol Scenario {
     func run(repeats: Int, progress: (String) -> Void) async throws -> ScenarioResult
 }
 
-nonisolated(unsafe) let allScenarios: [any Scenario.Type] = [MergeScenario.self, MergeContendedScenario.self, InitialPullScenario.self, RecordScenario.self, BurstScenario.self, CodecScenario.self]
+nonisolated(unsafe) let allScenarios: [any Scenario.Type] = [
+    MergeScenario.self, MergeContendedScenario.self, InitialPullScenario.self, RecordScenario.self, BurstScenario.self,
+    CodecScenario.self,
+]
 
 @main
 struct CanvassBench: AsyncParsableCommand {
@@ -57,7 +60,8 @@ struct CanvassBench: AsyncParsableCommand {
 
     func run() async throws {
         #if DEBUG
-            FileHandle.standardError.write(Data("warning: debug build; use `swift run -c release canvass-bench` for real figures\n".utf8))
+            FileHandle.standardError.write(
+                Data("warning: debug build; use `swift run -c release canvass-bench` for real figures\n".utf8))
         #endif
         let chosen = scenarios.isEmpty ? allScenarios : allScenarios.filter { scenarios.contains($0.name) }
         var results: [ScenarioResult] = []

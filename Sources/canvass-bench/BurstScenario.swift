@@ -11,7 +11,8 @@ import Foundation
 /// store, then pulls.
 struct BurstScenario: Scenario {
     static let name = "burst"
-    static let summary = "200 canvassers × (300 interactions + 30 edits), 50 at a time, over loopback HTTP to one server"
+    static let summary =
+        "200 canvassers × (300 interactions + 30 edits), 50 at a time, over loopback HTTP to one server"
 
     func run(repeats: Int, progress: (String) -> Void) async throws -> ScenarioResult {
         let canvassers = 200
@@ -29,7 +30,8 @@ struct BurstScenario: Scenario {
             let door = try Fixtures.survey("canvass")
             var writes = [CampaignSeed.campaign()] + CampaignSeed.people(voters) + [try CampaignSeed.survey(door)]
             for (i, turf) in CampaignSeed.turfs(voters, households: 15).enumerated() {
-                writes += CampaignSeed.list(id: "turf-\(i)", name: "Turf \(i)", kind: "walk", surveyID: door.id, people: turf)
+                writes += CampaignSeed.list(
+                    id: "turf-\(i)", name: "Turf \(i)", kind: "walk", surveyID: door.id, people: turf)
             }
             try await ServerAdmin(service: service).load(writes, now: 1_760_000_000_000)
             let admin = ServerAdmin(service: service)
@@ -47,8 +49,11 @@ struct BurstScenario: Scenario {
         for c in 0..<canvassers {
             let replica = try ClientReplica.inMemory()
             let transport = try HTTPTransport(baseURL: server.baseURL)
-            _ = try await Enrollment.enroll(store: replica.store, serverURL: server.baseURL, code: codes[c], deviceName: "bench\(c)", transport: transport)
-            let engine = SyncEngine(store: replica.store, transport: transport, pushPageSize: ProtocolInfo.maxPushRecords)
+            _ = try await Enrollment.enroll(
+                store: replica.store, serverURL: server.baseURL, code: codes[c], deviceName: "bench\(c)",
+                transport: transport)
+            let engine = SyncEngine(
+                store: replica.store, transport: transport, pushPageSize: ProtocolInfo.maxPushRecords)
             _ = try await engine.sync(now: 1_760_000_000_000)
             clients.append((replica, engine))
         }
@@ -60,10 +65,15 @@ struct BurstScenario: Scenario {
             let people = try replica.walkPeople("turf-\(c / 2)")
             for i in 0..<300 {
                 try ops.recordInteraction(
-                    person: people[i % people.count], list: "turf-\(c / 2)", result: "contacted", answers: ["willing": "yes"],
+                    person: people[i % people.count], list: "turf-\(c / 2)", result: "contacted",
+                    answers: ["willing": "yes"],
                     note: "door \(i)", now: 1_760_000_100_000 + Int64(i))
             }
-            for i in 0..<30 { try ops.edit(person: people[(i * 7 + c) % people.count], set: ["email": .string("c\(c)-\(i)@example.org")], now: 1_760_000_200_000 + Int64(i)) }
+            for i in 0..<30 {
+                try ops.edit(
+                    person: people[(i * 7 + c) % people.count], set: ["email": .string("c\(c)-\(i)@example.org")],
+                    now: 1_760_000_200_000 + Int64(i))
+            }
             fieldWrites += 300 * 9 + 30
         }
 
@@ -99,16 +109,21 @@ struct BurstScenario: Scenario {
         return ScenarioResult(
             scenario: Self.name, description: Self.summary,
             figures: [
-                Figure(name: "records pushed", value: Double(accepted + rejected), unit: "records", target: nil, met: nil),
+                Figure(
+                    name: "records pushed", value: Double(accepted + rejected), unit: "records", target: nil, met: nil),
                 Figure(name: "rejected", value: Double(rejected), unit: "records", target: "= 0", met: rejected == 0),
                 Figure(name: "field writes", value: Double(fieldWrites), unit: "writes", target: nil, met: nil),
                 Figure(name: "whole burst, durable", value: total, unit: "s", target: "≤ 3", met: total <= 3),
-                Figure(name: "field writes per second", value: Double(fieldWrites) / total, unit: "writes/s", target: nil, met: nil),
+                Figure(
+                    name: "field writes per second", value: Double(fieldWrites) / total, unit: "writes/s", target: nil,
+                    met: nil),
                 Figure(name: "sync latency p50", value: p50 * 1000, unit: "ms", target: nil, met: nil),
                 Figure(name: "sync latency p99", value: p99 * 1000, unit: "ms", target: "≤ 1000", met: p99 <= 1),
                 Figure(name: "server peak RSS", value: rss, unit: "MiB", target: "≤ 250", met: rss <= 250),
             ],
-            notes: ["server: \(server.process.executableURL!.path) (build it in release too); clients run in this process on the same 2 cores"])
+            notes: [
+                "server: \(server.process.executableURL!.path) (build it in release too); clients run in this process on the same 2 cores"
+            ])
     }
 }
 

@@ -62,7 +62,8 @@ final class WireTransport: SyncTransport, @unchecked Sendable {
         for l in lists {
             try await ServerAdmin(service: service).load([CampaignSeed.assignment(list: l, user: u.id)], now: 2)
         }
-        _ = try await Enrollment.enroll(store: replica.store, serverURL: "bench:", code: code, deviceName: nil, transport: self)
+        _ = try await Enrollment.enroll(
+            store: replica.store, serverURL: "bench:", code: code, deviceName: nil, transport: self)
     }
 }
 
@@ -76,7 +77,10 @@ func benchServer(households: Int) async throws -> (SyncService, [Voter]) {
     var writes = [CampaignSeed.campaign()] + CampaignSeed.people(voters)
     for i in writes.indices where writes[i].key.collection == "contacts" {
         var v = writes[i].values
-        let extra = ["engagement_level": Value.int(Int64(1 + i % 5)), "language": "en", "do_not_call": false, "do_not_knock": false]
+        let extra = [
+            "engagement_level": Value.int(Int64(1 + i % 5)), "language": "en", "do_not_call": false,
+            "do_not_knock": false,
+        ]
         v.merge(extra) { a, _ in a }
         var n = 0
         while v.count < 25 {
@@ -127,7 +131,9 @@ struct InitialPullScenario: Scenario {
             let total = seconds(ContinuousClock.now - t0)
             records = report.pulled
             if r > 0 { times.append(total) }
-            progress("run \(r)\(r == 0 ? " (recording the server's pages)" : ""): \(String(format: "%.3f", total)) s, \(report.pulled) records")
+            progress(
+                "run \(r)\(r == 0 ? " (recording the server's pages)" : ""): \(String(format: "%.3f", total)) s, \(report.pulled) records"
+            )
         }
         times.sort()
         let best = times[0]
@@ -136,15 +142,27 @@ struct InitialPullScenario: Scenario {
             figures: [
                 Figure(name: "people", value: Double(voters.count), unit: "people", target: nil, met: nil),
                 Figure(name: "records pulled", value: Double(records), unit: "records", target: nil, met: nil),
-                Figure(name: "client: gunzip + decode + apply (best)", value: best, unit: "s", target: "≤ 1.0", met: best <= 1.0),
+                Figure(
+                    name: "client: gunzip + decode + apply (best)", value: best, unit: "s", target: "≤ 1.0",
+                    met: best <= 1.0),
                 Figure(name: "client (median)", value: times[times.count / 2], unit: "s", target: nil, met: nil),
-                Figure(name: "  of which gunzip + JSON decode (last run, overlapped with applying)", value: transport.decodeSeconds, unit: "s", target: nil, met: nil),
-                Figure(name: "server: feed + encode + gzip", value: transport.serverSeconds, unit: "s", target: nil, met: nil),
-                Figure(name: "payload, JSON", value: Double(transport.rawBytes) / 1_048_576, unit: "MiB", target: nil, met: nil),
-                Figure(name: "payload, gzip", value: Double(transport.gzipBytes) / 1_048_576, unit: "MiB", target: "≤ 2 MB", met: transport.gzipBytes <= 2_000_000),
+                Figure(
+                    name: "  of which gunzip + JSON decode (last run, overlapped with applying)",
+                    value: transport.decodeSeconds, unit: "s", target: nil, met: nil),
+                Figure(
+                    name: "server: feed + encode + gzip", value: transport.serverSeconds, unit: "s", target: nil,
+                    met: nil),
+                Figure(
+                    name: "payload, JSON", value: Double(transport.rawBytes) / 1_048_576, unit: "MiB", target: nil,
+                    met: nil),
+                Figure(
+                    name: "payload, gzip", value: Double(transport.gzipBytes) / 1_048_576, unit: "MiB",
+                    target: "≤ 2 MB", met: transport.gzipBytes <= 2_000_000),
                 Figure(name: "peak RSS", value: peakRSSMiB(), unit: "MiB", target: nil, met: nil),
             ],
-            notes: ["client store on disk (WAL, synchronous=FULL); pages of \(ProtocolInfo.maxPullLimit) records, each applied in one transaction with its checkpoint, the next page decoded meanwhile"])
+            notes: [
+                "client store on disk (WAL, synchronous=FULL); pages of \(ProtocolInfo.maxPullLimit) records, each applied in one transaction with its checkpoint, the next page decoded meanwhile"
+            ])
     }
 }
 
@@ -168,7 +186,8 @@ struct RecordScenario: Scenario {
             let t0 = ContinuousClock.now
             try ops.recordInteraction(
                 person: people[i % people.count], list: "walk-all", result: i % 3 == 0 ? "contacted" : "not_home",
-                answers: i % 3 == 0 ? ["willing": "yes", "support": .int(Int64(1 + i % 5))] : [:], note: i % 10 == 0 ? "dog in yard" : nil,
+                answers: i % 3 == 0 ? ["willing": "yes", "support": .int(Int64(1 + i % 5))] : [:],
+                note: i % 10 == 0 ? "dog in yard" : nil,
                 now: 1_760_000_000_000 + Int64(i))
             latencies.append(seconds(ContinuousClock.now - t0) * 1000)
         }

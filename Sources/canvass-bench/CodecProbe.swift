@@ -16,13 +16,16 @@ struct CodecScenario: Scenario {
         var records: [Record] = []
         var since: String?
         repeat {
-            let page = try await service.pull(since: since, limit: min(ProtocolInfo.maxPullLimit, 10_000 - records.count), for: reader)
+            let page = try await service.pull(
+                since: since, limit: min(ProtocolInfo.maxPullLimit, 10_000 - records.count), for: reader)
             records += try page.decoded().records
             since = page.more ? page.checkpoint : nil
         } while since != nil && records.count < 10_000
         let response = PullResponse(records: records, evict: [], checkpoint: "x", more: false)
         let (encodeBest, _, data) = try measure(repeats: repeats) { try JSONEncoder().encode(response) }
-        let (decodeBest, _, _) = try measure(repeats: repeats) { try JSONDecoder().decode(PullResponse.self, from: data) }
+        let (decodeBest, _, _) = try measure(repeats: repeats) {
+            try JSONDecoder().decode(PullResponse.self, from: data)
+        }
         let (serialBest, _, _) = try measure(repeats: repeats) { try JSONSerialization.jsonObject(with: data) }
         let (valueBest, _, _) = try measure(repeats: repeats) { try JSONDecoder().decode(Value.self, from: data) }
         return ScenarioResult(

@@ -25,7 +25,10 @@ do {
     let server = SyncService(storage: try SQLiteServerStorage.open(directory: serverPath))
     let client = try ClientReplica.open(path: clientPath)
     let transport = InProcessTransport(service: server)
-    let engine = SyncEngine(store: client.store, transport: transport, retry: RetryPolicy(attempts: 2, initialDelay: .milliseconds(1), sleep: { _ in }), pushPageSize: 4, pullPageSize: 25)
+    let engine = SyncEngine(
+        store: client.store, transport: transport,
+        retry: RetryPolicy(attempts: 2, initialDelay: .milliseconds(1), sleep: { _ in }), pushPageSize: 4,
+        pullPageSize: 25)
     let ops = FieldOperations(store: client.store)
     var rng = SplitMix64(seed: seed)
     let people = try client.callPeople("walk-0")
@@ -34,7 +37,9 @@ do {
     while true {
         clock += 1
         if rng.chance(70), !people.isEmpty {
-            let id = try ops.recordInteraction(person: rng.pick(people), list: "walk-0", result: rng.pick(["not_home", "refused"]), note: "probe \(seed)", now: clock)
+            let id = try ops.recordInteraction(
+                person: rng.pick(people), list: "walk-0", result: rng.pick(["not_home", "refused"]),
+                note: "probe \(seed)", now: clock)
             say("ACK \(id)")
         } else {
             transport.inject([rng.pick([nil, nil, .dropResponse, .dropRequest])])

@@ -60,14 +60,17 @@ func fuzzOne(_ bytes: [UInt8]) {
     let records = Array(request.changes.records.prefix(ProtocolInfo.maxPushRecords))
     for device in [canvasser, coordinator] {
         let snapshot = PushSnapshot(existing: state, surveys: [:], scope: device.role == .canvasser ? scope : nil)
-        let decision = PushJudge(schema: CampaignSchema.standard, device: device, snapshot: snapshot, surveys: surveys).judge(records)
+        let decision = PushJudge(schema: CampaignSchema.standard, device: device, snapshot: snapshot, surveys: surveys)
+            .judge(records)
         check(decision.results.count == records.count, "one result per record")
         for r in decision.accepted {
             let before = state[r.key] ?? Record(key: r.key)
             let after = before.merging(r)
             for (name, reg) in after.fields { check(!reg.siblings.isEmpty, "\(r.key).\(name) left with no sibling") }
             if device.role == .canvasser && after != before {
-                check(scope.contains(r.key) || (state[r.key] == nil && r.key.collection == "interactions"), "\(r.key) out of scope changed")
+                check(
+                    scope.contains(r.key) || (state[r.key] == nil && r.key.collection == "interactions"),
+                    "\(r.key) out of scope changed")
                 check(state[r.key] == nil || r.key.collection != "interactions", "write-once \(r.key) changed")
             }
             let page = PullResponse(records: [after], evict: [], checkpoint: "e.1.0", more: false)
@@ -80,46 +83,49 @@ func fuzzOne(_ bytes: [UInt8]) {
 }
 
 #if CANVASS_FUZZ
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    fuzzOne(Array(UnsafeBufferPointer(start: data, count: size)))
-    return 0
-}
+    @_cdecl("LLVMFuzzerTestOneInput")
+    public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+        fuzzOne(Array(UnsafeBufferPointer(start: data, count: size)))
+        return 0
+    }
 #else
-/// Without libFuzzer: `canvass-fuzz seed DIR` writes a seed corpus from protocol/vectors/push;
-/// `canvass-fuzz FILE|DIR...` replays inputs (a crash found by `.ci/fuzz`, say).
-@main
-struct CanvassFuzz {
-    static func main() throws {
-        let args = Array(CommandLine.arguments.dropFirst())
-        if args.first == "seed", args.count == 2 {
-            let out = URL(fileURLWithPath: args[1])
-            try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-            let vectors = URL(fileURLWithPath: "protocol/vectors/push")
-            var n = 0
-            for name in try FileManager.default.contentsOfDirectory(atPath: vectors.path).sorted() where name.hasSuffix(".json") {
-                let object = try JSONSerialization.jsonObject(with: Data(contentsOf: vectors.appendingPathComponent(name))) as! [String: Any]
-                let body = object["push_body"] ?? ["changes": object["push"] ?? [:]]
-                let json = try JSONSerialization.data(withJSONObject: body)
-                try (Data([0]) + json).write(to: out.appendingPathComponent(name))
-                n += 1
-            }
-            print("wrote \(n) seeds to \(out.path)")
-        } else if !args.isEmpty {
-            var files: [URL] = []
-            for a in args {
-                let url = URL(fileURLWithPath: a)
-                if let names = try? FileManager.default.contentsOfDirectory(atPath: a) {
-                    files += names.sorted().map { url.appendingPathComponent($0) }
-                } else {
-                    files.append(url)
+    /// Without libFuzzer: `canvass-fuzz seed DIR` writes a seed corpus from protocol/vectors/push;
+    /// `canvass-fuzz FILE|DIR...` replays inputs (a crash found by `.ci/fuzz`, say).
+    @main
+    struct CanvassFuzz {
+        static func main() throws {
+            let args = Array(CommandLine.arguments.dropFirst())
+            if args.first == "seed", args.count == 2 {
+                let out = URL(fileURLWithPath: args[1])
+                try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+                let vectors = URL(fileURLWithPath: "protocol/vectors/push")
+                var n = 0
+                for name in try FileManager.default.contentsOfDirectory(atPath: vectors.path).sorted()
+                where name.hasSuffix(".json") {
+                    let object =
+                        try JSONSerialization.jsonObject(with: Data(contentsOf: vectors.appendingPathComponent(name)))
+                        as! [String: Any]
+                    let body = object["push_body"] ?? ["changes": object["push"] ?? [:]]
+                    let json = try JSONSerialization.data(withJSONObject: body)
+                    try (Data([0]) + json).write(to: out.appendingPathComponent(name))
+                    n += 1
                 }
+                print("wrote \(n) seeds to \(out.path)")
+            } else if !args.isEmpty {
+                var files: [URL] = []
+                for a in args {
+                    let url = URL(fileURLWithPath: a)
+                    if let names = try? FileManager.default.contentsOfDirectory(atPath: a) {
+                        files += names.sorted().map { url.appendingPathComponent($0) }
+                    } else {
+                        files.append(url)
+                    }
+                }
+                for f in files { fuzzOne(Array(try Data(contentsOf: f))) }
+                print("replayed \(files.count) inputs: no failure")
+            } else {
+                print("usage: canvass-fuzz seed DIR | canvass-fuzz FILE|DIR...   (fuzzing itself: .ci/fuzz)")
             }
-            for f in files { fuzzOne(Array(try Data(contentsOf: f))) }
-            print("replayed \(files.count) inputs: no failure")
-        } else {
-            print("usage: canvass-fuzz seed DIR | canvass-fuzz FILE|DIR...   (fuzzing itself: .ci/fuzz)")
         }
     }
-}
 #endif

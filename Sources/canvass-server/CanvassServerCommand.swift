@@ -15,7 +15,9 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .long, help: "Port to listen on; 0 picks a free one (env CANVASS_PORT). Default 8080.")
     var port: Int?
 
-    @Option(name: [.customLong("data")], help: "Data directory for the embedded store (env CANVASS_DATA). Default ./canvass-data.")
+    @Option(
+        name: [.customLong("data")],
+        help: "Data directory for the embedded store (env CANVASS_DATA). Default ./canvass-data.")
     var data: String?
 
     @Option(name: .customLong("tls-cert"), help: "PEM certificate chain; serve HTTPS (env CANVASS_TLS_CERT).")
@@ -24,16 +26,28 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("tls-key"), help: "PEM private key for --tls-cert (env CANVASS_TLS_KEY).")
     var tlsKey: String?
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical. Default info.")
+    @Option(
+        name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical. Default info.")
     var logLevel: String = "info"
 
-    @Option(name: .customLong("idle-timeout"), help: "Seconds before an idle connection, or one that stops sending or reading, is closed; 0 never (env CANVASS_IDLE_TIMEOUT). Default 30.")
+    @Option(
+        name: .customLong("idle-timeout"),
+        help:
+            "Seconds before an idle connection, or one that stops sending or reading, is closed; 0 never (env CANVASS_IDLE_TIMEOUT). Default 30."
+    )
     var idleTimeout: Int?
 
-    @Option(name: .customLong("read-timeout"), help: "Seconds a request may take to arrive, head and body, before it gets 408 and the connection closes; 0 no limit (env CANVASS_READ_TIMEOUT). Default 60.")
+    @Option(
+        name: .customLong("read-timeout"),
+        help:
+            "Seconds a request may take to arrive, head and body, before it gets 408 and the connection closes; 0 no limit (env CANVASS_READ_TIMEOUT). Default 60."
+    )
     var readTimeout: Int?
 
-    @Option(name: .customLong("token-idle-days"), help: "Days without use after which a device's login expires; 0 never (env CANVASS_TOKEN_IDLE_DAYS). Default 30.")
+    @Option(
+        name: .customLong("token-idle-days"),
+        help:
+            "Days without use after which a device's login expires; 0 never (env CANVASS_TOKEN_IDLE_DAYS). Default 30.")
     var tokenIdleDays: Int?
 
     var configuration: ServerConfiguration {
@@ -67,7 +81,8 @@ extension ServerOptions {
     /// Token expiry: --token-idle-days, else CANVASS_TOKEN_IDLE_DAYS, else the default.
     var tokenLifetime: TokenLifetime {
         get throws {
-            guard let days = try wholeNumber(tokenIdleDays, env: "CANVASS_TOKEN_IDLE_DAYS", flag: "--token-idle-days") else { return TokenLifetime() }
+            guard let days = try wholeNumber(tokenIdleDays, env: "CANVASS_TOKEN_IDLE_DAYS", flag: "--token-idle-days")
+            else { return TokenLifetime() }
             return TokenLifetime(idleDays: days)
         }
     }
@@ -75,7 +90,9 @@ extension ServerOptions {
     /// A whole number ≥ 0 from a flag, else the environment; nil when neither is given.
     private func wholeNumber(_ flag: Int?, env name: String, flag label: String) throws -> Int? {
         guard let raw = flag.map(String.init) ?? ProcessInfo.processInfo.environment[name] else { return nil }
-        guard let n = Int(raw), n >= 0, n <= 1_000_000 else { throw ValidationError("\(label) (\(name)) must be a whole number 0–1000000, not '\(raw)'") }
+        guard let n = Int(raw), n >= 0, n <= 1_000_000 else {
+            throw ValidationError("\(label) (\(name)) must be a whole number 0–1000000, not '\(raw)'")
+        }
         return n
     }
 }
@@ -90,10 +107,13 @@ func serve(_ options: ServerOptions, service: SyncService, banner: String? = nil
     let scheme = config.tlsCertificate == nil ? "http" : "https"
     let app = try buildApplication(configuration: config, service: service, logger: logger) { port in
         // Written in one go and unbuffered: tests and scripts read the port from this line.
-        let text = (banner.map { $0 + "\n" } ?? "") + "canvass-server listening on \(scheme)://\(config.host):\(port)  (data: \(config.dataDirectory); stop with Ctrl-C)\n"
+        let text =
+            (banner.map { $0 + "\n" } ?? "")
+            + "canvass-server listening on \(scheme)://\(config.host):\(port)  (data: \(config.dataDirectory); stop with Ctrl-C)\n"
         FileHandle.standardOutput.write(Data(text.utf8))
     }
-    let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    let group = ServiceGroup(
+        configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     try await group.run()
 }
 
@@ -144,7 +164,9 @@ struct Demo: AsyncParsableCommand {
 }
 
 struct UserCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "user", abstract: "Add users and issue login codes.", subcommands: [Add.self, Code.self, List.self])
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "Add users and issue login codes.",
+        subcommands: [Add.self, Code.self, List.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a user and print their one-time login code.")
@@ -158,13 +180,16 @@ struct UserCommand: AsyncParsableCommand {
             if json {
                 print(try jsonText(["id": user.id, "name": user.name, "role": user.role.rawValue, "code": code]))
             } else {
-                print("added \(user.role.rawValue) \(user.name) (\(user.id))\nlogin code: \(code)  (single use, expires in 72 hours)")
+                print(
+                    "added \(user.role.rawValue) \(user.name) (\(user.id))\nlogin code: \(code)  (single use, expires in 72 hours)"
+                )
             }
         }
     }
 
     struct Code: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Issue a new one-time login code for an existing user.")
+        static let configuration = CommandConfiguration(
+            abstract: "Issue a new one-time login code for an existing user.")
         @OptionGroup var options: ServerOptions
         @Argument(help: "The user's name or id.") var name: String
 
@@ -173,7 +198,9 @@ struct UserCommand: AsyncParsableCommand {
             guard let user = try await service.storage.user(named: name) else {
                 throw ValidationError("no user '\(name)'; see `canvass-server user list`")
             }
-            print("login code for \(user.name): \(try await service.issueCode(for: user, now: now()))  (single use, expires in 72 hours)")
+            print(
+                "login code for \(user.name): \(try await service.issueCode(for: user, now: now()))  (single use, expires in 72 hours)"
+            )
         }
     }
 
@@ -191,7 +218,8 @@ struct UserCommand: AsyncParsableCommand {
 }
 
 struct DeviceCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "device", abstract: "See and revoke enrolled devices.", subcommands: [List.self, Revoke.self])
+    static let configuration = CommandConfiguration(
+        commandName: "device", abstract: "See and revoke enrolled devices.", subcommands: [List.self, Revoke.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List devices.")
@@ -203,9 +231,14 @@ struct DeviceCommand: AsyncParsableCommand {
             let devices = try await service.storage.devices()
             if json { return print(try jsonText(devices)) }
             let now = now()
-            printTable(["REPLICA", "USER", "ROLE", "NAME", "STATUS"], devices.map {
-                [$0.replica.rawValue, $0.userName, $0.role.rawValue, $0.name ?? "", $0.status(service.tokenLifetime, now: now)]
-            })
+            printTable(
+                ["REPLICA", "USER", "ROLE", "NAME", "STATUS"],
+                devices.map {
+                    [
+                        $0.replica.rawValue, $0.userName, $0.role.rawValue, $0.name ?? "",
+                        $0.status(service.tokenLifetime, now: now),
+                    ]
+                })
         }
     }
 
@@ -222,22 +255,28 @@ struct DeviceCommand: AsyncParsableCommand {
 }
 
 struct ListCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "See walk and call lists and assign them.", subcommands: [List.self, Assign.self, Unassign.self])
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "See walk and call lists and assign them.",
+        subcommands: [List.self, Assign.self, Unassign.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "List walk and call lists with their assignees.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List walk and call lists with their assignees.")
         @OptionGroup var options: ServerOptions
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
             let lists = try await ServerAdmin(service: options.openService()).lists()
             if json { return print(try jsonText(lists)) }
-            printTable(["LIST", "KIND", "ITEMS", "ASSIGNED TO", "NAME"], lists.map { [$0.id, $0.kind, String($0.items), $0.assignees.joined(separator: ","), $0.name] })
+            printTable(
+                ["LIST", "KIND", "ITEMS", "ASSIGNED TO", "NAME"],
+                lists.map { [$0.id, $0.kind, String($0.items), $0.assignees.joined(separator: ","), $0.name] })
         }
     }
 
     struct Assign: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Assign a list to a user; it reaches their devices on the next sync.")
+        static let configuration = CommandConfiguration(
+            abstract: "Assign a list to a user; it reaches their devices on the next sync.")
         @OptionGroup var options: ServerOptions
         @Argument(help: "List id.") var list: String
         @Argument(help: "User name.") var user: String
@@ -249,7 +288,8 @@ struct ListCommand: AsyncParsableCommand {
     }
 
     struct Unassign: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Take a list away; their devices evict it on the next sync (after pushing what they recorded).")
+        static let configuration = CommandConfiguration(
+            abstract: "Take a list away; their devices evict it on the next sync (after pushing what they recorded).")
         @OptionGroup var options: ServerOptions
         @Argument(help: "List id.") var list: String
         @Argument(help: "User name.") var user: String
@@ -273,6 +313,9 @@ func jsonText<T: Encodable>(_ value: T) throws -> String {
 func printTable(_ header: [String], _ rows: [[String]]) {
     let widths = header.indices.map { i in ([header[i]] + rows.map { $0[i] }).map(\.count).max() ?? 0 }
     for row in [header] + rows {
-        print(row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }.joined(separator: "  "))
+        print(
+            row.enumerated().map { i, cell in
+                i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            }.joined(separator: "  "))
     }
 }

@@ -21,13 +21,15 @@ extension ServerAdmin {
     /// Safe to run twice: it only loads into an empty store.
     func loadFixtureCampaign(fixtures directory: String, now: Int64) async throws {
         if try await exists(RecordKey("campaigns", CampaignSeed.campaignID)) { return }
-        let csv = try String(contentsOfFile: (directory as NSString).appendingPathComponent("voters.csv"), encoding: .utf8)
+        let csv = try String(
+            contentsOfFile: (directory as NSString).appendingPathComponent("voters.csv"), encoding: .utf8)
         let voters = try VoterImport.parse(csv: csv)
         var writes = [CampaignSeed.campaign()] + CampaignRecords.people(voters)
         var surveys: [Survey] = []
         for name in Fixtures.surveyNames {
             let path = (directory as NSString).appendingPathComponent("surveys/\(name).yaml")
-            surveys.append(try SurveyDocument.decode(yaml: try String(contentsOfFile: path, encoding: .utf8), file: path))
+            surveys.append(
+                try SurveyDocument.decode(yaml: try String(contentsOfFile: path, encoding: .utf8), file: path))
         }
         for s in surveys { writes.append(try CampaignSeed.survey(s)) }
         let door = surveys.first { $0.kind == .canvass }!
@@ -35,7 +37,8 @@ extension ServerAdmin {
         let turfs = CampaignSeed.turfs(voters, households: 50)
         for (i, turf) in turfs.enumerated() {
             writes += CampaignSeed.list(
-                id: String(format: "turf-%02d", i + 1), name: "Turf \(i + 1): \(turf[0].streetName)", kind: "walk", surveyID: door.id, people: turf)
+                id: String(format: "turf-%02d", i + 1), name: "Turf \(i + 1): \(turf[0].streetName)", kind: "walk",
+                surveyID: door.id, people: turf)
         }
         let callable = voters.filter { !$0.phone.isEmpty }
         for (i, chunk) in stride(from: 0, to: min(callable.count, 600), by: 150).enumerated() {
@@ -51,7 +54,9 @@ extension ServerAdmin {
     func setUpDemo(fixtures directory: String, now: Int64) async throws -> DemoSetup {
         try await loadFixtureCampaign(fixtures: directory, now: now)
         func code(_ name: String, _ role: Role) async throws -> String {
-            if let u = try await service.storage.user(named: name) { return try await service.issueCode(for: u, now: now) }
+            if let u = try await service.storage.user(named: name) {
+                return try await service.issueCode(for: u, now: now)
+            }
             return try await service.addUser(name: name, role: role, now: now).code
         }
         let coordinator = try await code("coordinator", .coordinator)
@@ -61,7 +66,8 @@ extension ServerAdmin {
             try await assign(list: "turf-01", to: name, now: now)
         }
         return DemoSetup(
-            coordinatorCode: coordinator, canvasserCodes: canvassers, sharedList: "turf-01", lists: try await lists().count,
+            coordinatorCode: coordinator, canvasserCodes: canvassers, sharedList: "turf-01",
+            lists: try await lists().count,
             people: try await count("contacts"))
     }
 }

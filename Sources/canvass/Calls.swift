@@ -11,6 +11,8 @@ struct Calls: AsyncParsableCommand {
         if options.json { return try options.emit(people) }
         table(
             ["PERSON", "NAME", "PHONE", "LAST RESULT", "ATTEMPTS", "SKIP"],
-            people.map { [$0.id, $0.name, $0.phone ?? "", $0.lastResult ?? "", String($0.attempts), $0.suppressed ?? ""] })
+            people.map {
+                [$0.id, $0.name, $0.phone ?? "", $0.lastResult ?? "", String($0.attempts), $0.suppressed ?? ""]
+            })
     }
 }

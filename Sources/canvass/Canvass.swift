@@ -17,8 +17,10 @@ struct Canvass: AsyncParsableCommand {
             Exit codes: 0 ok, 64 bad usage, 65 refused input, 69 server unreachable (changes are safe locally), 77 not logged in, revoked or refused by the server.
             """,
         subcommands: [
-            Login.self, Lists.self, Walk.self, Calls.self, SurveyCommand.self, RecordCommand.self, Edit.self, Status.self,
-            SyncCommand.self, Conflicts.self, Resolve.self, Shift.self, Logout.self, ExportUnsynced.self, ImportUnsynced.self,
+            Login.self, Lists.self, Walk.self, Calls.self, SurveyCommand.self, RecordCommand.self, Edit.self,
+            Status.self,
+            SyncCommand.self, Conflicts.self, Resolve.self, Shift.self, Logout.self, ExportUnsynced.self,
+            ImportUnsynced.self,
         ])
 
     /// Parsed here so that `--home` may come before the subcommand as well as after it.

@@ -3,7 +3,8 @@ import CanvassClient
 import CanvassCore
 
 struct Conflicts: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Fields with concurrent values; the first is what readers see.")
+    static let configuration = CommandConfiguration(
+        abstract: "Fields with concurrent values; the first is what readers see.")
     @OptionGroup var options: Options
 
     func run() async throws {
@@ -13,7 +14,12 @@ struct Conflicts: AsyncParsableCommand {
         table(
             ["RECORD", "FIELD", "#", "VALUE"],
             conflicts.flatMap { c in
-                c.values.enumerated().map { i, v in [i == 0 ? "\(c.record)" : "", i == 0 ? c.field : "", String(i + 1), v.isNull ? "(deleted)" : v.description] }
+                c.values.enumerated().map { i, v in
+                    [
+                        i == 0 ? "\(c.record)" : "", i == 0 ? c.field : "", String(i + 1),
+                        v.isNull ? "(deleted)" : v.description,
+                    ]
+                }
             })
         print("resolve with: canvass resolve RECORD FIELD --keep N   (or --value V)")
     }

@@ -2,7 +2,8 @@ import ArgumentParser
 import CanvassClient
 
 struct Edit: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Correct contact details (phone, email, moved, do_not_contact, …).")
+    static let configuration = CommandConfiguration(
+        abstract: "Correct contact details (phone, email, moved, do_not_contact, …).")
     @OptionGroup var options: Options
     @Argument(help: "Person id.") var person: String
     @Option(help: "FIELD=VALUE; repeat for several fields; an empty value clears.") var set: [String] = []

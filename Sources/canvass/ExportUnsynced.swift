@@ -17,7 +17,11 @@ struct ExportUnsynced: AsyncParsableCommand {
     func run() async throws {
         let report = try options.client.exportUnsynced(to: file, overwrite: force, now: FieldClient.now())
         if options.json { return try options.emit(report) }
-        print("wrote \(report.records) record(s) with unsynced changes of device \(report.replica) to \(file) (readable by you only)")
-        if report.records > 0 { print("give it to your coordinator: `canvass import-unsynced \(file)`, then delete it") }
+        print(
+            "wrote \(report.records) record(s) with unsynced changes of device \(report.replica) to \(file) (readable by you only)"
+        )
+        if report.records > 0 {
+            print("give it to your coordinator: `canvass import-unsynced \(file)`, then delete it")
+        }
     }
 }

@@ -31,8 +31,10 @@ func table(_ header: [String], _ rows: [[String]]) {
     let widths = header.indices.map { i in ([header[i]] + rows.map { $0[i] }).map(\.count).max() ?? 0 }
     for row in [header] + rows {
         print(
-            row.enumerated().map { i, c in i == row.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-                .joined(separator: "  "))
+            row.enumerated().map { i, c in
+                i == row.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            }
+            .joined(separator: "  "))
     }
 }
 

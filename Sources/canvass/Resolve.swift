@@ -3,7 +3,8 @@ import CanvassClient
 import CanvassCore
 
 struct Resolve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Resolve a conflict with one value that replaces every concurrent one.")
+    static let configuration = CommandConfiguration(
+        abstract: "Resolve a conflict with one value that replaces every concurrent one.")
     @OptionGroup var options: Options
     @Argument(help: "The record, as COLLECTION/ID (see `canvass conflicts`).") var record: String
     @Argument(help: "The field.") var field: String

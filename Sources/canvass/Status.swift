@@ -5,7 +5,8 @@ import CanvassProtocol
 import Foundation
 
 struct Status: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Unsynced and rejected changes, conflicts, last sync, server.")
+    static let configuration = CommandConfiguration(
+        abstract: "Unsynced and rejected changes, conflicts, last sync, server.")
     @OptionGroup var options: Options
 
     func run() async throws {

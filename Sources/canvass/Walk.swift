@@ -2,7 +2,8 @@ import ArgumentParser
 import CanvassClient
 
 struct Walk: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Households of a walk list in walk order, the people in each, last result.")
+    static let configuration = CommandConfiguration(
+        abstract: "Households of a walk list in walk order, the people in each, last result.")
     @OptionGroup var options: Options
     @Argument(help: "List id (see `canvass lists`).") var list: String
 
@@ -13,7 +14,8 @@ struct Walk: AsyncParsableCommand {
         for door in doors {
             for (i, p) in door.people.enumerated() {
                 rows.append([
-                    i == 0 ? door.address : "", i == 0 ? (door.done ? "done" : "to do") : "", p.id, p.name, p.lastResult ?? "", p.suppressed ?? "",
+                    i == 0 ? door.address : "", i == 0 ? (door.done ? "done" : "to do") : "", p.id, p.name,
+                    p.lastResult ?? "", p.suppressed ?? "",
                 ])
             }
         }

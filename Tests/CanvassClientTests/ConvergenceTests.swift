@@ -18,9 +18,11 @@ import Testing
         let service = try await campaign.server()
         var clients: [(store: ReplicaStore, transport: InProcessTransport, engine: SyncEngine)] = []
         for (i, role) in [Role.canvasser, .canvasser, .coordinator].enumerated() {
-            let (store, transport) = try await enrolledClient(service: service, user: "user\(i)", role: role, lists: role == .canvasser ? ["walk-0"] : [])
+            let (store, transport) = try await enrolledClient(
+                service: service, user: "user\(i)", role: role, lists: role == .canvasser ? ["walk-0"] : [])
             let engine = SyncEngine(
-                store: store, transport: transport, retry: RetryPolicy(attempts: 2, initialDelay: .milliseconds(1), sleep: { _ in }),
+                store: store, transport: transport,
+                retry: RetryPolicy(attempts: 2, initialDelay: .milliseconds(1), sleep: { _ in }),
                 pushPageSize: 3, pullPageSize: 7)
             clients.append((store, transport, engine))
             _ = try await engine.sync(now: 0)
@@ -36,12 +38,15 @@ import Testing
             switch rng.below(10) {
             case 0...3:
                 let id = try ops.recordInteraction(
-                    person: rng.pick(people), list: "walk-0", result: rng.pick(["not_home", "refused", "come_back_later"]), now: clock)
+                    person: rng.pick(people), list: "walk-0",
+                    result: rng.pick(["not_home", "refused", "come_back_later"]), now: clock)
                 recorded.append(id)
                 log.append("dev\(c) record")
             case 4...6:
                 let field = rng.pick(["phone", "email", "notes"])
-                let value: Value = field == "email" ? .string("u\(rng.below(3))@example.org") : .string("614-555-01\(10 + rng.below(80))")
+                let value: Value =
+                    field == "email"
+                    ? .string("u\(rng.below(3))@example.org") : .string("614-555-01\(10 + rng.below(80))")
                 try ops.edit(person: rng.pick(people), set: [field: value], now: clock)
                 log.append("dev\(c) edit \(field)")
             default:

@@ -22,7 +22,8 @@ import Testing
         let clientPath = dir.appendingPathComponent("client.sqlite").path
         do {
             let service = try await TestCampaign(households: 12, turfSize: 12).server(directory: serverPath)
-            let (client, transport) = try await enrolledClient(service: service, user: "probe", role: .coordinator, path: clientPath)
+            let (client, transport) = try await enrolledClient(
+                service: service, user: "probe", role: .coordinator, path: clientPath)
             _ = try await SyncEngine(store: client, transport: transport).sync(now: 0)
         }
         var acknowledged: Set<String> = []
@@ -60,9 +61,13 @@ import Testing
             if trial % 2 == 1 {
                 _ = try await SyncEngine(store: client, transport: InProcessTransport(service: server)).sync(now: 0)
                 let onServer = try server.replicaStore.records(in: "interactions").map(\.key.id)
-                #expect(Set(onServer).isSuperset(of: acknowledged), "trial \(trial): acknowledged interactions missing on the server")
+                #expect(
+                    Set(onServer).isSuperset(of: acknowledged),
+                    "trial \(trial): acknowledged interactions missing on the server")
                 #expect(try client.counts().pending == 0, "trial \(trial)")
-                #expect(try everything(client) == everything(server.replicaStore), "trial \(trial): replicas differ after recovery sync")
+                #expect(
+                    try everything(client) == everything(server.replicaStore),
+                    "trial \(trial): replicas differ after recovery sync")
             }
         }
         #expect(killedMidway == trials, "every kill should land while the probe is working")

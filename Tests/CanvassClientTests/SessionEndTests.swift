@@ -60,11 +60,13 @@ private struct ScriptedRevoker: DeviceRevoking {
         let engine = SyncEngine(store: store, transport: transport, retry: .none)
         _ = try await engine.sync(now: T0)
         let ops = FieldOperations(store: store)
-        let pushed = try ops.recordInteraction(person: CampaignSeed.contactID(campaign.turfs[0][0]), list: "walk-0", result: "refused", now: T0 + 1)
+        let pushed = try ops.recordInteraction(
+            person: CampaignSeed.contactID(campaign.turfs[0][0]), list: "walk-0", result: "refused", now: T0 + 1)
         _ = try await engine.sync(now: T0 + 2)
         // Offline after that: a door and a phone fix, never pushed.
         let person = CampaignSeed.contactID(campaign.turfs[0][1])
-        let door = try ops.recordInteraction(person: person, list: "walk-0", result: "contacted", answers: ["willing": "yes"], now: T0 + 3)
+        let door = try ops.recordInteraction(
+            person: person, list: "walk-0", result: "contacted", answers: ["willing": "yes"], now: T0 + 3)
         try ops.edit(person: person, set: ["phone": "614-555-0177"], now: T0 + 4)
         #expect(try store.counts().records > 40)
 
@@ -95,7 +97,9 @@ private struct ScriptedRevoker: DeviceRevoking {
         #expect(export.replica == replica.rawValue && export.user?.name == "cam")
         #expect(export.records.count == 2)
         let interaction = try #require(export.records.first { $0.collection == "interactions" })
-        #expect(interaction.id == door && interaction.fields["result"] == "contacted" && interaction.fields["answers"] == .object(["willing": "yes"]))
+        #expect(
+            interaction.id == door && interaction.fields["result"] == "contacted"
+                && interaction.fields["answers"] == .object(["willing": "yes"]))
         #expect(interaction.writtenAt == T0 + 3 && interaction.status == "pending")
         #expect(export.records.first { $0.collection == "contacts" }?.fields == ["phone": "614-555-0177"])
         try UnsyncedChanges.write(export, to: path, overwrite: false)
@@ -103,7 +107,9 @@ private struct ScriptedRevoker: DeviceRevoking {
         #expect(throws: ClientError.self) { try UnsyncedChanges.write(export, to: path, overwrite: false) }
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
         try UnsyncedChanges.write(export, to: path, overwrite: true)
-        #expect(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int == 0o600, "a replaced file is private too")
+        #expect(
+            try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int == 0o600,
+            "a replaced file is private too")
 
         // A coordinator imports it as fresh writes of their own device and syncs.
         let (k, kt) = try await enrolledClient(service: service, user: "kim", role: .coordinator)
@@ -118,7 +124,8 @@ private struct ScriptedRevoker: DeviceRevoking {
         #expect(landed["result"] == "contacted" && landed["user_id"] == .string(camID), "attributed to the canvasser")
         #expect(try service.replicaStore.record(RecordKey("contacts", person))?["phone"] == "614-555-0177")
         let kimReplica = try #require(try Session.load(from: k)).replicaID
-        #expect(landed.fields["result"]?.siblings.first?.dot.replica == kimReplica, "fresh dots of the importing device")
+        #expect(
+            landed.fields["result"]?.siblings.first?.dot.replica == kimReplica, "fresh dots of the importing device")
         // Importing again changes nothing.
         let again = try UnsyncedChanges.importFile(try UnsyncedChanges.read(from: path), into: k, now: T0 + 11)
         #expect(again.written.isEmpty && again.skipped.count == 2)
@@ -134,7 +141,9 @@ private struct ScriptedRevoker: DeviceRevoking {
         let offline = FailingTransport(.cannotConnect("connection refused"))
         let sleeps = Sleeps()
         let policy = RetryPolicy(sleep: { sleeps.record($0) })
-        let offlineError = await #expect(throws: ClientError.self) { _ = try await SyncEngine(store: store, transport: offline, retry: policy).sync(now: T0) }
+        let offlineError = await #expect(throws: ClientError.self) {
+            _ = try await SyncEngine(store: store, transport: offline, retry: policy).sync(now: T0)
+        }
         #expect(offlineError?.code == .cannotConnect)
         #expect(offline.calls == 2, "one quick retry at most")
         #expect(sleeps.all == [.milliseconds(300)])
@@ -142,14 +151,18 @@ private struct ScriptedRevoker: DeviceRevoking {
         let slow = FailingTransport(.unreachable("read timeout"))
         let slowSleeps = Sleeps()
         let slowError = await #expect(throws: ClientError.self) {
-            _ = try await SyncEngine(store: store, transport: slow, retry: RetryPolicy(sleep: { slowSleeps.record($0) })).sync(now: T0)
+            _ = try await SyncEngine(
+                store: store, transport: slow, retry: RetryPolicy(sleep: { slowSleeps.record($0) })
+            ).sync(now: T0)
         }
         #expect(slowError?.code == .unreachable)
         #expect(slow.calls == 6)
         #expect(slowSleeps.all.count == 5 && slowSleeps.all.last! > .seconds(1), "exponential backoff")
 
         let busy = FailingTransport(.server(status: 503, body: ErrorBody(code: "unavailable", message: "busy")))
-        let busyError = await #expect(throws: ClientError.self) { _ = try await SyncEngine(store: store, transport: busy, retry: RetryPolicy(sleep: { _ in })).sync(now: T0) }
+        let busyError = await #expect(throws: ClientError.self) {
+            _ = try await SyncEngine(store: store, transport: busy, retry: RetryPolicy(sleep: { _ in })).sync(now: T0)
+        }
         #expect(busyError?.status == 503 && busyError?.serverCode == "unavailable")
         #expect(busy.calls == 6)
     }
@@ -187,15 +200,21 @@ private struct ScriptedRevoker: DeviceRevoking {
         for (i, (answer, revoked)) in cases.enumerated() {
             let (store, _) = try await enrolledClient(service: service, user: "u\(i)")
             let replica = try #require(try Session.load(from: store)).replicaID
-            let report = try await SignOut.signOut(store: store, wipe: false, force: false, transport: ScriptedRevoker(answer: answer))
+            let report = try await SignOut.signOut(
+                store: store, wipe: false, force: false, transport: ScriptedRevoker(answer: answer))
             #expect(report.revokedOnServer == revoked, "\(String(describing: answer))")
             #expect((report.revokeCommand == "canvass-server device revoke \(replica)") == !revoked)
             #expect(try Session.load(from: store) == nil, "signed out locally either way")
         }
         // Wiping refuses to lose unsynced changes unless forced, before anything else happens.
         let (store, _) = try await enrolledClient(service: service, user: "w", lists: ["walk-0"])
-        try store.write(RecordKey("contacts", CampaignSeed.contactID(campaign.turfs[0][0])), ["phone": "614-555-0100"], wallclock: T0)
-        await #expect(throws: ClientError.self) { _ = try await SignOut.signOut(store: store, wipe: true, force: false, transport: ScriptedRevoker(answer: nil)) }
+        try store.write(
+            RecordKey("contacts", CampaignSeed.contactID(campaign.turfs[0][0])), ["phone": "614-555-0100"],
+            wallclock: T0)
+        await #expect(throws: ClientError.self) {
+            _ = try await SignOut.signOut(
+                store: store, wipe: true, force: false, transport: ScriptedRevoker(answer: nil))
+        }
         #expect(try Session.load(from: store) != nil, "refused: still signed in")
     }
 }

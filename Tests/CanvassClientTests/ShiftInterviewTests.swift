@@ -9,7 +9,8 @@ struct ShiftInterviewTests {
     let survey: Survey
     let doors = [
         ShiftInterview.Door(address: "1 Elm St", people: [.init(id: "c-a", name: "Ann A")]),
-        ShiftInterview.Door(address: "3 Elm St", people: [.init(id: "c-b", name: "Bob B"), .init(id: "c-c", name: "Cy C")]),
+        ShiftInterview.Door(
+            address: "3 Elm St", people: [.init(id: "c-b", name: "Bob B"), .init(id: "c-c", name: "Cy C")]),
     ]
 
     init() throws {
@@ -31,7 +32,10 @@ struct ShiftInterviewTests {
         #expect(prompts(first) == [.result])
 
         let typo = shift.answer("nothome")
-        #expect(typo.first == .say("'nothome' is not a result code; valid: \(survey.resultCodes.map(\.code).joined(separator: ", "))"))
+        #expect(
+            typo.first
+                == .say(
+                    "'nothome' is not a result code; valid: \(survey.resultCodes.map(\.code).joined(separator: ", "))"))
         #expect(prompts(typo) == [.result], "a typo is explained and asked again")
 
         // Not home reaches nobody: no questions, straight to the note.
@@ -45,8 +49,12 @@ struct ShiftInterviewTests {
         #expect(prompts(shift.answer("contacted")) == [.question("willing")])
         #expect(prompts(shift.answer("no")) == [.note])
         let door2 = shift.answer("dog, friendly")
-        #expect(saves(door2) == [.init(person: "c-b", result: "contacted", answers: ["willing": "no"], note: "dog, friendly")])
-        #expect(door2.contains(.say("-- Cy C  (c-c)")) && !door2.contains(.say("\n== 3 Elm St")), "same door, next person")
+        #expect(
+            saves(door2) == [
+                .init(person: "c-b", result: "contacted", answers: ["willing": "no"], note: "dog, friendly")
+            ])
+        #expect(
+            door2.contains(.say("-- Cy C  (c-c)")) && !door2.contains(.say("\n== 3 Elm St")), "same door, next person")
 
         let quit = shift.answer("q")
         #expect(quit.last == .stopped(saved: 2))
@@ -76,10 +84,17 @@ struct ShiftInterviewTests {
             saves(done) == [
                 .init(
                     person: "c-a", result: "contacted",
-                    answers: ["willing": "yes", "support": .int(4), "vote_plan": "not_voting", "volunteer": "yes", "availability": .array(["saturdays", "sundays"])],
+                    answers: [
+                        "willing": "yes", "support": .int(4), "vote_plan": "not_voting", "volunteer": "yes",
+                        "availability": .array(["saturdays", "sundays"]),
+                    ],
                     note: nil)
             ])
-        #expect(done.suffix(2) == [.say("\nlist turf-01 is done: 1 door(s) saved this shift. `canvass sync` when online."), .finished(saved: 1)])
+        #expect(
+            done.suffix(2) == [
+                .say("\nlist turf-01 is done: 1 door(s) saved this shift. `canvass sync` when online."),
+                .finished(saved: 1),
+            ])
     }
 
     @Test func skippingNothingToDoAndTheEndOfInput() {
@@ -88,10 +103,16 @@ struct ShiftInterviewTests {
         #expect(skip.answer("s").last == .finished(saved: 0))
 
         var empty = ShiftInterview(list: "l", survey: survey, doors: [])
-        #expect(empty.start() == [.say("\nlist l is done: 0 door(s) saved this shift. `canvass sync` when online."), .finished(saved: 0)])
+        #expect(
+            empty.start() == [
+                .say("\nlist l is done: 0 door(s) saved this shift. `canvass sync` when online."), .finished(saved: 0),
+            ])
 
         var eof = ShiftInterview(list: "l", survey: survey, doors: doors)
         _ = eof.start()
-        #expect(eof.quit() == [.say("\nstopped; 0 door(s) saved this shift and kept. `canvass sync` when online."), .stopped(saved: 0)])
+        #expect(
+            eof.quit() == [
+                .say("\nstopped; 0 door(s) saved this shift and kept. `canvass sync` when online."), .stopped(saved: 0),
+            ])
     }
 }

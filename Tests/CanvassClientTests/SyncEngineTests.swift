@@ -13,7 +13,9 @@ private let noWait = RetryPolicy(attempts: 4, initialDelay: .milliseconds(1), sl
 
 /// All records of a store, every collection, deleted included, sorted.
 func everything(_ store: ReplicaStore) throws -> [Record] {
-    let names = ["campaigns", "households", "contacts", "surveys", "lists", "list_items", "assignments", "interactions"]
+    let names = [
+        "campaigns", "households", "contacts", "surveys", "lists", "list_items", "assignments", "interactions",
+    ]
     return try names.flatMap { try store.records(in: $0, includeDeleted: true) }
 }
 
@@ -44,7 +46,9 @@ func everything(_ store: ReplicaStore) throws -> [Record] {
         _ = try await engine.sync(now: T0)
         let ops = FieldOperations(store: store)
         let person = CampaignSeed.contactID(campaign.turfs[0][0])
-        let id = try ops.recordInteraction(person: person, list: "walk-0", result: "contacted", answers: ["willing": "yes", "support": 4], note: "nice dog", now: T0 + 10)
+        let id = try ops.recordInteraction(
+            person: person, list: "walk-0", result: "contacted", answers: ["willing": "yes", "support": 4],
+            note: "nice dog", now: T0 + 10)
         #expect(try store.counts().pending == 1)
         let report = try await engine.sync(now: T0 + 20)
         #expect(report.accepted == 1 && report.rejected == 0)
@@ -67,7 +71,9 @@ func everything(_ store: ReplicaStore) throws -> [Record] {
         #expect(rejected.count == 1)
         #expect(rejected.first?.problems.contains { $0.code == "forbidden" } == true)
         #expect(try store.record(RecordKey("contacts", person))?["party"] == "GRN", "the local value stays visible")
-        #expect(try service.replicaStore.record(RecordKey("contacts", person))?["party"] != "GRN", "nothing of it was applied")
+        #expect(
+            try service.replicaStore.record(RecordKey("contacts", person))?["party"] != "GRN",
+            "nothing of it was applied")
         let again = try await engine.sync(now: T0)
         #expect(again.pushed == 0, "a rejected change is not retried in a loop")
         #expect(try store.outbox(status: "rejected").count == 1)
@@ -82,7 +88,9 @@ func everything(_ store: ReplicaStore) throws -> [Record] {
         let ops = FieldOperations(store: store)
         var ids: [String] = []
         for (i, v) in campaign.turfs[0].prefix(5).enumerated() {
-            ids.append(try ops.recordInteraction(person: CampaignSeed.contactID(v), list: "walk-0", result: "not_home", now: T0 + Int64(i)))
+            ids.append(
+                try ops.recordInteraction(
+                    person: CampaignSeed.contactID(v), list: "walk-0", result: "not_home", now: T0 + Int64(i)))
         }
         transport.inject([.dropResponse, .dropRequest, nil, .dropResponse])
         let report = try await engine.sync(now: T0 + 100)
@@ -95,7 +103,8 @@ func everything(_ store: ReplicaStore) throws -> [Record] {
     @Test func aSyncThatGivesUpResumesLaterWithNothingLost() async throws {
         let service = try await campaign.server()
         let (store, transport) = try await enrolledClient(service: service, user: "ann", role: .coordinator)
-        let engine = SyncEngine(store: store, transport: transport, retry: RetryPolicy(attempts: 2, sleep: { _ in }), pullPageSize: 10)
+        let engine = SyncEngine(
+            store: store, transport: transport, retry: RetryPolicy(attempts: 2, sleep: { _ in }), pullPageSize: 10)
         transport.inject([nil, nil, .dropResponse, .dropRequest])  // two pages, then the third fails twice
         let error = await #expect(throws: ClientError.self) { _ = try await engine.sync(now: T0) }
         #expect(error?.code == .unreachable)
@@ -128,14 +137,19 @@ func everything(_ store: ReplicaStore) throws -> [Record] {
         _ = try await SyncEngine(store: store, transport: transport, retry: noWait).sync(now: T0)
         let ops = FieldOperations(store: store)
         let person = CampaignSeed.contactID(campaign.turfs[0][0])
-        let e1 = #expect(throws: ClientError.self) { try ops.recordInteraction(person: person, list: "walk-0", result: "nothome", now: T0) }
+        let e1 = #expect(throws: ClientError.self) {
+            try ops.recordInteraction(person: person, list: "walk-0", result: "nothome", now: T0)
+        }
         #expect(e1?.description.contains("not_home") == true)
         let e2 = #expect(throws: ClientError.self) {
-            try ops.recordInteraction(person: person, list: "walk-0", result: "contacted", answers: ["support": 9, "colour": "red"], now: T0)
+            try ops.recordInteraction(
+                person: person, list: "walk-0", result: "contacted", answers: ["support": 9, "colour": "red"], now: T0)
         }
         #expect(e2?.problems.map(\.code).sorted() == ["out_of_range", "unknown_question"])
         #expect(e2?.description.contains("willing") == true, "names the survey's questions")
-        let e3 = #expect(throws: ClientError.self) { try ops.edit(person: person, set: ["party": "DEM", "phone": .int(5)], now: T0) }
+        let e3 = #expect(throws: ClientError.self) {
+            try ops.edit(person: person, set: ["party": "DEM", "phone": .int(5)], now: T0)
+        }
         #expect(e3?.problems.map(\.code).sorted() == ["bad_type", "forbidden"])
         #expect(try store.counts().pending == 0, "nothing written on bad input")
         // Effects: moved marks the household's address bad.
@@ -150,7 +164,10 @@ func everything(_ store: ReplicaStore) throws -> [Record] {
         let (a, ta) = try await enrolledClient(service: service, user: "ann", lists: ["walk-0"])
         let (b, tb) = try await enrolledClient(service: service, user: "bob", lists: ["walk-0"])
         let (k, tk) = try await enrolledClient(service: service, user: "kim", role: .coordinator)
-        let engines = [SyncEngine(store: a, transport: ta, retry: noWait), SyncEngine(store: b, transport: tb, retry: noWait), SyncEngine(store: k, transport: tk, retry: noWait)]
+        let engines = [
+            SyncEngine(store: a, transport: ta, retry: noWait), SyncEngine(store: b, transport: tb, retry: noWait),
+            SyncEngine(store: k, transport: tk, retry: noWait),
+        ]
         for e in engines { _ = try await e.sync(now: T0) }
         let person = CampaignSeed.contactID(campaign.turfs[0][0])
         try FieldOperations(store: a).edit(person: person, set: ["phone": "614-555-0111"], now: T0 + 1)

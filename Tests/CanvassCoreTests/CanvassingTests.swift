@@ -59,12 +59,18 @@ import Testing
         ]
         for c in cases {
             let code = c.result.flatMap(Self.code)
-            #expect(Canvassing.isDone(suppressed: c.suppressed, lastResult: code, hasResult: c.result != nil) == c.done, "\(c)")
+            #expect(
+                Canvassing.isDone(suppressed: c.suppressed, lastResult: code, hasResult: c.result != nil) == c.done,
+                "\(c)")
             #expect(Canvassing.dueAt(lastResult: code, at: 1_000) == c.dueInDays.map { 1_000 + $0 * day }, "\(c)")
         }
         // The list's own survey decides first.
-        let survey = Survey(id: "s", title: "S", kind: .canvass, resultCodes: [ResultCode("not_home", "Out", contacted: true)], questions: [])
-        #expect(Canvassing.isDone(suppressed: false, lastResult: Canvassing.resultCode("not_home", in: survey), hasResult: true))
+        let survey = Survey(
+            id: "s", title: "S", kind: .canvass, resultCodes: [ResultCode("not_home", "Out", contacted: true)],
+            questions: [])
+        #expect(
+            Canvassing.isDone(
+                suppressed: false, lastResult: Canvassing.resultCode("not_home", in: survey), hasResult: true))
         #expect(Canvassing.isDoorDone(badAddress: true, people: [false]))
         #expect(Canvassing.isDoorDone(badAddress: false, people: [true, true]))
         #expect(!Canvassing.isDoorDone(badAddress: false, people: [true, false]))
@@ -77,10 +83,18 @@ import Testing
             ("Elm St", 5, "APT 10"), ("Elm St", 5, "APT 2"), ("Elm St", 5, "apt 3"), ("Ash Rd", 9, ""),
         ]
         let sorted = stops.enumerated()
-            .map { Canvassing.WalkAddress(streetName: $0.element.0, streetNumber: $0.element.1, unit: $0.element.2, householdID: "h\($0.offset)") }
+            .map {
+                Canvassing.WalkAddress(
+                    streetName: $0.element.0, streetNumber: $0.element.1, unit: $0.element.2,
+                    householdID: "h\($0.offset)")
+            }
             .sorted(by: Canvassing.walksBefore)
             .map { "\($0.streetName) \($0.streetNumber)\($0.unit.isEmpty ? "" : " " + $0.unit)" }
-        #expect(sorted == ["Ash Rd 9", "Elm St 1", "Elm St 3", "Elm St 5 APT 2", "Elm St 5 apt 3", "Elm St 5 APT 10", "Elm St 4", "Elm St 2", "Oak Ave 1"])
+        #expect(
+            sorted == [
+                "Ash Rd 9", "Elm St 1", "Elm St 3", "Elm St 5 APT 2", "Elm St 5 apt 3", "Elm St 5 APT 10", "Elm St 4",
+                "Elm St 2", "Oak Ave 1",
+            ])
         #expect(Canvassing.personBefore(("Lee", "Ann", "c2"), ("Lee", "Bob", "c1")))
         #expect(!Canvassing.personBefore(("Ng", "Ann", "c1"), ("Lee", "Zed", "c9")))
     }

@@ -38,10 +38,11 @@ private let C = ReplicaID("C")
     }
 }
 
-
 @Suite struct RegisterTests {
     @Test func localWriteReplacesAllSiblingsAndCoversThem() {
-        var r = Register(siblings: [Sibling(dot: Dot(A, 1), wallclock: 1, value: "a"), Sibling(dot: Dot(B, 1), wallclock: 2, value: "b")])
+        var r = Register(siblings: [
+            Sibling(dot: Dot(A, 1), wallclock: 1, value: "a"), Sibling(dot: Dot(B, 1), wallclock: 2, value: "b"),
+        ])
         #expect(r.isConflict)
         let delta = r.write("c", at: Dot(C, 1), wallclock: 3)
         #expect(r.siblings.map(\.value) == ["c"])
@@ -66,7 +67,9 @@ private let C = ReplicaID("C")
     }
 
     @Test func concurrentEqualValuesAreNotAConflict() {
-        let r = Register(siblings: [Sibling(dot: Dot(A, 1), wallclock: 1, value: "x"), Sibling(dot: Dot(B, 1), wallclock: 1, value: "x")])
+        let r = Register(siblings: [
+            Sibling(dot: Dot(A, 1), wallclock: 1, value: "x"), Sibling(dot: Dot(B, 1), wallclock: 1, value: "x"),
+        ])
         #expect(r.siblings.count == 2)
         #expect(!r.isConflict)
     }
@@ -130,8 +133,11 @@ private let C = ReplicaID("C")
         enc.outputFormatting = [.sortedKeys]
         let plain = Register(siblings: [Sibling(dot: Dot(A, 1), wallclock: 7, value: "x")])
         #expect(String(decoding: try enc.encode(plain), as: UTF8.self) == #"{"siblings":[["A",1,7,"x"]]}"#)
-        let wide = Register(siblings: [Sibling(dot: Dot(A, 1), wallclock: 7, value: "x")], context: VersionVector([B: 2]))
-        #expect(String(decoding: try enc.encode(wide), as: UTF8.self) == #"{"context":{"A":1,"B":2},"siblings":[["A",1,7,"x"]]}"#)
+        let wide = Register(
+            siblings: [Sibling(dot: Dot(A, 1), wallclock: 7, value: "x")], context: VersionVector([B: 2]))
+        #expect(
+            String(decoding: try enc.encode(wide), as: UTF8.self)
+                == #"{"context":{"A":1,"B":2},"siblings":[["A",1,7,"x"]]}"#)
     }
 
     @Test(arguments: [
@@ -163,18 +169,28 @@ private let C = ReplicaID("C")
 
     @Test func validationReportsEveryProblemWithItsLocation() {
         var s = ReplicaState(id: A)
-        let bad = s.write(RecordKey("contacts", "p1"), ["phone": .int(5), "party": "XYZ", "no_such_field": "x", "engagement_level": 9], wallclock: 1)
+        let bad = s.write(
+            RecordKey("contacts", "p1"),
+            ["phone": .int(5), "party": "XYZ", "no_such_field": "x", "engagement_level": 9], wallclock: 1)
         let problems = schema.validate(cs(bad), role: .coordinator, unknown: .reject)
         let codes = Set(problems.map(\.code))
         #expect(codes.isSuperset(of: ["bad_type", "unknown_option", "unknown_field", "out_of_range"]))
-        #expect(problems.contains { $0.location == "records[0].fields.party.siblings[0].value" && $0.message.contains("DEM") })
+        #expect(
+            problems.contains {
+                $0.location == "records[0].fields.party.siblings[0].value" && $0.message.contains("DEM")
+            })
     }
 
     @Test func canvassersMayNotWriteCoordinatorFieldsNorMintForeignDots() {
         var s = ReplicaState(id: B)
         let change = s.write(RecordKey("contacts", "p1"), ["party": "DEM", "phone": "614-555-0101"], wallclock: 1)
-        let existing = Record(key: RecordKey("contacts", "p1"), fields: ["first_name": Register(siblings: [Sibling(dot: Dot(ReplicaID("S"), 1), wallclock: 0, value: "Ann")])])
-        let problems = schema.validate(cs(change), role: .canvasser, author: A, unknown: .reject, existing: { _ in existing })
+        let existing = Record(
+            key: RecordKey("contacts", "p1"),
+            fields: [
+                "first_name": Register(siblings: [Sibling(dot: Dot(ReplicaID("S"), 1), wallclock: 0, value: "Ann")])
+            ])
+        let problems = schema.validate(
+            cs(change), role: .canvasser, author: A, unknown: .reject, existing: { _ in existing })
         #expect(problems.contains { $0.code == "forbidden" && $0.location.hasSuffix("fields.party") })
         #expect(!problems.contains { $0.code == "forbidden" && $0.location.hasSuffix("fields.phone") })
         #expect(problems.filter { $0.code == "foreign_dot" }.count == 2)
@@ -193,13 +209,31 @@ private let C = ReplicaID("C")
     @Test func pushedSiblingsAreClassifiedAgainstTheServersRegister() {
         let key = RecordKey("contacts", "p1")
         let s = ReplicaID("S")
-        let server = Record(key: key, fields: ["phone": Register(siblings: [Sibling(dot: Dot(s, 2), wallclock: 2, value: "new")], context: VersionVector([s: 2]))])
-        let stale = Record(key: key, fields: ["phone": Register(siblings: [Sibling(dot: Dot(s, 1), wallclock: 1, value: "old")])])
-        #expect(schema.validate(cs(stale), role: .canvasser, author: A, unknown: .reject, existing: { _ in server }).isEmpty)
-        let forged = Record(key: key, fields: ["phone": Register(siblings: [Sibling(dot: Dot(s, 2), wallclock: 2, value: "mine now")])])
-        #expect(schema.validate(cs(forged), role: .canvasser, author: A, unknown: .reject, existing: { _ in server }).map(\.code) == ["dot_conflict"])
-        let greedy = Record(key: key, fields: ["phone": Register(siblings: [Sibling(dot: Dot(A, 1), wallclock: 3, value: "x")], context: VersionVector([A: 1, B: 1_000_000, s: 2]))])
-        let problems = schema.validate(cs(greedy), role: .canvasser, author: A, unknown: .reject, existing: { _ in server })
+        let server = Record(
+            key: key,
+            fields: [
+                "phone": Register(
+                    siblings: [Sibling(dot: Dot(s, 2), wallclock: 2, value: "new")], context: VersionVector([s: 2]))
+            ])
+        let stale = Record(
+            key: key, fields: ["phone": Register(siblings: [Sibling(dot: Dot(s, 1), wallclock: 1, value: "old")])])
+        #expect(
+            schema.validate(cs(stale), role: .canvasser, author: A, unknown: .reject, existing: { _ in server }).isEmpty
+        )
+        let forged = Record(
+            key: key, fields: ["phone": Register(siblings: [Sibling(dot: Dot(s, 2), wallclock: 2, value: "mine now")])])
+        #expect(
+            schema.validate(cs(forged), role: .canvasser, author: A, unknown: .reject, existing: { _ in server }).map(
+                \.code) == ["dot_conflict"])
+        let greedy = Record(
+            key: key,
+            fields: [
+                "phone": Register(
+                    siblings: [Sibling(dot: Dot(A, 1), wallclock: 3, value: "x")],
+                    context: VersionVector([A: 1, B: 1_000_000, s: 2]))
+            ])
+        let problems = schema.validate(
+            cs(greedy), role: .canvasser, author: A, unknown: .reject, existing: { _ in server })
         #expect(problems.map(\.code) == ["bad_context"])
         #expect(problems.first?.message.contains("B:1000000") == true)
     }

@@ -20,10 +20,14 @@ import Testing
 
     @Test func committedVoterFileMatchesGenerator() throws {
         let path = Fixtures.votersPath()
-        let onDisk = try #require(FileManager.default.contents(atPath: path), "missing \(path); run `swift run canvass-fixtures --out fixtures`")
+        let onDisk = try #require(
+            FileManager.default.contents(atPath: path),
+            "missing \(path); run `swift run canvass-fixtures --out fixtures`")
         let rendered = VoterCSV.render(Self.voters)
         let difference = Fixtures.firstDifference(expected: rendered, actual: onDisk)
-        #expect(difference == nil, "fixtures/voters.csv is stale; run `swift run canvass-fixtures --out fixtures`: \(difference ?? "")")
+        #expect(
+            difference == nil,
+            "fixtures/voters.csv is stale; run `swift run canvass-fixtures --out fixtures`: \(difference ?? "")")
         #expect(Array(rendered.utf8) == [UInt8](onDisk))
         #expect(Fixtures.check(VoterFileGenerator(), in: Fixtures.directory()).isEmpty)
     }
@@ -38,7 +42,11 @@ import Testing
 
         let ids = Self.voters.map(\.voterId)
         #expect(Set(ids).count == ids.count, "voter ids must be unique")
-        #expect(ids.allSatisfy { $0.hasPrefix("OH") && $0.count == 11 && $0.dropFirst(2).allSatisfy(\.isASCII) && $0.dropFirst(2).allSatisfy(\.isNumber) })
+        #expect(
+            ids.allSatisfy {
+                $0.hasPrefix("OH") && $0.count == 11 && $0.dropFirst(2).allSatisfy(\.isASCII)
+                    && $0.dropFirst(2).allSatisfy(\.isNumber)
+            })
 
         let streets = Set(Self.voters.map(\.streetName))
         #expect((20...30).contains(streets.count))
@@ -53,8 +61,9 @@ import Testing
             var lat: Double, lon: Double, ward: Int, precinct: String
         }
         func address(_ v: Voter) -> Address {
-            Address(number: v.streetNumber, street: v.streetName, unit: v.unit, city: v.city, state: v.state, zip: v.zip,
-                    lat: v.latitude, lon: v.longitude, ward: v.ward, precinct: v.precinct)
+            Address(
+                number: v.streetNumber, street: v.streetName, unit: v.unit, city: v.city, state: v.state, zip: v.zip,
+                lat: v.latitude, lon: v.longitude, ward: v.ward, precinct: v.precinct)
         }
         var seen: [Address: String] = [:]
         for (id, people) in Dictionary(grouping: Self.voters, by: \.householdId) {
@@ -67,8 +76,11 @@ import Testing
         }
         // Mostly one family per household; some are roommates.
         let multi = Dictionary(grouping: Self.voters, by: \.householdId).values.filter { $0.count > 1 }
-        let shared = multi.filter { people in Dictionary(grouping: people, by: \.lastName).values.contains { $0.count > 1 } }
-        #expect(shared.count * 100 / multi.count >= 80, "\(shared.count) of \(multi.count) households share a last name")
+        let shared = multi.filter { people in
+            Dictionary(grouping: people, by: \.lastName).values.contains { $0.count > 1 }
+        }
+        #expect(
+            shared.count * 100 / multi.count >= 80, "\(shared.count) of \(multi.count) households share a last name")
     }
 
     @Test func fieldFormats() {
@@ -79,7 +91,9 @@ import Testing
             #expect(CampaignSchema.parties.contains(v.party))
             #expect(["F", "M", "X", ""].contains(v.gender))
             #expect(v.phone.isEmpty || (v.phone.count == 12 && v.phone.dropFirst(3).hasPrefix("-555-01")), "\(v.phone)")
-            #expect(v.email.isEmpty || ["@example.org", "@example.com", "@example.net"].contains { v.email.hasSuffix($0) }, "\(v.email)")
+            #expect(
+                v.email.isEmpty || ["@example.org", "@example.com", "@example.net"].contains { v.email.hasSuffix($0) },
+                "\(v.email)")
             #expect(v.votedIn.allSatisfy(elections.contains))
             #expect(v.registrationDate.count == 10 && v.registrationDate <= "2024-10-07")
             #expect(VoterCSV.degrees(v.latitude).split(separator: ".")[1].count == 6)
@@ -173,7 +187,10 @@ import Testing
             Issue.record("unexpected error \(error)")
         }
         do {
-            _ = try SurveyDocument.decode(yaml: "id: x\ntitle: t\nkind: canvass\nquestions:\n  - id: q\n    text: Q\n    type: yes_no\n    nxt: end\n")
+            _ = try SurveyDocument.decode(
+                yaml:
+                    "id: x\ntitle: t\nkind: canvass\nquestions:\n  - id: q\n    text: Q\n    type: yes_no\n    nxt: end\n"
+            )
             Issue.record("an unknown key must be rejected")
         } catch let error as ProtocolError {
             #expect(error.diagnostics.map(\.code) == ["unknown_key"])

@@ -23,7 +23,8 @@ import Testing
         RecordKey("contacts", "c-in"), RecordKey("contacts", "c-in2"), RecordKey("interactions", "i-ann"),
         RecordKey("lists", "l-in"), RecordKey("surveys", "s-door"),
     ]
-    static let survey = Survey(id: "s-door", title: "Door", kind: .canvass, resultCodes: ResultCode.standard, questions: [])
+    static let survey = Survey(
+        id: "s-door", title: "Door", kind: .canvass, resultCodes: ResultCode.standard, questions: [])
 
     /// A reachable server state from operation codes: writes by four replicas to three contacts,
     /// full-state gossip between them (so conflicts arise), and two interactions.
@@ -43,10 +44,13 @@ import Testing
         for r in replicas { for (k, rec) in r.records { state[k, default: Record(key: k)].merge(rec) } }
         for (id, creator, user) in [("i-ann", 0, "u-ann"), ("i-bob", 1, "u-bob")] {
             var c = ReplicaState(id: creator == 0 ? me : bob, counter: 500)
-            let rec = c.write(RecordKey("interactions", id), [
-                "person_id": "c-in", "list_id": "l-in", "survey_id": "s-door", "channel": "door", "result": "not_home",
-                "user_id": .string(user), "recorded_at": 1,
-            ], wallclock: 1)
+            let rec = c.write(
+                RecordKey("interactions", id),
+                [
+                    "person_id": "c-in", "list_id": "l-in", "survey_id": "s-door", "channel": "door",
+                    "result": "not_home",
+                    "user_id": .string(user), "recorded_at": 1,
+                ], wallclock: 1)
             state[rec.key] = rec
         }
         return state
@@ -57,8 +61,14 @@ import Testing
         var it = codes.makeIterator()
         func next(_ n: Int) -> Int { (it.next() ?? 0) % n }
         let key = keys[next(keys.count)]
-        let names = ["phone", "first_name", "notes", "_deleted", "result", "person_id", "list_id", "user_id", "survey_id", "no_such", "_secret"]
-        let values: [Value] = [.null, "c-in", "c-out", "l-in", "l-out", "u-ann", "u-bob", "s-door", "contacted", "614-555-0100", .bool(true), .int(3)]
+        let names = [
+            "phone", "first_name", "notes", "_deleted", "result", "person_id", "list_id", "user_id", "survey_id",
+            "no_such", "_secret",
+        ]
+        let values: [Value] = [
+            .null, "c-in", "c-out", "l-in", "l-out", "u-ann", "u-bob", "s-door", "contacted", "614-555-0100",
+            .bool(true), .int(3),
+        ]
         var fields: [String: Register] = [:]
         let honest = next(3) == 0
         if honest {
@@ -66,14 +76,18 @@ import Testing
             let counter = UInt64(1_000 + next(100))
             let dot = Dot(me, counter)
             if key.collection == "interactions" {
-                for (f, v) in [("person_id", "c-in"), ("list_id", "l-in"), ("user_id", "u-ann"), ("survey_id", "s-door"), ("result", "not_home")] {
+                for (f, v) in [
+                    ("person_id", "c-in"), ("list_id", "l-in"), ("user_id", "u-ann"), ("survey_id", "s-door"),
+                    ("result", "not_home"),
+                ] {
                     fields[f] = Register(siblings: [Sibling(dot: dot, wallclock: 5, value: .string(v))])
                 }
             } else {
                 let f = ["phone", "notes", "email"][next(3)]
                 var context = state[key]?.fields[f]?.context ?? VersionVector()
                 context.advance(me, to: counter)
-                fields[f] = Register(siblings: [Sibling(dot: dot, wallclock: 5, value: "614-555-0142")], context: context)
+                fields[f] = Register(
+                    siblings: [Sibling(dot: dot, wallclock: 5, value: "614-555-0142")], context: context)
             }
         }
         for _ in 0...next(3) where !honest || next(2) == 0 {
@@ -83,14 +97,22 @@ import Testing
             for _ in 0..<next(4) {
                 switch next(4) {
                 case 0:
-                    siblings.append(Sibling(dot: Dot(me, UInt64(1 + next(700))), wallclock: Int64(next(50)), value: values[next(values.count)]))
+                    siblings.append(
+                        Sibling(
+                            dot: Dot(me, UInt64(1 + next(700))), wallclock: Int64(next(50)),
+                            value: values[next(values.count)]))
                 case 1:
                     if let s = held?.siblings.first { siblings.append(s) }
                 case 2:
-                    if let s = held?.siblings.last { siblings.append(Sibling(dot: s.dot, wallclock: s.wallclock, value: values[next(values.count)])) }
+                    if let s = held?.siblings.last {
+                        siblings.append(Sibling(dot: s.dot, wallclock: s.wallclock, value: values[next(values.count)]))
+                    }
                 default:
                     let r = [S, bob, kim][next(3)]
-                    siblings.append(Sibling(dot: Dot(r, UInt64(1 + next(30))), wallclock: Int64(next(50)), value: values[next(values.count)]))
+                    siblings.append(
+                        Sibling(
+                            dot: Dot(r, UInt64(1 + next(30))), wallclock: Int64(next(50)),
+                            value: values[next(values.count)]))
                 }
             }
             var context = VersionVector()
@@ -120,7 +142,8 @@ import Testing
             let existing = state[record.key].flatMap { $0.fields.values.contains { !$0.siblings.isEmpty } ? $0 : nil }
             let judge = PushJudge(
                 schema: CampaignSchema.standard, device: Self.device,
-                snapshot: PushSnapshot(existing: state, surveys: [:], scope: Self.scope), surveys: ["s-door": Self.survey])
+                snapshot: PushSnapshot(existing: state, surveys: [:], scope: Self.scope),
+                surveys: ["s-door": Self.survey])
             let decision = judge.judge([record])
             guard decision.results[0].accepted else { continue }
             accepted += 1

@@ -25,9 +25,14 @@ import Testing
     @Test func stringsWithEveryEscapeRoundTrip() throws {
         let nasty = "quote \" backslash \\ newline \n tab \t nul \u{0} bell \u{7} é 🗳️ </script>"
         var w = JSONText()
-        w.value(.object(["k\"ey": .string(nasty), "n": .double(-0.000123), "a": .array([.null, .bool(true), .int(-9)])]))
+        w.value(
+            .object(["k\"ey": .string(nasty), "n": .double(-0.000123), "a": .array([.null, .bool(true), .int(-9)])]))
         let back = try JSONDecoder().decode(Value.self, from: Data(w.bytes))
-        #expect(back == .object(["k\"ey": .string(nasty), "n": .double(-0.000123), "a": .array([.null, .bool(true), .int(-9)])]))
+        #expect(
+            back
+                == .object([
+                    "k\"ey": .string(nasty), "n": .double(-0.000123), "a": .array([.null, .bool(true), .int(-9)]),
+                ]))
     }
 
     @Test func pullPagesDecodeAsWritten() throws {
@@ -35,7 +40,9 @@ import Testing
         let a = s.write(RecordKey("contacts", "p1"), ["first_name": "Ann", "ward": 3, "lat": 39.961176], wallclock: 5)
         var b = s.write(RecordKey("contacts", "p2"), ["first_name": "Bo"], wallclock: 6)
         b.merge(s.write(RecordKey("contacts", "p2"), ["first_name": "Bob", "phone": "614-555-0100"], wallclock: 7))
-        let page = PullResponse(records: [a, s[RecordKey("contacts", "p2")]!], evict: [KeyRef(RecordKey("lists", "l\"1"))], checkpoint: "e.7", more: true)
+        let page = PullResponse(
+            records: [a, s[RecordKey("contacts", "p2")]!], evict: [KeyRef(RecordKey("lists", "l\"1"))],
+            checkpoint: "e.7", more: true)
         for encoding in BodyEncoding.allCases {
             let body = try WireCodec.encode(page, encoding)
             let back = try WireCodec.decode(PullResponse.self, from: body, encoding)
@@ -56,7 +63,9 @@ import Testing
             let whole = try WireCodec.compress(text, encoding)
             #expect(try WireCodec.decompress(whole, encoding) == text)
             let cut = whole.getSlice(at: whole.readerIndex, length: whole.readableBytes - 3)!
-            #expect(throws: ProtocolError.self, "\(encoding): a truncated body must not decode") { try WireCodec.decompress(cut, encoding) }
+            #expect(throws: ProtocolError.self, "\(encoding): a truncated body must not decode") {
+                try WireCodec.decompress(cut, encoding)
+            }
         }
     }
 }

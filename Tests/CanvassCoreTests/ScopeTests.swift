@@ -4,7 +4,9 @@ import Testing
 
 /// The scope rule and the pull planner as pure values: no database, no `await`.
 @Suite struct CanvasserScopeTests {
-    static func rec(_ collection: String, _ id: String, _ values: [String: Value] = [:], deleted: Bool = false) -> RecordValues {
+    static func rec(_ collection: String, _ id: String, _ values: [String: Value] = [:], deleted: Bool = false)
+        -> RecordValues
+    {
         var v = values
         if deleted { v[Record.deletedField] = .bool(true) }
         return RecordValues(key: RecordKey(collection, id), values: v)
@@ -13,19 +15,23 @@ import Testing
     /// Ann has list l-1 (survey s-1, campaign camp) with two items; Bob has l-2.
     static let campaign: [RecordValues] = [
         rec("campaigns", "camp"), rec("surveys", "s-1"), rec("surveys", "s-2"),
-        rec("lists", "l-1", ["survey_id": "s-1", "campaign_id": "camp"]), rec("lists", "l-2", ["survey_id": "s-2", "campaign_id": "camp"]),
-        rec("assignments", "l-1@ann", ["list_id": "l-1", "user_id": "ann"]), rec("assignments", "l-2@bob", ["list_id": "l-2", "user_id": "bob"]),
+        rec("lists", "l-1", ["survey_id": "s-1", "campaign_id": "camp"]),
+        rec("lists", "l-2", ["survey_id": "s-2", "campaign_id": "camp"]),
+        rec("assignments", "l-1@ann", ["list_id": "l-1", "user_id": "ann"]),
+        rec("assignments", "l-2@bob", ["list_id": "l-2", "user_id": "bob"]),
         rec("list_items", "i-1", ["list_id": "l-1", "contact_id": "c-1", "household_id": "h-1"]),
         rec("list_items", "i-2", ["list_id": "l-1", "contact_id": "c-2", "household_id": "h-2"]),
         rec("list_items", "i-3", ["list_id": "l-2", "contact_id": "c-3", "household_id": "h-3"]),
         rec("contacts", "c-1", ["household_id": "h-1"]), rec("contacts", "c-2", ["household_id": "h-2"]),
         rec("contacts", "c-3", ["household_id": "h-3"]),
         rec("households", "h-1"), rec("households", "h-2"), rec("households", "h-3"),
-        rec("interactions", "x-ann", ["user_id": "ann", "person_id": "c-3"]), rec("interactions", "x-bob", ["user_id": "bob", "person_id": "c-1"]),
+        rec("interactions", "x-ann", ["user_id": "ann", "person_id": "c-3"]),
+        rec("interactions", "x-bob", ["user_id": "bob", "person_id": "c-1"]),
     ]
 
     static let annFull: Set<String> = [
-        "assignments/l-1@ann", "lists/l-1", "list_items/i-1", "list_items/i-2", "contacts/c-1", "contacts/c-2", "households/h-1",
+        "assignments/l-1@ann", "lists/l-1", "list_items/i-1", "list_items/i-2", "contacts/c-1", "contacts/c-2",
+        "households/h-1",
         "households/h-2", "surveys/s-1", "campaigns/camp", "interactions/x-ann",
     ]
 
@@ -41,21 +47,26 @@ import Testing
         Case(name: "assigned list and everything behind it", change: [], expected: annFull),
         Case(
             name: "deleted assignment: nothing but her interactions",
-            change: [rec("assignments", "l-1@ann", ["list_id": "l-1", "user_id": "ann"], deleted: true)], expected: ["interactions/x-ann"]),
+            change: [rec("assignments", "l-1@ann", ["list_id": "l-1", "user_id": "ann"], deleted: true)],
+            expected: ["interactions/x-ann"]),
         Case(
             name: "assignment naming another user",
-            change: [rec("assignments", "l-1@ann", ["list_id": "l-1", "user_id": "bob"])], expected: ["interactions/x-ann"]),
+            change: [rec("assignments", "l-1@ann", ["list_id": "l-1", "user_id": "bob"])],
+            expected: ["interactions/x-ann"]),
         Case(
             name: "deleted list: the assignment stays, nothing behind the list",
             change: [rec("lists", "l-1", ["survey_id": "s-1", "campaign_id": "camp"], deleted: true)],
             expected: ["assignments/l-1@ann", "interactions/x-ann"]),
         Case(
             name: "deleted list item: its contact and household leave",
-            change: [rec("list_items", "i-2", ["list_id": "l-1", "contact_id": "c-2", "household_id": "h-2"], deleted: true)],
+            change: [
+                rec("list_items", "i-2", ["list_id": "l-1", "contact_id": "c-2", "household_id": "h-2"], deleted: true)
+            ],
             expected: annFull.subtracting(["list_items/i-2", "contacts/c-2", "households/h-2"])),
         Case(
             name: "contact never imported: the item's household still counts",
-            change: [rec("contacts", "c-2", ["household_id": "h-2"], deleted: true)], expected: annFull.subtracting(["contacts/c-2"])),
+            change: [rec("contacts", "c-2", ["household_id": "h-2"], deleted: true)],
+            expected: annFull.subtracting(["contacts/c-2"])),
         Case(
             name: "a contact's own household counts besides the item's",
             change: [rec("contacts", "c-1", ["household_id": "h-3"])], expected: annFull.union(["households/h-3"])),
@@ -71,7 +82,8 @@ import Testing
             expected: annFull.subtracting(["surveys/s-1", "households/h-1"])),
         Case(
             name: "deleted own interaction leaves",
-            change: [rec("interactions", "x-ann", ["user_id": "ann"], deleted: true)], expected: annFull.subtracting(["interactions/x-ann"])),
+            change: [rec("interactions", "x-ann", ["user_id": "ann"], deleted: true)],
+            expected: annFull.subtracting(["interactions/x-ann"])),
         Case(
             name: "an item moved to another list follows it",
             change: [rec("list_items", "i-3", ["list_id": "l-1", "contact_id": "c-3", "household_id": "h-3"])],
@@ -103,12 +115,16 @@ import Testing
             /// Only the fields asked for and the tombstone, as a backend projecting its rows would.
             func records(_ keys: Set<RecordKey>, fields: [String]) -> [RecordValues] {
                 all.filter { keys.contains($0.key) }.map { r in
-                    RecordValues(key: r.key, values: r.values.filter { fields.contains($0.key) || $0.key == Record.deletedField })
+                    RecordValues(
+                        key: r.key, values: r.values.filter { fields.contains($0.key) || $0.key == Record.deletedField }
+                    )
                 }
             }
         }
         for user in ["ann", "bob", "nobody"] {
-            #expect(try CanvasserScope(userID: user, source: Narrow(all: Self.campaign)) == CanvasserScope(userID: user, records: Self.campaign))
+            #expect(
+                try CanvasserScope(userID: user, source: Narrow(all: Self.campaign))
+                    == CanvasserScope(userID: user, records: Self.campaign))
         }
     }
 
@@ -119,7 +135,8 @@ import Testing
         for v in vectors {
             var state: [RecordKey: Record] = [:]
             for r in v.start.records { state[r.key, default: Record(key: r.key)].merge(r) }
-            #expect(CanvasserScope(userID: v.device.userID, records: Array(state.values)).keys == v.scopeKeys, "\(v.file)")
+            #expect(
+                CanvasserScope(userID: v.device.userID, records: Array(state.values)).keys == v.scopeKeys, "\(v.file)")
         }
     }
 
@@ -135,7 +152,9 @@ import Testing
 @Suite struct PullPlannerTests {
     static func keys(_ ids: String...) -> Set<RecordKey> { Set(ids.map { RecordKey("contacts", $0) }) }
     static func sorted(_ ids: String...) -> [RecordKey] { ids.map { RecordKey("contacts", $0) } }
-    static func at(_ seq: Int64, token: Int64 = 0) -> FeedPosition { FeedPosition(epoch: "e", seq: seq, scopeToken: token) }
+    static func at(_ seq: Int64, token: Int64 = 0) -> FeedPosition {
+        FeedPosition(epoch: "e", seq: seq, scopeToken: token)
+    }
 
     struct Case: Sendable, CustomTestStringConvertible {
         let name: String
@@ -148,36 +167,47 @@ import Testing
     }
 
     static let cases: [Case] = [
-        Case(name: "coordinator reads the whole feed", position: at(7), scope: nil, delivered: [], limit: 10, plan: .feed(after: 7, keys: nil)),
         Case(
-            name: "nothing entered or left: the feed by key", position: at(7, token: 2), scope: keys("a", "b"), delivered: keys("a", "b"),
+            name: "coordinator reads the whole feed", position: at(7), scope: nil, delivered: [], limit: 10,
+            plan: .feed(after: 7, keys: nil)),
+        Case(
+            name: "nothing entered or left: the feed by key", position: at(7, token: 2), scope: keys("a", "b"),
+            delivered: keys("a", "b"),
             limit: 10, plan: .feed(after: 7, keys: keys("a", "b"))),
         Case(
-            name: "fresh device: backfill, checkpoint at the watermark", position: at(0), scope: keys("b", "a"), delivered: [], limit: 10,
+            name: "fresh device: backfill, checkpoint at the watermark", position: at(0), scope: keys("b", "a"),
+            delivered: [], limit: 10,
             plan: .scopePage(backfill: sorted("a", "b"), evict: [], seq: 40)),
         Case(
-            name: "a device that has records keeps its sequence", position: at(12), scope: keys("a", "b", "c"), delivered: keys("a"),
+            name: "a device that has records keeps its sequence", position: at(12), scope: keys("a", "b", "c"),
+            delivered: keys("a"),
             limit: 10, plan: .scopePage(backfill: sorted("b", "c"), evict: [], seq: 12)),
         Case(
-            name: "nothing delivered but past sequence 0 is not fresh", position: at(5), scope: keys("a"), delivered: [], limit: 10,
+            name: "nothing delivered but past sequence 0 is not fresh", position: at(5), scope: keys("a"),
+            delivered: [], limit: 10,
             plan: .scopePage(backfill: sorted("a"), evict: [], seq: 5)),
         Case(
-            name: "backfill fills the page first", position: at(3), scope: keys("a", "b", "c"), delivered: keys("z"), limit: 2,
+            name: "backfill fills the page first", position: at(3), scope: keys("a", "b", "c"), delivered: keys("z"),
+            limit: 2,
             plan: .scopePage(backfill: sorted("a", "b"), evict: [], seq: 3)),
         Case(
-            name: "evictions take the rest of the page", position: at(3), scope: keys("a", "m"), delivered: keys("m", "x", "y", "z"),
+            name: "evictions take the rest of the page", position: at(3), scope: keys("a", "m"),
+            delivered: keys("m", "x", "y", "z"),
             limit: 2, plan: .scopePage(backfill: sorted("a"), evict: sorted("x"), seq: 3)),
         Case(
             name: "only evictions", position: at(3), scope: keys("a"), delivered: keys("a", "y", "x"), limit: 10,
             plan: .scopePage(backfill: [], evict: sorted("x", "y"), seq: 3)),
         Case(
-            name: "empty scope and nothing delivered: the feed by key, which is empty", position: at(0), scope: [], delivered: [],
+            name: "empty scope and nothing delivered: the feed by key, which is empty", position: at(0), scope: [],
+            delivered: [],
             limit: 10, plan: .feed(after: 0, keys: [])),
     ]
 
     @Test(arguments: cases)
     func plan(_ c: Case) {
-        #expect(PullPlanner.plan(position: c.position, scope: c.scope, delivered: c.delivered, watermark: 40, limit: c.limit) == c.plan)
+        #expect(
+            PullPlanner.plan(
+                position: c.position, scope: c.scope, delivered: c.delivered, watermark: 40, limit: c.limit) == c.plan)
     }
 
     @Test func confirmingAScopeToken() {
@@ -188,8 +218,12 @@ import Testing
             StagedScopeChange(token: 4, key: RecordKey("contacts", "c"), added: true),
             StagedScopeChange(token: 4, key: RecordKey("lists", "l-8"), added: false),
         ]
-        #expect(PullPlanner.confirm(staged, upTo: 3) == ScopeConfirmation(deliver: Self.sorted("a", "b"), forget: [RecordKey("lists", "l-9")]))
-        #expect(PullPlanner.confirm(staged, upTo: 2) == ScopeConfirmation(deliver: [], forget: []), "a lost page confirms nothing")
+        #expect(
+            PullPlanner.confirm(staged, upTo: 3)
+                == ScopeConfirmation(deliver: Self.sorted("a", "b"), forget: [RecordKey("lists", "l-9")]))
+        #expect(
+            PullPlanner.confirm(staged, upTo: 2) == ScopeConfirmation(deliver: [], forget: []),
+            "a lost page confirms nothing")
         #expect(PullPlanner.confirm(staged, upTo: 4).deliver == Self.sorted("a", "b", "c"))
         #expect(PullPlanner.confirm([], upTo: 9) == ScopeConfirmation(deliver: [], forget: []))
     }
@@ -197,7 +231,9 @@ import Testing
     @Test func whereAPullStarts() {
         #expect(PullPlanner.position(checkpoint: nil, epoch: "e", watermark: 9) == .at(Self.at(0)))
         #expect(PullPlanner.position(checkpoint: "e.9.4", epoch: "e", watermark: 9) == .at(Self.at(9, token: 4)))
-        #expect(PullPlanner.position(checkpoint: "old.99.4", epoch: "e", watermark: 9) == .at(Self.at(0)), "another epoch is absent")
+        #expect(
+            PullPlanner.position(checkpoint: "old.99.4", epoch: "e", watermark: 9) == .at(Self.at(0)),
+            "another epoch is absent")
         #expect(PullPlanner.position(checkpoint: "e.10.4", epoch: "e", watermark: 9) == .refused(.ahead))
         for bad in ["", "e.9", "e.-1.0", "e.x.0", ".1.1", "e.1.1.1"] {
             #expect(PullPlanner.position(checkpoint: bad, epoch: "e", watermark: 9) == .refused(.unreadable), "\(bad)")

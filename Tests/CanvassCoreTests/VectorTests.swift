@@ -36,7 +36,8 @@ import Testing
         }
         for (path, fields) in expect.display ?? [:] {
             let parts = path.split(separator: "/", maxSplits: 1).map(String.init)
-            let record = try #require(given.first { $0.key == RecordKey(parts[0], parts[1]) }, "\(file): no record \(path)")
+            let record = try #require(
+                given.first { $0.key == RecordKey(parts[0], parts[1]) }, "\(file): no record \(path)")
             for (field, value) in fields {
                 #expect(record[field] == value, "\(file): display of \(path).\(field)")
             }

@@ -41,7 +41,11 @@ func canvass(_ args: [String], home: String) throws -> (status: Int32, out: Stri
         let people = (stops.first?["people"] as? [[String: Any]]) ?? []
         let person = try #require(people.first?["id"] as? String)
 
-        let ok = try canvass(["record", person, "--list", "turf-01", "--result", "contacted", "--answer", "willing=yes", "--answer", "support=4"], home: home)
+        let ok = try canvass(
+            [
+                "record", person, "--list", "turf-01", "--result", "contacted", "--answer", "willing=yes", "--answer",
+                "support=4",
+            ], home: home)
         #expect(ok.status == 0, "\(ok.err)")
         let bad = try canvass(["record", person, "--list", "turf-01", "--result", "nothome"], home: home)
         #expect(bad.status == 65)
@@ -51,14 +55,16 @@ func canvass(_ args: [String], home: String) throws -> (status: Int32, out: Stri
         #expect(try canvass(["edit", person, "--set", "phone=614-555-0199"], home: home).status == 0)
 
         let before = try canvass(["status", "--json"], home: home)
-        let pending = (try JSONSerialization.jsonObject(with: Data(before.out.utf8)) as? [String: Any])?["pending"] as? Int
+        let pending =
+            (try JSONSerialization.jsonObject(with: Data(before.out.utf8)) as? [String: Any])?["pending"] as? Int
         #expect(pending == 2)
         let sync = try canvass(["sync", "--json"], home: home)
         #expect(sync.status == 0, "\(sync.err)")
         let report = try JSONSerialization.jsonObject(with: Data(sync.out.utf8)) as? [String: Any]
         #expect(report?["accepted"] as? Int == 2)
         let after = try canvass(["status", "--json"], home: home)
-        #expect((try JSONSerialization.jsonObject(with: Data(after.out.utf8)) as? [String: Any])?["pending"] as? Int == 0)
+        #expect(
+            (try JSONSerialization.jsonObject(with: Data(after.out.utf8)) as? [String: Any])?["pending"] as? Int == 0)
 
         // Wiping refuses while something is unsynced, unless forced.
         #expect(try canvass(["record", person, "--list", "turf-01", "--result", "refused"], home: home).status == 0)
@@ -83,7 +89,9 @@ extension CLITests {
         let server = try ServerProcess(arguments: ["demo"], dataDirectory: dir.appendingPathComponent("server").path)
         defer { server.stop() }
         let home = dir.appendingPathComponent("a").path
-        #expect(try canvass(["login", server.baseURL, try #require(server.code(for: "canvasser-a"))], home: home).status == 0)
+        #expect(
+            try canvass(["login", server.baseURL, try #require(server.code(for: "canvasser-a"))], home: home).status
+                == 0)
 
         let binary = productsDirectory().appendingPathComponent("canvass").path
         let p = Process()
@@ -111,10 +119,13 @@ extension CLITests {
         #expect(text.contains("'nothome' is not a result code"), "a typo is explained and asked again")
         #expect(text.contains("stopped; 2 door(s) saved"), "\(text)")
         let status = try canvass(["status", "--json"], home: home)
-        #expect((try JSONSerialization.jsonObject(with: Data(status.out.utf8)) as? [String: Any])?["pending"] as? Int == 2)
+        #expect(
+            (try JSONSerialization.jsonObject(with: Data(status.out.utf8)) as? [String: Any])?["pending"] as? Int == 2)
         let walk = try canvass(["walk", "turf-01", "--json"], home: home)
         let stops = try JSONSerialization.jsonObject(with: Data(walk.out.utf8)) as? [[String: Any]] ?? []
-        let results = stops.prefix(2).flatMap { ($0["people"] as? [[String: Any]] ?? []).compactMap { $0["last_result"] as? String } }
+        let results = stops.prefix(2).flatMap {
+            ($0["people"] as? [[String: Any]] ?? []).compactMap { $0["last_result"] as? String }
+        }
         #expect(results.contains("not_home") && results.contains("contacted"), "\(results)")
     }
 }
@@ -139,7 +150,8 @@ extension CLITests {
         let person = try #require(((stops.first?["people"] as? [[String: Any]])?.first?["id"]) as? String)
 
         #expect(server.stop() == 0)
-        #expect(try canvass(["record", person, "--list", "turf-01", "--result", "not_home"], home: homes[0]).status == 0)
+        #expect(
+            try canvass(["record", person, "--list", "turf-01", "--result", "not_home"], home: homes[0]).status == 0)
         #expect(try canvass(["edit", person, "--set", "phone=614-555-0111"], home: homes[0]).status == 0)
         #expect(try canvass(["edit", person, "--set", "phone=614-555-0122"], home: homes[1]).status == 0)
         let offline = try canvass(["sync"], home: homes[0])
@@ -154,9 +166,12 @@ extension CLITests {
             #expect(list.count == 1 && list.first?["field"] as? String == "phone", "\(h): \(c.out)")
             #expect(Set((list.first?["values"] as? [String]) ?? []) == ["614-555-0111", "614-555-0122"])
         }
-        let resolve = try canvass(["resolve", "contacts/\(person)", "phone", "--value", "614-555-0133"], home: homes[2])
+        let resolve = try canvass(
+            ["resolve", "contacts/\(person)", "phone", "--value", "614-555-0133"], home: homes[2])
         #expect(resolve.status == 0, "\(resolve.err)")
-        for _ in 0..<2 { for h in [homes[2], homes[0], homes[1]] { #expect(try canvass(["sync"], home: h).status == 0) } }
+        for _ in 0..<2 {
+            for h in [homes[2], homes[0], homes[1]] { #expect(try canvass(["sync"], home: h).status == 0) }
+        }
         for h in homes {
             #expect(try canvass(["conflicts"], home: h).out.contains("no conflicts"))
             #expect(try canvass(["calls", "turf-01", "--json"], home: h).status == 0)
@@ -187,7 +202,8 @@ extension CLITests {
 
         let server = try ServerProcess(arguments: ["demo"], dataDirectory: dir.appendingPathComponent("server").path)
         defer { server.stop() }
-        let login = try canvass(["--home", home, "login", server.baseURL, try #require(server.code(for: "canvasser-a"))], home: elsewhere)
+        let login = try canvass(
+            ["--home", home, "login", server.baseURL, try #require(server.code(for: "canvasser-a"))], home: elsewhere)
         #expect(login.status == 0, "\(login.err)")
 
         let before = try canvass(["--home", home, "walk", "turf-01", "--json"], home: elsewhere)
@@ -205,10 +221,16 @@ extension CLITests {
         for key in ["household_id", "address", "side", "done", "people"] {
             #expect(stops.allSatisfy { $0[key] != nil }, "every stop carries \(key)")
         }
-        let status = try JSONSerialization.jsonObject(with: Data(try canvass(["status", "--json", "--home", home], home: elsewhere).out.utf8)) as? [String: Any]
-        for key in ["pending", "rejected", "conflicts", "last_sync"] { #expect(status?[key] != nil, "status carries \(key)") }
+        let status =
+            try JSONSerialization.jsonObject(
+                with: Data(try canvass(["status", "--json", "--home", home], home: elsewhere).out.utf8))
+            as? [String: Any]
+        for key in ["pending", "rejected", "conflicts", "last_sync"] {
+            #expect(status?[key] != nil, "status carries \(key)")
+        }
 
-        let stranger = try canvass(["edit", "c-NOBODY", "--set", "phone=614-555-0100", "--home", home], home: elsewhere)
+        let stranger = try canvass(
+            ["edit", "c-NOBODY", "--set", "phone=614-555-0100", "--home", home], home: elsewhere)
         #expect(stranger.status == 65 && stranger.err.contains("not on your lists"), "\(stranger.err)")
     }
 }

@@ -22,7 +22,8 @@ struct Client {
     init(dir: URL, name: String, url: String, code: String) async throws {
         store = try ReplicaStore.open(path: dir.appendingPathComponent("\(name).sqlite").path)
         transport = try HTTPTransport(baseURL: url)
-        _ = try await Enrollment.enroll(store: store, serverURL: url, code: code, deviceName: name, transport: transport)
+        _ = try await Enrollment.enroll(
+            store: store, serverURL: url, code: code, deviceName: name, transport: transport)
     }
 
     var token: String { get throws { try Session.load(from: store)!.token } }
@@ -32,7 +33,9 @@ struct Client {
 }
 
 /// Sends a raw request; returns the status and the decoded error body, if any.
-func raw(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [("Canvass-Protocol", "1")], body: [UInt8]? = nil) async throws -> (Int, ErrorBody?) {
+func raw(
+    _ method: HTTPMethod, _ url: String, headers: [(String, String)] = [("Canvass-Protocol", "1")], body: [UInt8]? = nil
+) async throws -> (Int, ErrorBody?) {
     var req = HTTPClientRequest(url: url)
     req.method = method
     for (k, v) in headers { req.headers.add(name: k, value: v) }
@@ -49,9 +52,12 @@ func raw(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [("C
         let data = dir.appendingPathComponent("server").path
         var server = try ServerProcess(arguments: ["demo"], dataDirectory: data)
         let port = server.port
-        let a = try await Client(dir: dir, name: "a", url: server.baseURL, code: try #require(server.code(for: "canvasser-a")))
-        let b = try await Client(dir: dir, name: "b", url: server.baseURL, code: try #require(server.code(for: "canvasser-b")))
-        let k = try await Client(dir: dir, name: "k", url: server.baseURL, code: try #require(server.code(for: "coordinator")))
+        let a = try await Client(
+            dir: dir, name: "a", url: server.baseURL, code: try #require(server.code(for: "canvasser-a")))
+        let b = try await Client(
+            dir: dir, name: "b", url: server.baseURL, code: try #require(server.code(for: "canvasser-b")))
+        let k = try await Client(
+            dir: dir, name: "k", url: server.baseURL, code: try #require(server.code(for: "coordinator")))
         for c in [a, b, k] { try await c.sync() }
 
         // Each canvasser holds exactly the shared walk list; the coordinator holds everything.
@@ -67,10 +73,14 @@ func raw(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [("C
         let person = stopsA[0].people[0].id
         var recorded: [String] = []
         for (i, stop) in stopsA.prefix(3).enumerated() {
-            recorded.append(try a.ops.recordInteraction(person: stop.people[0].id, list: "turf-01", result: "not_home", now: 1_760_000_000_000 + Int64(i)))
+            recorded.append(
+                try a.ops.recordInteraction(
+                    person: stop.people[0].id, list: "turf-01", result: "not_home", now: 1_760_000_000_000 + Int64(i)))
         }
-        recorded.append(try b.ops.recordInteraction(
-            person: person, list: "turf-01", result: "contacted", answers: ["willing": "yes", "support": 5], note: "wants a sign", now: 1_760_000_000_100))
+        recorded.append(
+            try b.ops.recordInteraction(
+                person: person, list: "turf-01", result: "contacted", answers: ["willing": "yes", "support": 5],
+                note: "wants a sign", now: 1_760_000_000_100))
         try a.ops.edit(person: person, set: ["phone": "614-555-0111"], now: 1_760_000_000_200)
         try b.ops.edit(person: person, set: ["phone": "614-555-0122"], now: 1_760_000_000_300)
         let offline = await #expect(throws: ClientError.self) { try await a.sync() }
@@ -106,9 +116,12 @@ func raw(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [("C
         defer { try? FileManager.default.removeItem(at: dir) }
         let server = try ServerProcess(arguments: ["demo"], dataDirectory: dir.appendingPathComponent("server").path)
         defer { server.stop() }
-        let a = try await Client(dir: dir, name: "a", url: server.baseURL, code: try #require(server.code(for: "canvasser-a")))
-        let b = try await Client(dir: dir, name: "b", url: server.baseURL, code: try #require(server.code(for: "canvasser-b")))
-        let k = try await Client(dir: dir, name: "k", url: server.baseURL, code: try #require(server.code(for: "coordinator")))
+        let a = try await Client(
+            dir: dir, name: "a", url: server.baseURL, code: try #require(server.code(for: "canvasser-a")))
+        let b = try await Client(
+            dir: dir, name: "b", url: server.baseURL, code: try #require(server.code(for: "canvasser-b")))
+        let k = try await Client(
+            dir: dir, name: "k", url: server.baseURL, code: try #require(server.code(for: "coordinator")))
         for c in [a, b, k] { try await c.sync() }
         let baseline = try await k.sync()
         #expect(baseline.pulled == 0)
@@ -126,7 +139,11 @@ func raw(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [("C
         // Forged: a value carrying b's dots.
         let mine = try #require(try a.store.records(in: "contacts").first)
         let bReplica = try Session.load(from: b.store)!.replicaID
-        let forged = Record(key: mine.key, fields: ["email": Register(siblings: [Sibling(dot: Dot(bReplica, 999), wallclock: 5, value: "x@example.org")])])
+        let forged = Record(
+            key: mine.key,
+            fields: [
+                "email": Register(siblings: [Sibling(dot: Dot(bReplica, 999), wallclock: 5, value: "x@example.org")])
+            ])
         // A forged record refuses its whole page, naming the problem.
         do {
             _ = try await a.transport.push(PushRequest(changes: ChangeSet(records: [forged])), token: try a.token)
@@ -145,17 +162,45 @@ func raw(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [("C
         let good = Array(#"{"changes":{"records":[]}}"#.utf8)
         let cases: [(String, [(String, String)], [UInt8], Int, String)] = [
             ("malformed", [("Canvass-Protocol", "1"), auth, json], Array("{not json".utf8), 400, "bad_json"),
-            ("truncated", [("Canvass-Protocol", "1"), auth, json], Array(#"{"changes":{"records":[{"collection":"contacts","id":"x","#.utf8), 400, "bad_json"),
-            ("wrong shape", [("Canvass-Protocol", "1"), auth, json], Array(#"{"changes":{"records":[{"collection":"contacts","id":"x","fields":{"phone":{"siblings":[["me",0,1,"x"]]}}}]}}"#.utf8), 400, "bad_request"),
-            ("unknown key", [("Canvass-Protocol", "1"), auth, json], Array(#"{"changes":{"records":[]},"extra":1}"#.utf8), 400, "bad_request"),
-            ("empty register", [("Canvass-Protocol", "1"), auth, json], Array(#"{"changes":{"records":[{"collection":"interactions","id":"z","fields":{"x":{"siblings":[]}}}]}}"#.utf8), 400, "bad_request"),
+            (
+                "truncated", [("Canvass-Protocol", "1"), auth, json],
+                Array(#"{"changes":{"records":[{"collection":"contacts","id":"x","#.utf8), 400, "bad_json"
+            ),
+            (
+                "wrong shape", [("Canvass-Protocol", "1"), auth, json],
+                Array(
+                    #"{"changes":{"records":[{"collection":"contacts","id":"x","fields":{"phone":{"siblings":[["me",0,1,"x"]]}}}]}}"#
+                        .utf8), 400, "bad_request"
+            ),
+            (
+                "unknown key", [("Canvass-Protocol", "1"), auth, json],
+                Array(#"{"changes":{"records":[]},"extra":1}"#.utf8), 400, "bad_request"
+            ),
+            (
+                "empty register", [("Canvass-Protocol", "1"), auth, json],
+                Array(
+                    #"{"changes":{"records":[{"collection":"interactions","id":"z","fields":{"x":{"siblings":[]}}}]}}"#
+                        .utf8), 400, "bad_request"
+            ),
             ("no version", [auth, json], good, 400, "protocol_version_missing"),
             ("wrong version", [("Canvass-Protocol", "7"), auth, json], good, 426, "protocol_version"),
             ("no token", [("Canvass-Protocol", "1"), json], good, 401, "unauthorized"),
-            ("bad token", [("Canvass-Protocol", "1"), ("Authorization", "Bearer nope"), json], good, 401, "unauthorized"),
-            ("unknown encoding", [("Canvass-Protocol", "1"), auth, json, ("Content-Encoding", "br")], good, 415, "unsupported_encoding"),
-            ("not gzip", [("Canvass-Protocol", "1"), auth, json, ("Content-Encoding", "gzip")], good, 400, "bad_compression"),
-            ("oversized", [("Canvass-Protocol", "1"), auth, json], Array(repeating: UInt8(ascii: " "), count: 9 << 20), 413, "too_large"),
+            (
+                "bad token", [("Canvass-Protocol", "1"), ("Authorization", "Bearer nope"), json], good, 401,
+                "unauthorized"
+            ),
+            (
+                "unknown encoding", [("Canvass-Protocol", "1"), auth, json, ("Content-Encoding", "br")], good, 415,
+                "unsupported_encoding"
+            ),
+            (
+                "not gzip", [("Canvass-Protocol", "1"), auth, json, ("Content-Encoding", "gzip")], good, 400,
+                "bad_compression"
+            ),
+            (
+                "oversized", [("Canvass-Protocol", "1"), auth, json],
+                Array(repeating: UInt8(ascii: " "), count: 9 << 20), 413, "too_large"
+            ),
         ]
         for (name, headers, body, status, code) in cases {
             let (got, error) = try await raw(.POST, url, headers: headers, body: body)
@@ -167,8 +212,11 @@ func raw(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [("C
         let (wrongMethod, wrongError) = try await raw(.GET, url, headers: [("Canvass-Protocol", "1"), auth])
         #expect(wrongMethod == 405 && wrongError?.error.code == "method_not_allowed")
         // A zip bomb: small on the wire, far over the cap inflated.
-        let bomb = try WireCodec.compress(ByteBuffer(bytes: Array(repeating: UInt8(ascii: " "), count: 40 << 20)), .gzip)
-        let (bombStatus, bombError) = try await raw(.POST, url, headers: [("Canvass-Protocol", "1"), auth, json, ("Content-Encoding", "gzip")], body: Array(bomb.readableBytesView))
+        let bomb = try WireCodec.compress(
+            ByteBuffer(bytes: Array(repeating: UInt8(ascii: " "), count: 40 << 20)), .gzip)
+        let (bombStatus, bombError) = try await raw(
+            .POST, url, headers: [("Canvass-Protocol", "1"), auth, json, ("Content-Encoding", "gzip")],
+            body: Array(bomb.readableBytesView))
         #expect(bombStatus == 413 && bombError?.error.code == "too_large")
         let after = try await k.sync()
         #expect(after.pulled == 0, "nothing from a refused request was applied")
@@ -186,7 +234,9 @@ func raw(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [("C
             #expect(e.code == .revoked)
         }
         // A canvasser may not revoke.
-        let forbidden = await #expect(throws: ClientError.self) { try await a.transport.revoke(try Session.load(from: k.store)!.replicaID, token: try a.token) }
+        let forbidden = await #expect(throws: ClientError.self) {
+            try await a.transport.revoke(try Session.load(from: k.store)!.replicaID, token: try a.token)
+        }
         #expect(forbidden?.code == .refused, "\(String(describing: forbidden))")
     }
 
@@ -196,18 +246,22 @@ func raw(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [("C
         let data = dir.appendingPathComponent("server").path
         let server = try ServerProcess(arguments: ["demo"], dataDirectory: data)
         defer { server.stop() }
-        let a = try await Client(dir: dir, name: "a", url: server.baseURL, code: try #require(server.code(for: "canvasser-a")))
+        let a = try await Client(
+            dir: dir, name: "a", url: server.baseURL, code: try #require(server.code(for: "canvasser-a")))
         try await a.sync()
         #expect(try a.ops.lists().map(\.id) == ["turf-01"])
         let first = try a.store.walkList("turf-01")
-        try a.ops.recordInteraction(person: first[0].people[0].id, list: "turf-01", result: "refused", now: 1_760_000_000_000)
+        try a.ops.recordInteraction(
+            person: first[0].people[0].id, list: "turf-01", result: "refused", now: 1_760_000_000_000)
         #expect(try runServerCommand(["list", "assign", "turf-02", "canvasser-a"], dataDirectory: data).status == 0)
         #expect(try runServerCommand(["list", "unassign", "turf-01", "canvasser-a"], dataDirectory: data).status == 0)
         let report = try await a.sync()
         #expect(report.evicted > 0)
         #expect(try a.ops.lists().map(\.id) == ["turf-02"])
         #expect(try a.store.walkList("turf-02").count == 50)
-        #expect(try a.store.record(RecordKey("contacts", first[0].people[0].id)) == nil || first[0].people[0].id == (try a.store.walkList("turf-02").first?.people.first?.id))
+        #expect(
+            try a.store.record(RecordKey("contacts", first[0].people[0].id)) == nil
+                || first[0].people[0].id == (try a.store.walkList("turf-02").first?.people.first?.id))
         #expect(try a.store.counts().pending == 0, "the interaction was pushed before its list was evicted")
         let again = try await a.sync()
         #expect(again.pulled == 0 && again.evicted == 0)
@@ -223,21 +277,30 @@ func raw(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [("C
         let key = dir.appendingPathComponent("key.pem").path
         let openssl = Process()
         openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        openssl.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1"]
+        openssl.arguments = [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+            "-subj", "/CN=127.0.0.1",
+        ]
         openssl.standardOutput = FileHandle.nullDevice
         openssl.standardError = FileHandle.nullDevice
         try openssl.run()
         openssl.waitUntilExit()
         try #require(openssl.terminationStatus == 0, "openssl is needed for this test")
-        let server = try ServerProcess(arguments: ["serve", "--tls-cert", cert, "--tls-key", key], dataDirectory: dir.appendingPathComponent("data").path)
+        let server = try ServerProcess(
+            arguments: ["serve", "--tls-cert", cert, "--tls-key", key],
+            dataDirectory: dir.appendingPathComponent("data").path)
         defer { server.stop() }
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(certificateVerification: .none))
+        let client = HTTPClient(
+            eventLoopGroupProvider: .singleton, configuration: .init(certificateVerification: .none))
         var status: UInt = 0
         var plainRefused = false
         do {
-            status = try await client.execute(HTTPClientRequest(url: "https://127.0.0.1:\(server.port)/health"), timeout: .seconds(10)).status.code
+            status = try await client.execute(
+                HTTPClientRequest(url: "https://127.0.0.1:\(server.port)/health"), timeout: .seconds(10)
+            ).status.code
             do {
-                _ = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(server.port)/health"), timeout: .seconds(5))
+                _ = try await client.execute(
+                    HTTPClientRequest(url: "http://127.0.0.1:\(server.port)/health"), timeout: .seconds(5))
             } catch {
                 plainRefused = true
             }

@@ -9,7 +9,7 @@ import NIOHTTP1
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A plain TCP connection to the server, for clients no HTTP library would be: half requests,
@@ -26,7 +26,9 @@ final class RawConnection: @unchecked Sendable {
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         let rc = withUnsafePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard rc == 0 else {
             close(fd)
@@ -85,7 +87,8 @@ struct RawResponse {
         var headers: [String: String] = [:]
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         let headBytes = text[..<end.upperBound].utf8.count
         let length = Int(headers["content-length"] ?? "0") ?? 0
@@ -104,7 +107,10 @@ struct RawResponse {
 @Suite(.serialized) struct HostileHTTPTests {
     static func server(_ arguments: [String] = ["serve"], timeouts: [String] = []) throws -> (ServerProcess, URL) {
         let dir = try temporaryDirectory("canvass-hostile")
-        return (try ServerProcess(arguments: arguments + timeouts, dataDirectory: dir.appendingPathComponent("server").path), dir)
+        return (
+            try ServerProcess(
+                arguments: arguments + timeouts, dataDirectory: dir.appendingPathComponent("server").path), dir
+        )
     }
 
     @Test func idleAndHalfSentRequestsAreClosedAndHealthStillAnswers() async throws {
@@ -117,7 +123,10 @@ struct RawResponse {
             switch i % 3 {
             case 0: break
             case 1: c.send("GET /health HTTP/1.1\r\nHost: x\r\n")
-            default: c.send("POST /v1/enroll HTTP/1.1\r\nHost: x\r\nCanvass-Protocol: 1\r\nContent-Length: 100\r\n\r\n{\"code\":")
+            default:
+                c.send(
+                    "POST /v1/enroll HTTP/1.1\r\nHost: x\r\nCanvass-Protocol: 1\r\nContent-Length: 100\r\n\r\n{\"code\":"
+                )
             }
             connections.append(c)
         }
@@ -137,7 +146,9 @@ struct RawResponse {
         let (server, dir) = try Self.server(timeouts: ["--idle-timeout", "2", "--read-timeout", "3"])
         defer { server.stop(); try? FileManager.default.removeItem(at: dir) }
         let c = try RawConnection(port: server.port)
-        c.send("POST /v1/enroll HTTP/1.1\r\nHost: x\r\nCanvass-Protocol: 1\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n\r\n")
+        c.send(
+            "POST /v1/enroll HTTP/1.1\r\nHost: x\r\nCanvass-Protocol: 1\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n\r\n"
+        )
         // One byte every 300 ms never trips the idle timeout; the read timeout ends it.
         let start = Date()
         var answer: (data: [UInt8], closed: Bool, seconds: Double) = ([], false, 0)
@@ -162,8 +173,9 @@ struct RawResponse {
         let c = try RawConnection(port: server.port)
         // Two requests on one connection, the second pipelined right behind a body.
         let body = #"{"code":"AAAA-AAAA"}"#
-        c.send("POST /v1/enroll HTTP/1.1\r\nHost: x\r\nCanvass-Protocol: 1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
-            + "GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        c.send(
+            "POST /v1/enroll HTTP/1.1\r\nHost: x\r\nCanvass-Protocol: 1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+                + "GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
         let r = c.readToEnd(timeout: 1)
         let text = String(decoding: r.data, as: UTF8.self)
         #expect(!r.closed, "a fully read request must not close the connection")
@@ -183,7 +195,10 @@ struct RawResponse {
         ] {
             let c = try RawConnection(port: server.port)
             let size = 1 << 40
-            #expect(c.send("POST \(path) HTTP/1.1\r\nHost: x\r\nCanvass-Protocol: 1\r\n\(headers)Content-Type: application/json\r\nContent-Length: \(size)\r\n\r\n"))
+            #expect(
+                c.send(
+                    "POST \(path) HTTP/1.1\r\nHost: x\r\nCanvass-Protocol: 1\r\n\(headers)Content-Type: application/json\r\nContent-Length: \(size)\r\n\r\n"
+                ))
             let sender = Thread {
                 let chunk = [UInt8](repeating: 0x20, count: 1 << 16)
                 var sent = 0
@@ -207,7 +222,11 @@ struct RawResponse {
         let (server, dir) = try Self.server()
         defer { server.stop(); try? FileManager.default.removeItem(at: dir) }
         let cases: [(String, [UInt8])] = [
-            ("1 MB header", Array("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ".utf8) + [UInt8](repeating: 0x61, count: 1 << 20) + Array("\r\n\r\n".utf8)),
+            (
+                "1 MB header",
+                Array("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ".utf8) + [UInt8](repeating: 0x61, count: 1 << 20)
+                    + Array("\r\n\r\n".utf8)
+            ),
             ("garbage request line", Array("BL\u{1}AH / HTTP/1.1\r\n\r\n".utf8)),
             ("bad content length", Array("POST /v1/enroll HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n".utf8)),
         ]
@@ -215,9 +234,13 @@ struct RawResponse {
             let c = try RawConnection(port: server.port)
             c.send(bytes)
             let r = c.readToEnd(timeout: 5)
-            let response = try #require(RawResponse(r.data), "\(name): no parsable answer: \(String(decoding: r.data.prefix(200), as: UTF8.self))")
+            let response = try #require(
+                RawResponse(r.data),
+                "\(name): no parsable answer: \(String(decoding: r.data.prefix(200), as: UTF8.self))")
             #expect(response.status == 400, "\(name)")
-            #expect(response.error?.error.code == "bad_request", "\(name): body \(String(decoding: response.body, as: UTF8.self))")
+            #expect(
+                response.error?.error.code == "bad_request",
+                "\(name): body \(String(decoding: response.body, as: UTF8.self))")
             #expect(response.error?.error.message.isEmpty == false)
             #expect(response.headers["content-type"]?.hasPrefix("application/json") == true)
             #expect(r.closed, "\(name)")
@@ -229,13 +252,19 @@ struct RawResponse {
         defer { server.stop(); try? FileManager.default.removeItem(at: dir) }
         let body = Array(#"{"code":"AAAA-AAAA"}"#.utf8)
         for (type, expected) in [
-            ("application/jsonp", 415), ("application/json-patch+json", 415), ("application/json5", 415), ("text/json", 415),
+            ("application/jsonp", 415), ("application/json-patch+json", 415), ("application/json5", 415),
+            ("text/json", 415),
             ("text/plain", 415), ("application/x-www-form-urlencoded", 415), ("application", 415),
-            ("application/json", 401), ("Application/JSON", 401), ("application/json; charset=utf-8", 401), ("application/json;charset=UTF-8", 401),
+            ("application/json", 401), ("Application/JSON", 401), ("application/json; charset=utf-8", 401),
+            ("application/json;charset=UTF-8", 401),
         ] {
-            let (status, error) = try await raw(.POST, server.baseURL + "/v1/enroll", headers: [("Canvass-Protocol", "1"), ("Content-Type", type)], body: body)
+            let (status, error) = try await raw(
+                .POST, server.baseURL + "/v1/enroll", headers: [("Canvass-Protocol", "1"), ("Content-Type", type)],
+                body: body)
             #expect(status == expected, "Content-Type: \(type)")
-            #expect(error?.error.code == (expected == 415 ? "unsupported_media_type" : "invalid_code"), "Content-Type: \(type)")
+            #expect(
+                error?.error.code == (expected == 415 ? "unsupported_media_type" : "invalid_code"),
+                "Content-Type: \(type)")
         }
     }
 
@@ -244,7 +273,8 @@ struct RawResponse {
         defer { server.stop(); try? FileManager.default.removeItem(at: dir) }
         // 100 guesses on 100 connections, all sent before any answer is read.
         let body = #"{"code":"AAAA-AAAA"}"#
-        let request = "POST /v1/enroll HTTP/1.1\r\nHost: x\r\nCanvass-Protocol: 1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        let request =
+            "POST /v1/enroll HTTP/1.1\r\nHost: x\r\nCanvass-Protocol: 1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
         let connections = try (0..<100).map { _ in try RawConnection(port: server.port) }
         DispatchQueue.concurrentPerform(iterations: connections.count) { i in _ = connections[i].send(request) }
         var statuses: [Int: Int] = [:]
@@ -258,50 +288,91 @@ struct RawResponse {
     @Test func aDeviceMayRevokeItselfButNoOtherDevice() async throws {
         let (server, dir) = try Self.server(["demo"])
         defer { server.stop(); try? FileManager.default.removeItem(at: dir) }
-        let a = try await Client(dir: dir, name: "a", url: server.baseURL, code: try #require(server.code(for: "canvasser-a")))
-        let b = try await Client(dir: dir, name: "b", url: server.baseURL, code: try #require(server.code(for: "canvasser-b")))
+        let a = try await Client(
+            dir: dir, name: "a", url: server.baseURL, code: try #require(server.code(for: "canvasser-a")))
+        let b = try await Client(
+            dir: dir, name: "b", url: server.baseURL, code: try #require(server.code(for: "canvasser-b")))
         let replicaA = try #require(try Session.load(from: a.store)?.replicaID)
         let replicaB = try #require(try Session.load(from: b.store)?.replicaID)
         func delete(_ replica: ReplicaID, as client: Client) async throws -> (Int, ErrorBody?) {
-            try await raw(.DELETE, server.baseURL + "/v1/devices/\(replica.rawValue)", headers: [("Canvass-Protocol", "1"), ("Authorization", "Bearer \(try client.token)")])
+            try await raw(
+                .DELETE, server.baseURL + "/v1/devices/\(replica.rawValue)",
+                headers: [("Canvass-Protocol", "1"), ("Authorization", "Bearer \(try client.token)")])
         }
         // b may not revoke a.
         let (forbidden, error) = try await delete(replicaA, as: b)
         #expect(forbidden == 403 && error?.error.code == "forbidden")
-        #expect(try await raw(.GET, server.baseURL + "/v1/pull", headers: [("Canvass-Protocol", "1"), ("Authorization", "Bearer \(try a.token)")]).0 == 200)
+        #expect(
+            try await raw(
+                .GET, server.baseURL + "/v1/pull",
+                headers: [("Canvass-Protocol", "1"), ("Authorization", "Bearer \(try a.token)")]
+            ).0 == 200)
         // a logs itself out: 204, then its token is refused as revoked.
         #expect(try await delete(replicaA, as: a).0 == 204)
-        let (after, afterError) = try await raw(.GET, server.baseURL + "/v1/pull", headers: [("Canvass-Protocol", "1"), ("Authorization", "Bearer \(try a.token)")])
+        let (after, afterError) = try await raw(
+            .GET, server.baseURL + "/v1/pull",
+            headers: [("Canvass-Protocol", "1"), ("Authorization", "Bearer \(try a.token)")])
         #expect(after == 401 && afterError?.error.code == "device_revoked")
         // b is untouched.
-        #expect(try await raw(.GET, server.baseURL + "/v1/pull", headers: [("Canvass-Protocol", "1"), ("Authorization", "Bearer \(try b.token)")]).0 == 200)
+        #expect(
+            try await raw(
+                .GET, server.baseURL + "/v1/pull",
+                headers: [("Canvass-Protocol", "1"), ("Authorization", "Bearer \(try b.token)")]
+            ).0 == 200)
         _ = replicaB
     }
 
     @Test func outOfRangeNumbersAreBadRequestsThatNameTheirPlace() async throws {
         let (server, dir) = try Self.server(["demo"])
         defer { server.stop(); try? FileManager.default.removeItem(at: dir) }
-        let k = try await Client(dir: dir, name: "k", url: server.baseURL, code: try #require(server.code(for: "coordinator")))
-        let headers = [("Canvass-Protocol", "1"), ("Authorization", "Bearer \(try k.token)"), ("Content-Type", "application/json")]
+        let k = try await Client(
+            dir: dir, name: "k", url: server.baseURL, code: try #require(server.code(for: "coordinator")))
+        let headers = [
+            ("Canvass-Protocol", "1"), ("Authorization", "Bearer \(try k.token)"), ("Content-Type", "application/json"),
+        ]
         func push(_ register: String) -> [UInt8] {
-            Array(#"{"changes":{"records":[{"collection":"contacts","id":"c-x","fields":{"phone":\#(register)}}]}}"#.utf8)
+            Array(
+                #"{"changes":{"records":[{"collection":"contacts","id":"c-x","fields":{"phone":\#(register)}}]}}"#.utf8)
         }
         func compact(_ dot: String) -> [UInt8] {
-            Array(#"{"changes":{"records":[{"collection":"contacts","id":"c-x","dot":\#(dot),"values":{"phone":"1"}}]}}"#.utf8)
+            Array(
+                #"{"changes":{"records":[{"collection":"contacts","id":"c-x","dot":\#(dot),"values":{"phone":"1"}}]}}"#
+                    .utf8)
         }
         let big = "18446744073709551616"  // 2^64
         let cases: [(String, [UInt8], String)] = [
             ("counter 0", push(#"{"siblings":[["dA",0,1,"x"]]}"#), "changes.records[0].fields.phone.siblings[0]"),
             ("counter -1", push(#"{"siblings":[["dA",-1,1,"x"]]}"#), "changes.records[0].fields.phone.siblings[0]"),
-            ("counter 2^53", push(#"{"siblings":[["dA",9007199254740992,1,"x"]]}"#), "changes.records[0].fields.phone.siblings[0]"),
-            ("counter 2^64", push(#"{"siblings":[["dA",\#(big),1,"x"]]}"#), "changes.records[0].fields.phone.siblings[0]"),
+            (
+                "counter 2^53", push(#"{"siblings":[["dA",9007199254740992,1,"x"]]}"#),
+                "changes.records[0].fields.phone.siblings[0]"
+            ),
+            (
+                "counter 2^64", push(#"{"siblings":[["dA",\#(big),1,"x"]]}"#),
+                "changes.records[0].fields.phone.siblings[0]"
+            ),
             ("counter 1.5", push(#"{"siblings":[["dA",1.5,1,"x"]]}"#), "changes.records[0].fields.phone.siblings[0]"),
-            ("counter 1e400", push(#"{"siblings":[["dA",1e400,1,"x"]]}"#), "changes.records[0].fields.phone.siblings[0]"),
+            (
+                "counter 1e400", push(#"{"siblings":[["dA",1e400,1,"x"]]}"#),
+                "changes.records[0].fields.phone.siblings[0]"
+            ),
             ("wallclock -1", push(#"{"siblings":[["dA",1,-1,"x"]]}"#), "changes.records[0].fields.phone.siblings[0]"),
-            ("wallclock 2^64", push(#"{"siblings":[["dA",1,\#(big),"x"]]}"#), "changes.records[0].fields.phone.siblings[0]"),
-            ("context -1", push(#"{"siblings":[["dA",1,1,"x"]],"context":{"dA":-1}}"#), "changes.records[0].fields.phone.context.dA"),
-            ("context 2^64", push(#"{"siblings":[["dA",1,1,"x"]],"context":{"dA":\#(big)}}"#), "changes.records[0].fields.phone.context.dA"),
-            ("context 2^53", push(#"{"siblings":[["dA",1,1,"x"]],"context":{"dA":9007199254740992}}"#), "changes.records[0].fields.phone.context.dA"),
+            (
+                "wallclock 2^64", push(#"{"siblings":[["dA",1,\#(big),"x"]]}"#),
+                "changes.records[0].fields.phone.siblings[0]"
+            ),
+            (
+                "context -1", push(#"{"siblings":[["dA",1,1,"x"]],"context":{"dA":-1}}"#),
+                "changes.records[0].fields.phone.context.dA"
+            ),
+            (
+                "context 2^64", push(#"{"siblings":[["dA",1,1,"x"]],"context":{"dA":\#(big)}}"#),
+                "changes.records[0].fields.phone.context.dA"
+            ),
+            (
+                "context 2^53", push(#"{"siblings":[["dA",1,1,"x"]],"context":{"dA":9007199254740992}}"#),
+                "changes.records[0].fields.phone.context.dA"
+            ),
             ("compact counter -1", compact(#"["dA",-1,1]"#), "changes.records[0].dot"),
             ("compact counter 0", compact(#"["dA",0,1]"#), "changes.records[0].dot"),
             ("compact wallclock 2^64", compact(#"["dA",1,\#(big)]"#), "changes.records[0].dot"),
@@ -310,11 +381,15 @@ struct RawResponse {
             let (status, error) = try await raw(.POST, server.baseURL + "/v1/push", headers: headers, body: body)
             #expect(status == 400, "\(name)")
             #expect(error?.error.code == "bad_request", "\(name): \(error?.error.message ?? "no body")")
-            #expect(error?.error.details?.first?.location == location, "\(name): \(error?.error.details?.first?.location ?? "no location")")
+            #expect(
+                error?.error.details?.first?.location == location,
+                "\(name): \(error?.error.details?.first?.location ?? "no location")")
         }
         // A malformed number is broken JSON, wherever it is.
         for number in ["-", "01", "1.", "+1"] {
-            let (status, error) = try await raw(.POST, server.baseURL + "/v1/push", headers: headers, body: push(#"{"siblings":[["dA",\#(number),1,"x"]]}"#))
+            let (status, error) = try await raw(
+                .POST, server.baseURL + "/v1/push", headers: headers,
+                body: push(#"{"siblings":[["dA",\#(number),1,"x"]]}"#))
             #expect(status == 400 && error?.error.code == "bad_json", "\(number): \(error?.error.code ?? "no body")")
         }
     }

@@ -37,20 +37,29 @@ func pullAll(_ transport: HTTPTransport, token: String) async throws -> [RecordK
         let transport = try HTTPTransport(baseURL: server.baseURL)
         let (status, error) = try await raw(
             .POST, server.baseURL + "/v1/push",
-            headers: [("Canvass-Protocol", "1"), ("Authorization", "Bearer \(PushVector.deviceToken)"), ("Content-Type", "application/json")],
+            headers: [
+                ("Canvass-Protocol", "1"), ("Authorization", "Bearer \(PushVector.deviceToken)"),
+                ("Content-Type", "application/json"),
+            ],
             body: try v.body())
         if let code = v.expect.error {
             #expect(status == 400 && error?.error.code == code, "\(file): \(status) \(error?.error.code ?? "")")
             if let results = v.expect.results {
                 // The refusal names every problem of every record.
-                #expect((error?.error.details ?? []).map(\.code).sorted() == results.flatMap(\.codes).sorted(), "\(file): details")
+                #expect(
+                    (error?.error.details ?? []).map(\.code).sorted() == results.flatMap(\.codes).sorted(),
+                    "\(file): details")
             }
         } else {
             #expect(status == 200, "\(file): \(status) \(error?.error.message ?? "")")
             // The same request again, read as a push answer (a repeat is harmless).
             let response = try await transport.push(PushRequest(changes: v.push!), token: PushVector.deviceToken)
-            let expectedAgain = v.expect.results!.map { $0.status == "accepted" ? PushVector.Result(accepted: true, problems: []) : $0 }
-            let again = response.results.map { PushVector.Result(accepted: $0.status == .accepted, problems: $0.problems) }
+            let expectedAgain = v.expect.results!.map {
+                $0.status == "accepted" ? PushVector.Result(accepted: true, problems: []) : $0
+            }
+            let again = response.results.map {
+                PushVector.Result(accepted: $0.status == .accepted, problems: $0.problems)
+            }
             if v.expect.results!.allSatisfy({ $0.status == "rejected" }) {
                 #expect(again == v.expect.results, "\(file)")
             } else {
@@ -72,12 +81,16 @@ func pullAll(_ transport: HTTPTransport, token: String) async throws -> [RecordK
 /// expected outcome comes from a table written from SYNC.md, not from the server's code.
 @Suite struct AuthorizationMatrixTests {
     enum FieldClass: String, CaseIterable {
-        case canvasserField = "phone", coordinatorField = "first_name", deleteContact = "delete-contact", createContact = "create-contact"
-        case writeOnceField = "result", createInteraction = "create-interaction", deleteInteraction = "delete-interaction"
+        case canvasserField = "phone", coordinatorField = "first_name", deleteContact = "delete-contact",
+            createContact = "create-contact"
+        case writeOnceField = "result", createInteraction = "create-interaction", deleteInteraction =
+            "delete-interaction"
 
         var creates: Bool { self == .createContact || self == .createInteraction }
         var erasable: Bool { self == .canvasserField || self == .coordinatorField || self == .writeOnceField }
-        var collection: String { [.writeOnceField, .createInteraction, .deleteInteraction].contains(self) ? "interactions" : "contacts" }
+        var collection: String {
+            [.writeOnceField, .createInteraction, .deleteInteraction].contains(self) ? "interactions" : "contacts"
+        }
     }
 
     enum Kind: String, CaseIterable {
@@ -103,7 +116,8 @@ func pullAll(_ transport: HTTPTransport, token: String) async throws -> [RecordK
             if kind == .claim || kind == .erase { return "bad_context" }
             switch (role, field) {
             case (_, .writeOnceField): return "write_once"
-            case (.canvasser, .coordinatorField), (.canvasser, .deleteContact), (.canvasser, .createContact), (.canvasser, .deleteInteraction):
+            case (.canvasser, .coordinatorField), (.canvasser, .deleteContact), (.canvasser, .createContact),
+                (.canvasser, .deleteInteraction):
                 return "forbidden"
             case (.coordinator, .deleteInteraction): return "forbidden"
             case (.canvasser, _): return inScope ? nil : "out_of_scope"
@@ -124,7 +138,9 @@ func pullAll(_ transport: HTTPTransport, token: String) async throws -> [RecordK
         Role.allCases.flatMap { role in
             [true, false].flatMap { inScope in
                 FieldClass.allCases.flatMap { field in
-                    Kind.allCases.filter { $0 != .erase || field.erasable }.map { Cell(role: role, inScope: inScope, field: field, kind: $0) }
+                    Kind.allCases.filter { $0 != .erase || field.erasable }.map {
+                        Cell(role: role, inScope: inScope, field: field, kind: $0)
+                    }
                 }
             }
         }
@@ -138,29 +154,48 @@ func pullAll(_ transport: HTTPTransport, token: String) async throws -> [RecordK
         var s = ReplicaState(id: server)
         var out: [Record] = []
         let survey: Value = .object(["id": "s-door", "title": "Door", "kind": "canvass"])
-        out.append(s.write(RecordKey("surveys", "s-door"), ["title": "Door", "kind": "canvass", "definition": survey], wallclock: wall))
+        out.append(
+            s.write(
+                RecordKey("surveys", "s-door"), ["title": "Door", "kind": "canvass", "definition": survey],
+                wallclock: wall))
         for l in ["l-in", "l-out"] {
-            out.append(s.write(RecordKey("lists", l), ["name": .string(l), "kind": "walk", "survey_id": "s-door"], wallclock: wall))
+            out.append(
+                s.write(
+                    RecordKey("lists", l), ["name": .string(l), "kind": "walk", "survey_id": "s-door"], wallclock: wall)
+            )
         }
-        out.append(s.write(RecordKey("assignments", "a-ann"), ["list_id": "l-in", "user_id": "u-ann"], wallclock: wall))
+        out.append(
+            s.write(RecordKey("assignments", "a-ann"), ["list_id": "l-in", "user_id": "u-ann"], wallclock: wall))
         for inScope in [true, false] {
             // A person for new interactions to name.
             let person = inScope ? "p-in" : "p-out"
-            out.append(s.write(RecordKey("contacts", person), ["first_name": "P", "phone": "614-555-0000"], wallclock: wall))
-            out.append(s.write(RecordKey("list_items", "li-\(person)"), ["list_id": .string(inScope ? "l-in" : "l-out"), "contact_id": .string(person)], wallclock: wall))
+            out.append(
+                s.write(RecordKey("contacts", person), ["first_name": "P", "phone": "614-555-0000"], wallclock: wall))
+            out.append(
+                s.write(
+                    RecordKey("list_items", "li-\(person)"),
+                    ["list_id": .string(inScope ? "l-in" : "l-out"), "contact_id": .string(person)], wallclock: wall))
         }
         for cell in cells where !cell.field.creates {
             let list = cell.inScope ? "l-in" : "l-out"
             if cell.field.collection == "contacts" {
                 out.append(s.write(cell.key, ["first_name": "Ann", "phone": "614-555-0100"], wallclock: wall))
-                out.append(s.write(RecordKey("list_items", "li-\(cell.id)"), ["list_id": .string(list), "contact_id": .string(cell.id)], wallclock: wall))
+                out.append(
+                    s.write(
+                        RecordKey("list_items", "li-\(cell.id)"),
+                        ["list_id": .string(list), "contact_id": .string(cell.id)], wallclock: wall))
             } else {
                 // An interaction of ann's (in scope) or of bob's (out of it), by its creator.
                 var creator = ReplicaState(id: ReplicaID(cell.inScope ? "dA" : "dB"), counter: 1_000)
-                out.append(creator.write(cell.key, [
-                    "person_id": .string(cell.inScope ? "p-in" : "p-out"), "list_id": .string(list), "survey_id": "s-door", "channel": "door",
-                    "result": "not_home", "user_id": .string(cell.inScope ? "u-ann" : "u-bob"), "recorded_at": .int(wall),
-                ], wallclock: wall))
+                out.append(
+                    creator.write(
+                        cell.key,
+                        [
+                            "person_id": .string(cell.inScope ? "p-in" : "p-out"), "list_id": .string(list),
+                            "survey_id": "s-door", "channel": "door",
+                            "result": "not_home", "user_id": .string(cell.inScope ? "u-ann" : "u-bob"),
+                            "recorded_at": .int(wall),
+                        ], wallclock: wall))
             }
         }
         return out
@@ -180,16 +215,25 @@ func pullAll(_ transport: HTTPTransport, token: String) async throws -> [RecordK
         switch (cell.kind, cell.field) {
         case (.erase, let f):
             let old = held!.fields[f.rawValue]!
-            return Record(key: cell.key, fields: [f.rawValue: Register(siblings: [Sibling(dot: Dot(server, 1), wallclock: 0, value: .null)], context: old.context)])
+            return Record(
+                key: cell.key,
+                fields: [
+                    f.rawValue: Register(
+                        siblings: [Sibling(dot: Dot(server, 1), wallclock: 0, value: .null)], context: old.context)
+                ])
         case (_, .canvasserField): return Record(key: cell.key, fields: ["phone": reg("phone", "614-555-0199")])
         case (_, .coordinatorField): return Record(key: cell.key, fields: ["first_name": reg("first_name", "Zed")])
         case (_, .writeOnceField): return Record(key: cell.key, fields: ["result": reg("result", "refused")])
-        case (_, .deleteContact), (_, .deleteInteraction): return Record(key: cell.key, fields: ["_deleted": reg("_deleted", true)])
-        case (_, .createContact): return Record(key: cell.key, fields: ["first_name": reg("first_name", "New"), "phone": reg("phone", "614-555-0101")])
+        case (_, .deleteContact), (_, .deleteInteraction):
+            return Record(key: cell.key, fields: ["_deleted": reg("_deleted", true)])
+        case (_, .createContact):
+            return Record(
+                key: cell.key, fields: ["first_name": reg("first_name", "New"), "phone": reg("phone", "614-555-0101")])
         case (_, .createInteraction):
             let (_, user, _) = devices[cell.role]!
             let values: [String: Value] = [
-                "person_id": .string(cell.inScope ? "p-in" : "p-out"), "list_id": .string(cell.inScope ? "l-in" : "l-out"), "survey_id": "s-door",
+                "person_id": .string(cell.inScope ? "p-in" : "p-out"),
+                "list_id": .string(cell.inScope ? "l-in" : "l-out"), "survey_id": "s-door",
                 "channel": "door", "result": "contacted", "user_id": .string(user), "recorded_at": .int(wall),
             ]
             return Record(key: cell.key, fields: values.mapValues { reg("", $0) })
@@ -231,18 +275,24 @@ func pullAll(_ transport: HTTPTransport, token: String) async throws -> [RecordK
             let record = Self.push(cell, seeded: seeded, counter: UInt64(2_000 + i))
             let response: PushResponse
             do {
-                response = try await transport.push(PushRequest(changes: ChangeSet(records: [record])), token: Self.devices[cell.role]!.2)
+                response = try await transport.push(
+                    PushRequest(changes: ChangeSet(records: [record])), token: Self.devices[cell.role]!.2)
             } catch let e as ClientError where e.status != nil {
                 let (status, body) = (e.status!, e.serverError!)
                 // A forged write is refused whole (SYNC.md: only a forging client sends one).
-                #expect(status == 400 && cell.kind != .write && body.error.details?.contains { $0.code == cell.refusal } == true, "\(cell): \(status) \(body)")
+                #expect(
+                    status == 400 && cell.kind != .write
+                        && body.error.details?.contains { $0.code == cell.refusal } == true,
+                    "\(cell): \(status) \(body)")
                 refusals += 1
                 continue
             }
             #expect(cell.kind == .write, "\(cell): a forged write answered 200")
             let result = try #require(response.results.first)
             if let code = cell.refusal {
-                #expect(result.status == .rejected && result.problems.contains { $0.code == code }, "\(cell): expected \(code), got \(result.problems)")
+                #expect(
+                    result.status == .rejected && result.problems.contains { $0.code == code },
+                    "\(cell): expected \(code), got \(result.problems)")
                 refusals += 1
             } else {
                 #expect(result.status == .accepted, "\(cell): expected to land, got \(result.problems)")
@@ -272,14 +322,19 @@ func pullAll(_ transport: HTTPTransport, token: String) async throws -> [RecordK
         // Revocation: a canvasser may revoke only itself; coordinators may revoke anyone.
         let revokeURL = server.baseURL + "/v1/devices/"
         func revoke(_ target: ReplicaID, as token: String) async throws -> Int {
-            try await raw(.DELETE, revokeURL + target.rawValue, headers: [("Canvass-Protocol", "1"), ("Authorization", "Bearer \(token)")]).0
+            try await raw(
+                .DELETE, revokeURL + target.rawValue,
+                headers: [("Canvass-Protocol", "1"), ("Authorization", "Bearer \(token)")]
+            ).0
         }
         #expect(try await revoke(Self.devices[.coordinator]!.0, as: Self.devices[.canvasser]!.2) == 403)
         #expect(try await revoke(Self.spare.0, as: Self.devices[.coordinator]!.2) == 204)
         #expect(try await revoke(ReplicaID("no-such-device"), as: Self.devices[.admin]!.2) == 404)
         #expect(try await revoke(Self.devices[.canvasser]!.0, as: Self.devices[.canvasser]!.2) == 204)
         // The revoked canvasser's token no longer pulls.
-        let (status, body) = try await raw(.GET, server.baseURL + "/v1/pull", headers: [("Canvass-Protocol", "1"), ("Authorization", "Bearer \(Self.devices[.canvasser]!.2)")])
+        let (status, body) = try await raw(
+            .GET, server.baseURL + "/v1/pull",
+            headers: [("Canvass-Protocol", "1"), ("Authorization", "Bearer \(Self.devices[.canvasser]!.2)")])
         #expect(status == 401 && body?.error.code == "device_revoked")
     }
 }

@@ -24,7 +24,8 @@ private func mode(_ path: String) throws -> Int {
         let data = dir.appendingPathComponent("server").path
         let home = dir.appendingPathComponent("a").path
         for folder in [data, home] {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            try FileManager.default.createDirectory(
+                atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         }
         let server = try ServerProcess(arguments: ["demo"], dataDirectory: data)
         defer { server.stop() }
@@ -59,7 +60,9 @@ private func mode(_ path: String) throws -> Int {
         let server = try ServerProcess(arguments: ["demo"], dataDirectory: dir.appendingPathComponent("server").path)
         defer { server.stop() }
         let home = dir.appendingPathComponent("b").path
-        #expect(try canvass(["login", server.baseURL, try #require(server.code(for: "canvasser-b"))], home: home).status == 0)
+        #expect(
+            try canvass(["login", server.baseURL, try #require(server.code(for: "canvasser-b"))], home: home).status
+                == 0)
         let token = try #require(try Session.load(from: ReplicaStore.open(path: home + "/replica.sqlite"))).token
         let transport = try HTTPTransport(baseURL: server.baseURL)
         _ = try await transport.pull(since: nil, limit: 1, token: token)  // the token works
@@ -84,10 +87,16 @@ private func mode(_ path: String) throws -> Int {
         let server = try ServerProcess(arguments: ["demo"], dataDirectory: data)
         defer { server.stop() }
         let home = dir.appendingPathComponent("a").path
-        #expect(try canvass(["login", server.baseURL, try #require(server.code(for: "canvasser-a"))], home: home).status == 0)
-        let stops = (try JSONSerialization.jsonObject(with: Data(try canvass(["walk", "turf-01", "--json"], home: home).out.utf8)) as? [[String: Any]]) ?? []
+        #expect(
+            try canvass(["login", server.baseURL, try #require(server.code(for: "canvasser-a"))], home: home).status
+                == 0)
+        let stops =
+            (try JSONSerialization.jsonObject(
+                with: Data(try canvass(["walk", "turf-01", "--json"], home: home).out.utf8)) as? [[String: Any]]) ?? []
         let person = try #require(((stops.first?["people"] as? [[String: Any]])?.first?["id"]) as? String)
-        let recorded = try canvass(["record", person, "--list", "turf-01", "--result", "contacted", "--answer", "willing=yes", "--json"], home: home)
+        let recorded = try canvass(
+            ["record", person, "--list", "turf-01", "--result", "contacted", "--answer", "willing=yes", "--json"],
+            home: home)
         let interaction = try #require(json(recorded.out)["interaction"] as? String)
         let status = json(try canvass(["status", "--json"], home: home).out)
         let replica = try #require(status["replica"] as? String)
@@ -96,7 +105,9 @@ private func mode(_ path: String) throws -> Int {
         #expect(try runServerCommand(["device", "revoke", replica], dataDirectory: data).status == 0)
         let sync = try canvass(["sync"], home: home)
         #expect(sync.status == 77, "\(sync.err)")
-        #expect(sync.err.contains("revoked") && sync.err.contains("Kept 1") && sync.err.contains("interactions/\(interaction)"), "\(sync.err)")
+        #expect(
+            sync.err.contains("revoked") && sync.err.contains("Kept 1")
+                && sync.err.contains("interactions/\(interaction)"), "\(sync.err)")
         let after = json(try canvass(["status", "--json"], home: home).out)
         #expect(after["records"] as? Int == 1 && after["pending"] as? Int == 1, "only the unsynced door is left")
         #expect(try canvass(["walk", "turf-01"], home: home).status == 65, "the walk list is gone")
@@ -108,13 +119,16 @@ private func mode(_ path: String) throws -> Int {
         #expect(try mode(file) == 0o600)
         let exported = json(try String(contentsOfFile: file, encoding: .utf8))
         let records = exported["records"] as? [[String: Any]] ?? []
-        #expect(records.first?["id"] as? String == interaction && (records.first?["fields"] as? [String: Any])?["result"] as? String == "contacted")
+        #expect(
+            records.first?["id"] as? String == interaction
+                && (records.first?["fields"] as? [String: Any])?["result"] as? String == "contacted")
         let again = try canvass(["export-unsynced", file], home: home)
         #expect(again.status == 65 && again.err.contains("--force"), "\(again.err)")
         #expect(try canvass(["export-unsynced", file, "--force"], home: home).status == 0)
 
         let k = dir.appendingPathComponent("k").path
-        #expect(try canvass(["login", server.baseURL, try #require(server.code(for: "coordinator"))], home: k).status == 0)
+        #expect(
+            try canvass(["login", server.baseURL, try #require(server.code(for: "coordinator"))], home: k).status == 0)
         let imported = try canvass(["import-unsynced", file, "--json"], home: k)
         #expect(imported.status == 0, "\(imported.err)")
         #expect((json(imported.out)["written"] as? [String]) == ["interactions/\(interaction)"])

@@ -29,15 +29,21 @@ import Testing
         let v = try #require(Self.vectors.first { $0.file == file })
         guard let push = v.push else {
             // Malformed on the wire: the decoder refuses the whole body.
-            #expect(throws: ProtocolError.self) { try WireCodec.decode(PushRequest.self, from: ByteBuffer(bytes: try v.body())) }
+            #expect(throws: ProtocolError.self) {
+                try WireCodec.decode(PushRequest.self, from: ByteBuffer(bytes: try v.body()))
+            }
             return
         }
         var state: [RecordKey: Record] = [:]
         for r in v.start.records { state[r.key, default: Record(key: r.key)].merge(r) }
-        let surveys = Dictionary(uniqueKeysWithValues: v.start.records.filter { $0.key.collection == "surveys" }.map { ($0.key.id, $0) })
+        let surveys = Dictionary(
+            uniqueKeysWithValues: v.start.records.filter { $0.key.collection == "surveys" }.map { ($0.key.id, $0) })
         let snapshot = PushSnapshot(existing: state, surveys: surveys, scope: v.scopeKeys)
-        let decision = PushJudge(schema: CampaignSchema.standard, device: v.device.identity, snapshot: snapshot).judge(push.records)
-        #expect(decision.results.map(PushVector.result) == v.expect.results, "\(file): \(decision.results.flatMap(\.problems))")
+        let decision = PushJudge(schema: CampaignSchema.standard, device: v.device.identity, snapshot: snapshot).judge(
+            push.records)
+        #expect(
+            decision.results.map(PushVector.result) == v.expect.results,
+            "\(file): \(decision.results.flatMap(\.problems))")
         // A forged record refuses the whole page: nothing of it is applied.
         #expect(decision.forgeries.isEmpty == (v.expect.error == nil), "\(file): whole-page refusal")
         if v.expect.error != nil { #expect(decision.accepted.isEmpty) }
@@ -59,10 +65,14 @@ import Testing
         do {
             let response = try await service.push(PushRequest(changes: push), from: v.device.identity)
             #expect(v.expect.error == nil, "\(file): answered 200, expected \(v.expect.error ?? "")")
-            #expect(response.results.map { PushVector.Result(accepted: $0.status == .accepted, problems: $0.problems) } == v.expect.results, "\(file)")
+            #expect(
+                response.results.map { PushVector.Result(accepted: $0.status == .accepted, problems: $0.problems) }
+                    == v.expect.results, "\(file)")
         } catch let e as ServerError {
             #expect(e.statusCode == 400 && e.body.error.code == v.expect.error, "\(file): \(e)")
-            #expect((e.body.error.details ?? []).map(\.code).sorted() == (v.expect.results ?? []).flatMap(\.codes).sorted(), "\(file): details")
+            #expect(
+                (e.body.error.details ?? []).map(\.code).sorted() == (v.expect.results ?? []).flatMap(\.codes).sorted(),
+                "\(file): details")
         }
         var after: [RecordKey: Record] = [:]
         for r in push.records { after[r.key] = try await storage.record(r.key) }
@@ -71,7 +81,9 @@ import Testing
         for reader in [v.device.identity, DeviceIdentity(replica: ReplicaID("dZ"), userID: "u-adm", role: .admin)] {
             var since: String?
             repeat {
-                let page = try WireCodec.decode(PullResponse.self, from: try WireCodec.encode(try await service.pull(since: since, limit: 5, for: reader)))
+                let page = try WireCodec.decode(
+                    PullResponse.self,
+                    from: try WireCodec.encode(try await service.pull(since: since, limit: 5, for: reader)))
                 since = page.more ? page.checkpoint : nil
             } while since != nil
         }

@@ -26,7 +26,8 @@ import Testing
 
         init(perClient: Int = 10) async throws {
             service = SyncService(
-                storage: try SQLiteServerStorage.inMemory(), limiter: RateLimiter(perClient: perClient, overall: 200, windowMillis: 60_000))
+                storage: try SQLiteServerStorage.inMemory(),
+                limiter: RateLimiter(perClient: perClient, overall: 200, windowMillis: 60_000))
             let (_, adminCode) = try await service.addUser(name: "adm", role: .admin, now: 1)
             let (annUser, annCode) = try await service.addUser(name: "ann", role: .canvasser, now: 1)
             let (_, bobCode) = try await service.addUser(name: "bob", role: .canvasser, now: 1)
@@ -36,7 +37,8 @@ import Testing
             bob = try await service.enroll(EnrollRequest(code: bobCode, deviceName: nil), client: "setup", now: 2)
             kim = try await service.enroll(EnrollRequest(code: kimCode, deviceName: nil), client: "setup", now: 2)
             spareCode = try await service.issueCode(for: annUser, now: 3)
-            let router = buildRouter(service: service, metrics: ServerMetrics(), logger: Logger(label: "router-tests"), clock: { 10 })
+            let router = buildRouter(
+                service: service, metrics: ServerMetrics(), logger: Logger(label: "router-tests"), clock: { 10 })
             app = Application(router: router)
         }
     }
@@ -152,23 +154,32 @@ import Testing
                     #expect(Self.outcome(r) == "415 unsupported_media_type", "\(type)")
                 }
             }
-            try await client.execute(uri: "/v1/enroll", method: .post, headers: Self.v1, body: Self.body("{\"code\": ")) { r in
+            try await client.execute(uri: "/v1/enroll", method: .post, headers: Self.v1, body: Self.body("{\"code\": "))
+            { r in
                 #expect(Self.outcome(r) == "400 bad_json")
             }
-            try await client.execute(uri: "/v1/enroll", method: .post, headers: Self.v1, body: Self.body(#"{"cod": "x"}"#)) { r in
+            try await client.execute(
+                uri: "/v1/enroll", method: .post, headers: Self.v1, body: Self.body(#"{"cod": "x"}"#)
+            ) { r in
                 #expect(Self.outcome(r) == "400 bad_request")
             }
-            try await client.execute(uri: "/v1/enroll", method: .post, headers: Self.v1, body: Self.body(#"{"code": ""}"#)) { r in
+            try await client.execute(
+                uri: "/v1/enroll", method: .post, headers: Self.v1, body: Self.body(#"{"code": ""}"#)
+            ) { r in
                 #expect(Self.outcome(r) == "400 bad_request")
             }
             // Wrong codes: 401 until the limit (3 per client), then 429 even for the right one.
             for _ in 0..<3 {
-                try await client.execute(uri: "/v1/enroll", method: .post, headers: Self.v1, body: Self.body(#"{"code": "AAAA-AAAA"}"#)) { r in
+                try await client.execute(
+                    uri: "/v1/enroll", method: .post, headers: Self.v1, body: Self.body(#"{"code": "AAAA-AAAA"}"#)
+                ) { r in
                     #expect(Self.outcome(r) == "401 invalid_code")
                     #expect(r.headers[.wwwAuthenticate] == "Bearer")
                 }
             }
-            try await client.execute(uri: "/v1/enroll", method: .post, headers: Self.v1, body: Self.body(#"{"code": "\#(f.spareCode)"}"#)) { r in
+            try await client.execute(
+                uri: "/v1/enroll", method: .post, headers: Self.v1, body: Self.body(#"{"code": "\#(f.spareCode)"}"#)
+            ) { r in
                 #expect(Self.outcome(r) == "429 rate_limited")
                 #expect(r.headers[.retryAfter].flatMap { Int($0) } != nil)
             }
@@ -177,7 +188,8 @@ import Testing
         let g = try await Fixture()
         try await g.app.test(.router) { client in
             try await client.execute(
-                uri: "/v1/enroll", method: .post, headers: Self.headers([.contentType: "application/json; charset=utf-8"]),
+                uri: "/v1/enroll", method: .post,
+                headers: Self.headers([.contentType: "application/json; charset=utf-8"]),
                 body: Self.body(#"{"code": "\#(g.spareCode)", "device_name": "laptop"}"#)
             ) { r in
                 #expect(r.status == .ok)
@@ -194,55 +206,77 @@ import Testing
         try await f.app.test(.router) { client in
             let page = Self.body(Self.onePush(replica: f.admin.replicaID))
             // Order of checks: version, then authentication, then the body's headers.
-            try await client.execute(uri: "/v1/push", method: .post, headers: [.contentType: "text/plain"], body: page) { r in
+            try await client.execute(uri: "/v1/push", method: .post, headers: [.contentType: "text/plain"], body: page)
+            { r in
                 #expect(Self.outcome(r) == "400 protocol_version_missing")
             }
-            try await client.execute(uri: "/v1/push", method: .post, headers: Self.headers([.contentType: "text/plain"]), body: page) { r in
+            try await client.execute(
+                uri: "/v1/push", method: .post, headers: Self.headers([.contentType: "text/plain"]), body: page
+            ) { r in
                 #expect(Self.outcome(r) == "401 unauthorized")
                 #expect(r.headers[.wwwAuthenticate] == "Bearer")
             }
-            try await client.execute(uri: "/v1/push", method: .post, headers: Self.headers(token: "not-a-token"), body: page) { r in
+            try await client.execute(
+                uri: "/v1/push", method: .post, headers: Self.headers(token: "not-a-token"), body: page
+            ) { r in
                 #expect(Self.outcome(r) == "401 unauthorized")
             }
             try await client.execute(
-                uri: "/v1/push", method: .post, headers: Self.headers(token: f.admin.token, [.contentType: "text/plain"]), body: page
+                uri: "/v1/push", method: .post,
+                headers: Self.headers(token: f.admin.token, [.contentType: "text/plain"]), body: page
             ) { r in
                 #expect(Self.outcome(r) == "415 unsupported_media_type")
             }
             try await client.execute(
-                uri: "/v1/push", method: .post, headers: Self.headers(token: f.admin.token, [.contentEncoding: "gzip"]), body: Self.body("not gzip")
+                uri: "/v1/push", method: .post, headers: Self.headers(token: f.admin.token, [.contentEncoding: "gzip"]),
+                body: Self.body("not gzip")
             ) { r in
                 #expect(Self.outcome(r) == "400 bad_compression")
             }
-            try await client.execute(uri: "/v1/push", method: .post, headers: Self.headers(token: f.admin.token), body: Self.body("[")) { r in
+            try await client.execute(
+                uri: "/v1/push", method: .post, headers: Self.headers(token: f.admin.token), body: Self.body("[")
+            ) { r in
                 #expect(Self.outcome(r) == "400 bad_json")
             }
-            try await client.execute(uri: "/v1/push", method: .post, headers: Self.headers(token: f.admin.token), body: Self.body(#"{"changes": 3}"#)) {
+            try await client.execute(
+                uri: "/v1/push", method: .post, headers: Self.headers(token: f.admin.token),
+                body: Self.body(#"{"changes": 3}"#)
+            ) {
                 r in
                 #expect(Self.outcome(r) == "400 bad_request")
                 let error = try JSONDecoder().decode(ErrorBody.self, from: Data(r.body.readableBytesView))
                 #expect(error.error.details?.map(\.code) == ["bad_shape"])
             }
             let record = #"{"collection": "contacts", "id": "c-x"}"#
-            let tooMany = #"{"changes": {"records": ["# + Array(repeating: record, count: ProtocolInfo.maxPushRecords + 1).joined(separator: ",") + "]}}"
-            try await client.execute(uri: "/v1/push", method: .post, headers: Self.headers(token: f.admin.token), body: Self.body(tooMany)) { r in
+            let tooMany =
+                #"{"changes": {"records": ["#
+                + Array(repeating: record, count: ProtocolInfo.maxPushRecords + 1).joined(separator: ",") + "]}}"
+            try await client.execute(
+                uri: "/v1/push", method: .post, headers: Self.headers(token: f.admin.token), body: Self.body(tooMany)
+            ) { r in
                 #expect(Self.outcome(r) == "413 too_large")
             }
             let twice = #"{"changes": {"records": [\#(record), \#(record)]}}"#
-            try await client.execute(uri: "/v1/push", method: .post, headers: Self.headers(token: f.admin.token), body: Self.body(twice)) { r in
+            try await client.execute(
+                uri: "/v1/push", method: .post, headers: Self.headers(token: f.admin.token), body: Self.body(twice)
+            ) { r in
                 #expect(Self.outcome(r) == "400 bad_request")
                 let error = try JSONDecoder().decode(ErrorBody.self, from: Data(r.body.readableBytesView))
                 #expect(error.error.details?.map(\.code) == ["duplicate_record"])
             }
             // A forged page (another replica's dot) is refused whole.
             try await client.execute(
-                uri: "/v1/push", method: .post, headers: Self.headers(token: f.admin.token), body: Self.body(Self.onePush(replica: f.ann.replicaID))
+                uri: "/v1/push", method: .post, headers: Self.headers(token: f.admin.token),
+                body: Self.body(Self.onePush(replica: f.ann.replicaID))
             ) { r in
                 #expect(Self.outcome(r) == "400 bad_request")
             }
             // Accepted, gzipped on the way in.
             let zipped = try WireCodec.compress(page, .gzip)
-            try await client.execute(uri: "/v1/push", method: .post, headers: Self.headers(token: f.admin.token, [.contentEncoding: "gzip"]), body: zipped) {
+            try await client.execute(
+                uri: "/v1/push", method: .post, headers: Self.headers(token: f.admin.token, [.contentEncoding: "gzip"]),
+                body: zipped
+            ) {
                 r in
                 #expect(r.status == .ok)
                 let answer = try JSONDecoder().decode(PushResponse.self, from: Data(r.body.readableBytesView))
@@ -250,7 +284,8 @@ import Testing
             }
             // Judged per record: a canvasser may not create a contact.
             try await client.execute(
-                uri: "/v1/push", method: .post, headers: Self.headers(token: f.ann.token), body: Self.body(Self.onePush(replica: f.ann.replicaID, id: "c-ann"))
+                uri: "/v1/push", method: .post, headers: Self.headers(token: f.ann.token),
+                body: Self.body(Self.onePush(replica: f.ann.replicaID, id: "c-ann"))
             ) { r in
                 #expect(r.status == .ok)
                 let answer = try JSONDecoder().decode(PushResponse.self, from: Data(r.body.readableBytesView))
@@ -271,7 +306,8 @@ import Testing
             #"{"collection": "contacts", "id": "c-\#($0)", "dot": ["\#(f.admin.replicaID.rawValue)", \#($0 + 1), 1000], "values": {"first_name": "Someone with a long enough name \#($0)"}}"#
         }
         let pushed = try await f.service.push(
-            try WireCodec.decode(PushRequest.self, from: Self.body(#"{"changes": {"records": ["# + many.joined(separator: ",") + "]}}")),
+            try WireCodec.decode(
+                PushRequest.self, from: Self.body(#"{"changes": {"records": ["# + many.joined(separator: ",") + "]}}")),
             from: try await f.service.authenticate(token: f.admin.token, now: 5).identity)
         #expect(pushed.accepted == 40)
         try await f.app.test(.router) { client in
@@ -282,23 +318,32 @@ import Testing
                 #expect(Self.outcome(r) == "401 unauthorized")
             }
             for query in ["limit=0", "limit=2001", "limit=ten", "since=nonsense", "since=%20x"] {
-                try await client.execute(uri: "/v1/pull?\(query)", method: .get, headers: Self.headers(token: f.bob.token)) { r in
+                try await client.execute(
+                    uri: "/v1/pull?\(query)", method: .get, headers: Self.headers(token: f.bob.token)
+                ) { r in
                     #expect(Self.outcome(r) == "400 bad_request", "\(query)")
                 }
             }
             // A canvasser's page, and a coordinator's (everything but its own writes), compressed
             // when asked and large enough.
-            try await client.execute(uri: "/v1/pull?limit=100", method: .get, headers: Self.headers(token: f.bob.token, [.acceptEncoding: "gzip"])) { r in
+            try await client.execute(
+                uri: "/v1/pull?limit=100", method: .get,
+                headers: Self.headers(token: f.bob.token, [.acceptEncoding: "gzip"])
+            ) { r in
                 #expect(r.status == .ok)
                 #expect(r.headers[.contentEncoding] == nil, "bob's page is small: his scope is empty")
             }
-            try await client.execute(uri: "/v1/pull?limit=100", method: .get, headers: Self.headers(token: f.kim.token, [.acceptEncoding: "gzip"])) { r in
+            try await client.execute(
+                uri: "/v1/pull?limit=100", method: .get,
+                headers: Self.headers(token: f.kim.token, [.acceptEncoding: "gzip"])
+            ) { r in
                 #expect(r.status == .ok)
                 #expect(r.headers[.contentEncoding] == "gzip")
                 let page = try WireCodec.decode(PullResponse.self, from: r.body, .gzip)
                 #expect(page.records.count == 40 && !page.more)
             }
-            try await client.execute(uri: "/v1/pull?limit=5", method: .get, headers: Self.headers(token: f.kim.token)) { r in
+            try await client.execute(uri: "/v1/pull?limit=5", method: .get, headers: Self.headers(token: f.kim.token)) {
+                r in
                 #expect(r.headers[.contentEncoding] == nil)
                 let page = try JSONDecoder().decode(PullResponse.self, from: Data(r.body.readableBytesView))
                 #expect(page.records.count == 5 && page.more)
@@ -326,7 +371,9 @@ import Testing
             try await client.execute(uri: bobs, method: .delete, headers: Self.headers(token: f.ann.token)) { r in
                 #expect(Self.outcome(r) == "403 forbidden")
             }
-            try await client.execute(uri: "/v1/devices/dNOSUCH", method: .delete, headers: Self.headers(token: f.admin.token)) { r in
+            try await client.execute(
+                uri: "/v1/devices/dNOSUCH", method: .delete, headers: Self.headers(token: f.admin.token)
+            ) { r in
                 #expect(Self.outcome(r) == "404 not_found")
             }
             try await client.execute(uri: bobs, method: .get, headers: Self.headers(token: f.admin.token)) { r in
@@ -341,7 +388,10 @@ import Testing
                 #expect(Self.outcome(r) == "401 device_revoked")
             }
             // A coordinator or admin may revoke any device.
-            try await client.execute(uri: "/v1/devices/\(f.ann.replicaID.rawValue)", method: .delete, headers: Self.headers(token: f.admin.token)) { r in
+            try await client.execute(
+                uri: "/v1/devices/\(f.ann.replicaID.rawValue)", method: .delete,
+                headers: Self.headers(token: f.admin.token)
+            ) { r in
                 #expect(r.status == .noContent)
             }
         }

@@ -30,7 +30,8 @@ typealias Record = CanvassCore.Record
         var since: String?
         var got: [Record] = []
         while true {
-            let page = try await service.pull(since: since, limit: 7, for: DeviceIdentity(replica: ReplicaID("reader"), userID: "r", role: .admin))
+            let page = try await service.pull(
+                since: since, limit: 7, for: DeviceIdentity(replica: ReplicaID("reader"), userID: "r", role: .admin))
             let decoded = try WireCodec.decode(PullResponse.self, from: try WireCodec.encode(page))
             got += decoded.records
             since = decoded.checkpoint
@@ -38,34 +39,49 @@ typealias Record = CanvassCore.Record
         }
         got.sort { $0.key < $1.key }
         if let records = v.expect?.records { #expect(got == records.sorted { $0.key < $1.key }, "\(file)") }
-        if let conflicts = v.expect?.conflicts { #expect(MergeVector.conflicts(of: got) == Set(conflicts), "\(file): conflicts") }
+        if let conflicts = v.expect?.conflicts {
+            #expect(MergeVector.conflicts(of: got) == Set(conflicts), "\(file): conflicts")
+        }
     }
 }
 
 @Suite struct EnrollmentTests {
     @Test func codesAreSingleUseExpireAndAreRateLimited() async throws {
-        let service = SyncService(storage: try SQLiteServerStorage.inMemory(), limiter: RateLimiter(perClient: 3, overall: 100, windowMillis: 60_000))
+        let service = SyncService(
+            storage: try SQLiteServerStorage.inMemory(),
+            limiter: RateLimiter(perClient: 3, overall: 100, windowMillis: 60_000))
         let (user, code) = try await service.addUser(name: "ann", role: .canvasser, now: 1_000)
         #expect(code.count == 9 && code.contains("-"))
-        let ok = try await service.enroll(EnrollRequest(code: code.lowercased().replacingOccurrences(of: "-", with: " "), deviceName: "laptop"), client: "10.0.0.1", now: 2_000)
+        let ok = try await service.enroll(
+            EnrollRequest(code: code.lowercased().replacingOccurrences(of: "-", with: " "), deviceName: "laptop"),
+            client: "10.0.0.1", now: 2_000)
         #expect(ok.user.name == "ann" && ok.replicaID.isWellFormed && ok.token.count >= 40)
         let device = try await service.authenticate(token: ok.token, now: 3_000)
         #expect(device.userID == user.id)
         // Used once: refused.
-        await #expect(throws: ServerError.self) { try await service.enroll(EnrollRequest(code: code, deviceName: nil), client: "c2", now: 3_000) }
+        await #expect(throws: ServerError.self) {
+            try await service.enroll(EnrollRequest(code: code, deviceName: nil), client: "c2", now: 3_000)
+        }
         // Expired.
         let late = try await service.issueCode(for: user, now: 0)
-        await #expect(throws: ServerError.self) { try await service.enroll(EnrollRequest(code: late, deviceName: nil), client: "c3", now: 73 * 3_600_000) }
+        await #expect(throws: ServerError.self) {
+            try await service.enroll(EnrollRequest(code: late, deviceName: nil), client: "c3", now: 73 * 3_600_000)
+        }
         // Guessing: three wrong codes, then even a right one waits.
         let fresh = try await service.issueCode(for: user, now: 10_000)
-        for _ in 0..<3 { _ = try? await service.enroll(EnrollRequest(code: "AAAA-AAAA", deviceName: nil), client: "guesser", now: 10_000) }
+        for _ in 0..<3 {
+            _ = try? await service.enroll(
+                EnrollRequest(code: "AAAA-AAAA", deviceName: nil), client: "guesser", now: 10_000)
+        }
         do {
             _ = try await service.enroll(EnrollRequest(code: fresh, deviceName: nil), client: "guesser", now: 10_001)
             Issue.record("a rate-limited client got through")
         } catch let e as ServerError {
             #expect(e.statusCode == 429 && e.retryAfter != nil)
         }
-        #expect(try await service.enroll(EnrollRequest(code: fresh, deviceName: nil), client: "someone-else", now: 10_002).user.name == "ann")
+        #expect(
+            try await service.enroll(EnrollRequest(code: fresh, deviceName: nil), client: "someone-else", now: 10_002)
+                .user.name == "ann")
     }
 
     @Test func tokensAndCodesAreStoredOnlyAsHashes() async throws {
@@ -111,8 +127,11 @@ typealias Record = CanvassCore.Record
                 group.addTask {
                     var replica = ReplicaState(id: ReplicaID("w\(w)"))
                     for i in 0..<perWriter {
-                        let r = replica.write(RecordKey("contacts", "w\(w)-\(i % 20)"), ["notes": .string("v\(i)")], wallclock: Int64(i))
-                        _ = try await storage.push([r], device: DeviceIdentity(replica: ReplicaID("w\(w)"), userID: "w", role: .admin)) { _ in
+                        let r = replica.write(
+                            RecordKey("contacts", "w\(w)-\(i % 20)"), ["notes": .string("v\(i)")], wallclock: Int64(i))
+                        _ = try await storage.push(
+                            [r], device: DeviceIdentity(replica: ReplicaID("w\(w)"), userID: "w", role: .admin)
+                        ) { _ in
                             PushDecision(results: [], accepted: [r])
                         }
                     }
@@ -165,17 +184,24 @@ typealias Record = CanvassCore.Record
         let (a, transport) = try await enrolledClient(service: service, user: "kim", role: .coordinator)
         let session = try Session.load(from: a)!
         var me = ReplicaState(id: session.replicaID)
-        let bare = me.write(RecordKey("interactions", "i-1"), ["survey_id": .string(campaign.doorSurvey.id), "result": "not_home"], wallclock: 1)
+        let bare = me.write(
+            RecordKey("interactions", "i-1"), ["survey_id": .string(campaign.doorSurvey.id), "result": "not_home"],
+            wallclock: 1)
         let response = try await transport.push(PushRequest(changes: ChangeSet(records: [bare])), token: session.token)
         #expect(response.rejected == 1)
-        #expect(Set(response.results[0].problems.map(\.location)) == ["records[0].fields.person_id", "records[0].fields.list_id", "records[0].fields.user_id"])
+        #expect(
+            Set(response.results[0].problems.map(\.location)) == [
+                "records[0].fields.person_id", "records[0].fields.list_id", "records[0].fields.user_id",
+            ])
     }
 
     @Test func checkpointsAheadOfTheFeedAreRefused() async throws {
         let service = try await TestCampaign(households: 5, turfSize: 5).server()
         let (epoch, seq) = (try await service.storage.identity().epoch, try await service.storage.safeWatermark())
         let admin = DeviceIdentity(replica: ReplicaID("x"), userID: "x", role: .admin)
-        await #expect(throws: ServerError.self) { _ = try await service.pull(since: "\(epoch).\(seq + 1000).0", limit: 10, for: admin) }
+        await #expect(throws: ServerError.self) {
+            _ = try await service.pull(since: "\(epoch).\(seq + 1000).0", limit: 10, for: admin)
+        }
         _ = try await service.pull(since: "\(epoch).\(seq).0", limit: 10, for: admin)
     }
 }

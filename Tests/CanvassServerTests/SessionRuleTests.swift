@@ -39,7 +39,9 @@ import Testing
         let t0: Int64 = 1_760_000_000_000
         let (_, code) = try await service.addUser(name: "ann", role: .canvasser, now: t0)
         let enrolled = try await service.enroll(EnrollRequest(code: code, deviceName: nil), client: "x", now: t0)
-        func lastSeen() async throws -> Int64? { try await storage.devices().first { $0.replica == enrolled.replicaID }?.lastSeen }
+        func lastSeen() async throws -> Int64? {
+            try await storage.devices().first { $0.replica == enrolled.replicaID }?.lastSeen
+        }
 
         _ = try await service.authenticate(token: enrolled.token, now: t0 + 10)
         #expect(try await lastSeen() == t0 + 10)
@@ -71,17 +73,23 @@ import Testing
         for _ in 0..<3 { if case .granted(let a) = limiter.reserve(client: "a", now: 1_000) { held.append(a) } }
         #expect(held.count == 3)
         // The fourth concurrent attempt is refused although none has finished yet.
-        guard case .limited(let retryAfterMillis) = limiter.reserve(client: "a", now: 1_000) else { Issue.record("a fourth attempt got a slot"); return }
+        guard case .limited(let retryAfterMillis) = limiter.reserve(client: "a", now: 1_000) else {
+            Issue.record("a fourth attempt got a slot"); return
+        }
         #expect(retryAfterMillis == 60_000)
         // A right code gives its slot back.
         limiter.refund(held.removeLast())
-        guard case .granted = limiter.reserve(client: "a", now: 2_000) else { Issue.record("a refunded slot was not free"); return }
+        guard case .granted = limiter.reserve(client: "a", now: 2_000) else {
+            Issue.record("a refunded slot was not free"); return
+        }
         // Overall: b gets the last 2 of 5.
         var b = 0
         for _ in 0..<5 { if case .granted = limiter.reserve(client: "b", now: 3_000) { b += 1 } }
         #expect(b == 2)
         // The window passes.
-        guard case .granted = limiter.reserve(client: "a", now: 61_001) else { Issue.record("the window did not pass"); return }
+        guard case .granted = limiter.reserve(client: "a", now: 61_001) else {
+            Issue.record("the window did not pass"); return
+        }
     }
 
     @Test func concurrentWrongCodesGetExactlyTheLimit() async throws {
@@ -90,7 +98,8 @@ import Testing
             for _ in 0..<100 {
                 group.addTask {
                     do {
-                        _ = try await service.enroll(EnrollRequest(code: "AAAA-AAAA", deviceName: nil), client: "10.0.0.9", now: 5_000)
+                        _ = try await service.enroll(
+                            EnrollRequest(code: "AAAA-AAAA", deviceName: nil), client: "10.0.0.9", now: 5_000)
                         return 200
                     } catch let e as ServerError {
                         return e.statusCode

@@ -85,7 +85,9 @@ private let T0: Int64 = 1_760_000_000_000
         var other = ReplicaState(id: ReplicaID("other"))
         let theirs = other.write(RecordKey("contacts", "p1"), ["email": "x@example.org"], wallclock: T0)
         try store.apply(ChangeSet(records: [theirs]), origin: ReplicaID("other"))
-        #expect(try store.feed(since: 0, limit: 10, excludingOrigin: ReplicaID("dev")).records.count == 1, "a merged state is news to dev")
+        #expect(
+            try store.feed(since: 0, limit: 10, excludingOrigin: ReplicaID("dev")).records.count == 1,
+            "a merged state is news to dev")
     }
 
     @Test func feedPagesResumeWithoutSkippingOrRepeating() throws {
@@ -109,11 +111,15 @@ private let T0: Int64 = 1_760_000_000_000
         let store = try ReplicaStore.inMemory()
         try store.setReplicaID(ReplicaID("A"))
         var s = ReplicaState(id: ReplicaID("S"))
-        try store.apply(ChangeSet(records: [
-            s.write(RecordKey("contacts", "p1"), ["phone": "1"], wallclock: T0), s.write(RecordKey("contacts", "p2"), ["phone": "2"], wallclock: T0),
-        ]))
+        try store.apply(
+            ChangeSet(records: [
+                s.write(RecordKey("contacts", "p1"), ["phone": "1"], wallclock: T0),
+                s.write(RecordKey("contacts", "p2"), ["phone": "2"], wallclock: T0),
+            ]))
         try store.write(RecordKey("contacts", "p2"), ["phone": "3"], wallclock: T0)
-        let kept = try store.transaction { tx in try tx.evict([RecordKey("contacts", "p1"), RecordKey("contacts", "p2")]) }
+        let kept = try store.transaction { tx in
+            try tx.evict([RecordKey("contacts", "p1"), RecordKey("contacts", "p2")])
+        }
         #expect(kept == [RecordKey("contacts", "p2")])
         #expect(try store.record(RecordKey("contacts", "p1")) == nil)
         #expect(try store.record(RecordKey("contacts", "p2")) != nil)
@@ -133,8 +139,11 @@ private let T0: Int64 = 1_760_000_000_000
             let store = try ReplicaStore.inMemory()
             if let start = v.start { try store.apply(start) }
             for cs in order { try store.apply(cs) }
-            let collections = Set(((v.start?.records ?? []) + (v.deliver ?? []).flatMap(\.records)).map(\.key.collection))
-            return try collections.sorted().flatMap { try store.records(in: $0, includeDeleted: true) }.sorted { $0.key < $1.key }
+            let collections = Set(
+                ((v.start?.records ?? []) + (v.deliver ?? []).flatMap(\.records)).map(\.key.collection))
+            return try collections.sorted().flatMap { try store.records(in: $0, includeDeleted: true) }.sorted {
+                $0.key < $1.key
+            }
         }
         let given = try run(v.deliver ?? [])
         if let records = expect.records { #expect(given == records.sorted { $0.key < $1.key }, "\(file)") }
@@ -158,7 +167,9 @@ private let T0: Int64 = 1_760_000_000_000
             if a.streetName == b.streetName {
                 #expect(!(a.side == "even" && b.side == "odd"), "odd side first: \(a.address) then \(b.address)")
                 if a.side == b.side && a.streetNumber != b.streetNumber {
-                    #expect(a.side == "odd" ? a.streetNumber < b.streetNumber : a.streetNumber > b.streetNumber, "\(a.address) then \(b.address)")
+                    #expect(
+                        a.side == "odd" ? a.streetNumber < b.streetNumber : a.streetNumber > b.streetNumber,
+                        "\(a.address) then \(b.address)")
                 }
             } else {
                 #expect(a.streetName < b.streetName)
@@ -173,10 +184,15 @@ private let T0: Int64 = 1_760_000_000_000
         let store = try campaign.replicaStore()
         let v = campaign.turfs[0][0]
         let pid = CampaignSeed.contactID(v)
-        try store.write([
-            LocalWrite(RecordKey("interactions", "i1"), ["person_id": .string(pid), "result": "not_home", "recorded_at": .int(T0 + 1), "channel": "call"]),
-            LocalWrite(RecordKey("interactions", "i2"), ["person_id": .string(pid), "result": "contacted", "recorded_at": .int(T0 + 2), "channel": "call"]),
-        ], wallclock: T0)
+        try store.write(
+            [
+                LocalWrite(
+                    RecordKey("interactions", "i1"),
+                    ["person_id": .string(pid), "result": "not_home", "recorded_at": .int(T0 + 1), "channel": "call"]),
+                LocalWrite(
+                    RecordKey("interactions", "i2"),
+                    ["person_id": .string(pid), "result": "contacted", "recorded_at": .int(T0 + 2), "channel": "call"]),
+            ], wallclock: T0)
         let person = try #require(try store.person(pid))
         #expect(person.interactions.map(\.id) == ["i2", "i1"])
         let calls = try store.callList("calls-0")

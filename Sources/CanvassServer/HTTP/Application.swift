@@ -29,7 +29,9 @@ public let wallClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince19
 /// Builds the router: one route collection per resource, all behind the error and metrics
 /// middleware; each collection puts the protocol-version and authentication checks it needs in
 /// front of its routes, in the order protocol/SYNC.md gives.
-public func buildRouter(service: SyncService, metrics: ServerMetrics, logger: Logger, clock: @escaping @Sendable () -> Int64 = wallClock)
+public func buildRouter(
+    service: SyncService, metrics: ServerMetrics, logger: Logger, clock: @escaping @Sendable () -> Int64 = wallClock
+)
     -> Router<CanvassRequestContext>
 {
     let router = Router(context: CanvassRequestContext.self)
@@ -44,7 +46,8 @@ public func buildRouter(service: SyncService, metrics: ServerMetrics, logger: Lo
 
 /// Builds the application. `onRunning` receives the port actually bound (useful with port 0).
 public func buildApplication(
-    configuration: ServerConfiguration, service: SyncService, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    configuration: ServerConfiguration, service: SyncService, logger: Logger,
+    onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let metrics = ServerMetrics()
     let router = buildRouter(service: service, metrics: metrics, logger: logger)
@@ -52,11 +55,13 @@ public func buildApplication(
     // Hummingbird closes idle connections (none in progress, or a request that stalls); the
     // guard bounds how long one request may take to arrive and closes after early answers.
     let http1 = HTTP1Channel.Configuration(
-        additionalChannelHandlers: [ConnectionGuard(limits: limits)], idleTimeout: limits.idleTimeout.map { TimeAmount($0) })
+        additionalChannelHandlers: [ConnectionGuard(limits: limits)],
+        idleTimeout: limits.idleTimeout.map { TimeAmount($0) })
     var server: HTTPServerBuilder = .http1(configuration: http1)
     if let cert = configuration.tlsCertificate, let key = configuration.tlsKey {
         let chain = try NIOSSLCertificate.fromPEMFile(cert).map { NIOSSLCertificateSource.certificate($0) }
-        let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+        let tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
         server = try .tls(.http1(configuration: http1), tlsConfiguration: tls)
     } else if configuration.tlsCertificate != nil || configuration.tlsKey != nil {
         throw ServerError.badRequest("TLS needs both --tls-cert and --tls-key")

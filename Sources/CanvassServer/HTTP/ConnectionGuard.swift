@@ -19,7 +19,9 @@ public struct ConnectionLimits: Sendable, Equatable {
     /// than a reset), then closes.
     public var linger: Duration
 
-    public init(idleTimeout: Duration? = .seconds(30), readTimeout: Duration? = .seconds(60), linger: Duration = .seconds(2)) {
+    public init(
+        idleTimeout: Duration? = .seconds(30), readTimeout: Duration? = .seconds(60), linger: Duration = .seconds(2)
+    ) {
         self.idleTimeout = idleTimeout
         self.readTimeout = readTimeout
         self.linger = linger
@@ -180,7 +182,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private func requestTimedOut(context: ChannelHandlerContext) {
         guard !closing, endsRead < headsRead else { return }
         let seconds = limits.readTimeout.map { $0.components.seconds } ?? 0
-        let error = ServerError(.requestTimeout, "the request did not arrive within \(seconds) s; nothing was applied. Try again on a better connection")
+        let error = ServerError(
+            .requestTimeout,
+            "the request did not arrive within \(seconds) s; nothing was applied. Try again on a better connection")
         // Answer only when no other response is on the wire; otherwise just close.
         if responsesStarted == responsesEnded, responsesEnded == headsRead - 1 {
             answerAndClose(context: context, error)

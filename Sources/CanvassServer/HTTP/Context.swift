@@ -22,7 +22,10 @@ public struct CanvassRequestContext: RequestContext, RemoteAddressRequestContext
     /// its absence is a server fault, never the client's.
     func authenticatedDevice() throws -> Device {
         guard let device else {
-            throw ServerError(.internal, "the server failed; nothing from this request was applied. Try again, and tell the admin if it persists")
+            throw ServerError(
+                .internal,
+                "the server failed; nothing from this request was applied. Try again, and tell the admin if it persists"
+            )
         }
         return device
     }

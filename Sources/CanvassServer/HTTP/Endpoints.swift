@@ -22,17 +22,21 @@ enum Endpoints {
     static func decodeBody<T: Decodable>(_ request: Request) async throws -> T {
         guard let encoding = BodyEncoding(header: request.headers[.contentEncoding]) else {
             throw ServerError(
-                .unsupportedEncoding, "Content-Encoding '\(request.headers[.contentEncoding] ?? "")' is not supported; use gzip, deflate or none")
+                .unsupportedEncoding,
+                "Content-Encoding '\(request.headers[.contentEncoding] ?? "")' is not supported; use gzip, deflate or none"
+            )
         }
         if let type = request.headers[.contentType], !isJSON(contentType: type) {
-            throw ServerError(.unsupportedMediaType, "send JSON with Content-Type: application/json, not '\(type.prefix(60))'")
+            throw ServerError(
+                .unsupportedMediaType, "send JSON with Content-Type: application/json, not '\(type.prefix(60))'")
         }
         var req = request
         let body: ByteBuffer
         do {
             body = try await req.collectBody(upTo: ProtocolInfo.maxCompressedBody)
         } catch is NIOTooManyBytesError {
-            throw ServerError(.tooLarge, "the body is larger than \(ProtocolInfo.maxCompressedBody) bytes; send smaller pages")
+            throw ServerError(
+                .tooLarge, "the body is larger than \(ProtocolInfo.maxCompressedBody) bytes; send smaller pages")
         } catch {
             throw ServerError.badRequest("the body could not be read as HTTP/1.1 (\(error)); nothing was applied")
         }
@@ -41,9 +45,13 @@ enum Endpoints {
         } catch let e as ProtocolError {
             switch e.code {
             case .tooLarge:
-                throw ServerError(.tooLarge, "the body is larger than \(e.limit ?? ProtocolInfo.maxDecompressedBody) bytes once decompressed; send smaller pages")
+                throw ServerError(
+                    .tooLarge,
+                    "the body is larger than \(e.limit ?? ProtocolInfo.maxDecompressedBody) bytes once decompressed; send smaller pages"
+                )
             case .badCompression:
-                throw ServerError(.badCompression, "the body could not be decompressed as \(encoding.rawValue): \(e.message)")
+                throw ServerError(
+                    .badCompression, "the body could not be decompressed as \(encoding.rawValue): \(e.message)")
             case .badJSON:
                 throw ServerError(.badJSON, "the body is not valid JSON (\(e.message)); nothing was applied")
             default:
@@ -64,7 +72,8 @@ enum Endpoints {
 
     /// A 200 with `value` as JSON.
     static func json<T: Encodable>(_ value: T, request: Request?) throws -> Response {
-        respond(try WireCodec.encode(value), encoding: BodyEncoding.preferred(accepting: request?.headers[.acceptEncoding]))
+        respond(
+            try WireCodec.encode(value), encoding: BodyEncoding.preferred(accepting: request?.headers[.acceptEncoding]))
     }
 
     /// A 200 with a JSON body, compressed with `encoding` when that is worth it.

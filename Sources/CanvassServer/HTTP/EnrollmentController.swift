@@ -14,7 +14,8 @@ struct EnrollmentController {
         routes.post("/v1/enroll") { request, context in
             let body: EnrollRequest = try await Endpoints.decodeBody(request)
             do {
-                return try Endpoints.json(try await service.enroll(body, client: context.clientKey, now: clock()), request: request)
+                return try Endpoints.json(
+                    try await service.enroll(body, client: context.clientKey, now: clock()), request: request)
             } catch let e as ServerError where e.code == .invalidCode || e.code == .rateLimited {
                 metrics.enrollFailures.increment()
                 throw e

@@ -3,8 +3,8 @@ import CanvassProtocol
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Prometheus
 import Logging
+import Prometheus
 
 /// Turns every error into the protocol's JSON error body, so no request ever gets an empty or
 /// HTML answer, and counts requests and their latency by route. Outermost on every route.
@@ -13,7 +13,9 @@ struct ErrorAndMetricsMiddleware: RouterMiddleware {
     let metrics: ServerMetrics
     let logger: Logger
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         let start = ContinuousClock.now
         let response: Response
         do {
@@ -24,8 +26,11 @@ struct ErrorAndMetricsMiddleware: RouterMiddleware {
             response = try Self.serverError(for: e, request: request).response(from: request, context: context)
         } catch {
             logger.error("internal error", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
-            response = try ServerError(.internal, "the server failed; nothing from this request was applied. Try again, and tell the admin if it persists")
-                .response(from: request, context: context)
+            response = try ServerError(
+                .internal,
+                "the server failed; nothing from this request was applied. Try again, and tell the admin if it persists"
+            )
+            .response(from: request, context: context)
         }
         let route = context.endpointPath ?? "unmatched"
         metrics.requests(route, Int(response.status.code)).increment()
@@ -37,10 +42,14 @@ struct ErrorAndMetricsMiddleware: RouterMiddleware {
     /// path, with the methods it does answer.
     static func serverError(for e: HTTPError, request: Request) -> ServerError {
         if e.status == .notFound, let allow = Endpoints.allowedMethods(for: request.uri.path) {
-            return ServerError(.methodNotAllowed, "\(request.method) is not allowed on \(request.uri.path); use \(allow)", allow: allow)
+            return ServerError(
+                .methodNotAllowed, "\(request.method) is not allowed on \(request.uri.path); use \(allow)", allow: allow
+            )
         }
         switch e.status.code {
-        case 404: return ServerError(.notFound, "no such endpoint: \(request.method) \(request.uri.path); see protocol/SYNC.md")
+        case 404:
+            return ServerError(
+                .notFound, "no such endpoint: \(request.method) \(request.uri.path); see protocol/SYNC.md")
         case 405: return ServerError(.methodNotAllowed, e.body ?? e.status.reasonPhrase)
         case 413: return ServerError(.tooLarge, e.body ?? e.status.reasonPhrase)
         default: return ServerError(.badRequest, e.body ?? e.status.reasonPhrase)
@@ -52,12 +61,17 @@ struct ErrorAndMetricsMiddleware: RouterMiddleware {
 struct ProtocolVersionMiddleware: RouterMiddleware {
     typealias Context = CanvassRequestContext
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         guard let raw = request.headers[HTTPField.Name(ProtocolInfo.header)!] else {
-            throw ServerError(.protocolVersionMissing, "send the header \(ProtocolInfo.header): \(ProtocolInfo.version)")
+            throw ServerError(
+                .protocolVersionMissing, "send the header \(ProtocolInfo.header): \(ProtocolInfo.version)")
         }
         guard Int(raw.trimmingCharacters(in: .whitespaces)) == ProtocolInfo.version else {
-            throw ServerError(.protocolVersion, "this server speaks protocol \(ProtocolInfo.version), not '\(raw.prefix(20))'; upgrade canvass")
+            throw ServerError(
+                .protocolVersion,
+                "this server speaks protocol \(ProtocolInfo.version), not '\(raw.prefix(20))'; upgrade canvass")
         }
         return try await next(request, context)
     }
@@ -70,7 +84,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let service: SyncService
     let clock: @Sendable () -> Int64
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         var token: String?
         if let auth = request.headers[.authorization], auth.lowercased().hasPrefix("bearer ") {
             token = String(auth.dropFirst(7)).trimmingCharacters(in: .whitespaces)

@@ -27,7 +27,9 @@ struct SyncController {
             let query = request.uri.queryParameters
             var limit = ProtocolInfo.defaultPullLimit
             if let raw = query["limit"] {
-                guard let n = Int(raw) else { throw ServerError.badRequest("limit must be a whole number 1–\(ProtocolInfo.maxPullLimit)") }
+                guard let n = Int(raw) else {
+                    throw ServerError.badRequest("limit must be a whole number 1–\(ProtocolInfo.maxPullLimit)")
+                }
                 limit = n
             }
             let since = query["since"].map(String.init)

@@ -23,7 +23,8 @@ public final class SQLiteServerStorage: ServerStorage {
     /// mode 0700, or a refusal that says what to run (`PrivateFolder`).
     public static func open(directory: String) throws -> SQLiteServerStorage {
         try PrivateFolder.prepare(directory)
-        return try SQLiteServerStorage(store: try ServerStore.open(path: (directory as NSString).appendingPathComponent("canvass.sqlite")))
+        return try SQLiteServerStorage(
+            store: try ServerStore.open(path: (directory as NSString).appendingPathComponent("canvass.sqlite")))
     }
 
     public static func inMemory() throws -> SQLiteServerStorage {
@@ -40,11 +41,15 @@ public final class SQLiteServerStorage: ServerStorage {
         try await store.push(records, device: device, decide: decide)
     }
 
-    public func feed(since: Int64, limit: Int, excludingOrigin: ReplicaID?, filter: (@Sendable (RecordKey) -> Bool)?) async throws -> RawFeedPage {
+    public func feed(since: Int64, limit: Int, excludingOrigin: ReplicaID?, filter: (@Sendable (RecordKey) -> Bool)?)
+        async throws -> RawFeedPage
+    {
         try await store.feed(since: since, limit: limit, excludingOrigin: excludingOrigin, filter: filter)
     }
 
-    public func feed(keys: Set<RecordKey>, since: Int64, limit: Int, excludingOrigin: ReplicaID?) async throws -> RawFeedPage {
+    public func feed(keys: Set<RecordKey>, since: Int64, limit: Int, excludingOrigin: ReplicaID?) async throws
+        -> RawFeedPage
+    {
         try await store.feed(keys: keys, since: since, limit: limit, excludingOrigin: excludingOrigin)
     }
 
@@ -59,17 +64,23 @@ public final class SQLiteServerStorage: ServerStorage {
 
     public func record(_ key: RecordKey) async throws -> CanvassCore.Record? { try await store.record(key) }
 
-    public func records(in collection: String) async throws -> [CanvassCore.Record] { try await store.records(in: collection) }
+    public func records(in collection: String) async throws -> [CanvassCore.Record] {
+        try await store.records(in: collection)
+    }
 
     // MARK: scope
 
-    public func canvasserScope(userID: String) async throws -> Set<RecordKey> { try await store.canvasserScope(userID: userID) }
+    public func canvasserScope(userID: String) async throws -> Set<RecordKey> {
+        try await store.canvasserScope(userID: userID)
+    }
 
     public func confirmScope(replica: ReplicaID, upTo token: Int64) async throws {
         try await store.confirmScope(replica: replica, upTo: token)
     }
 
-    public func delivered(replica: ReplicaID) async throws -> Set<RecordKey> { try await store.delivered(replica: replica) }
+    public func delivered(replica: ReplicaID) async throws -> Set<RecordKey> {
+        try await store.delivered(replica: replica)
+    }
 
     public func stageScope(replica: ReplicaID, added: [RecordKey], removed: [RecordKey]) async throws -> Int64 {
         try await store.stageScope(replica: replica, added: added, removed: removed)
@@ -78,8 +89,12 @@ public final class SQLiteServerStorage: ServerStorage {
     // MARK: users and devices
 
     public func addUser(id: String?, name: String, role: Role, now: Int64) async throws -> User {
-        guard let row = try await store.addUser(id: id ?? "u-" + Credentials.randomID(length: 10), name: name, role: role, now: now) else {
-            throw ServerError.conflict("a user named '\(name)' already exists; issue a new code with `canvass-server user code \(name)`")
+        guard
+            let row = try await store.addUser(
+                id: id ?? "u-" + Credentials.randomID(length: 10), name: name, role: role, now: now)
+        else {
+            throw ServerError.conflict(
+                "a user named '\(name)' already exists; issue a new code with `canvass-server user code \(name)`")
         }
         return User(row)
     }
@@ -92,15 +107,23 @@ public final class SQLiteServerStorage: ServerStorage {
         try await store.addCode(hash: hash, userID: userID, expiresAt: expiresAt, now: now)
     }
 
-    public func enroll(codeHash: String, replica: ReplicaID, tokenHash: String, deviceName: String?, now: Int64) async throws -> Device? {
-        try await store.enroll(codeHash: codeHash, replica: replica, tokenHash: tokenHash, deviceName: deviceName, now: now).map(Device.init)
+    public func enroll(codeHash: String, replica: ReplicaID, tokenHash: String, deviceName: String?, now: Int64)
+        async throws -> Device?
+    {
+        try await store.enroll(
+            codeHash: codeHash, replica: replica, tokenHash: tokenHash, deviceName: deviceName, now: now
+        ).map(Device.init)
     }
 
-    public func device(tokenHash: String) async throws -> Device? { try await store.device(tokenHash: tokenHash).map(Device.init) }
+    public func device(tokenHash: String) async throws -> Device? {
+        try await store.device(tokenHash: tokenHash).map(Device.init)
+    }
 
     public func devices() async throws -> [Device] { try await store.devices().map(Device.init) }
 
-    public func revoke(replica: ReplicaID, now: Int64) async throws -> Bool { try await store.revoke(replica: replica, now: now) }
+    public func revoke(replica: ReplicaID, now: Int64) async throws -> Bool {
+        try await store.revoke(replica: replica, now: now)
+    }
 
     public func touch(replica: ReplicaID, now: Int64) async throws {
         // At most once a minute: a busy server should not write on every request.
@@ -115,7 +138,8 @@ extension User {
 extension Device {
     init(_ row: ServerStore.DeviceRow) {
         self.init(
-            replica: row.replica, userID: row.userID, userName: row.userName, role: row.role, name: row.name, createdAt: row.createdAt,
+            replica: row.replica, userID: row.userID, userName: row.userName, role: row.role, name: row.name,
+            createdAt: row.createdAt,
             lastSeen: row.lastSeen, revokedAt: row.revokedAt)
     }
 }

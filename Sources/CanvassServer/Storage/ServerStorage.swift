@@ -47,7 +47,8 @@ public protocol ServerStorage: Sendable {
 
     /// Feed rows after `since`, filtered, as stored JSON. Never returns a change above the safe
     /// watermark (see SYNC.md, "Changes feed").
-    func feed(since: Int64, limit: Int, excludingOrigin: ReplicaID?, filter: (@Sendable (RecordKey) -> Bool)?) async throws -> RawFeedPage
+    func feed(since: Int64, limit: Int, excludingOrigin: ReplicaID?, filter: (@Sendable (RecordKey) -> Bool)?)
+        async throws -> RawFeedPage
 
     /// The feed restricted to `keys` (a canvasser's scope), found by key rather than by scanning.
     func feed(keys: Set<RecordKey>, since: Int64, limit: Int, excludingOrigin: ReplicaID?) async throws -> RawFeedPage
@@ -89,7 +90,8 @@ public protocol ServerStorage: Sendable {
     func addCode(hash: String, userID: String, expiresAt: Int64, now: Int64) async throws
     /// Consumes a code and creates the device in one transaction; nil when the code is unknown,
     /// used or expired.
-    func enroll(codeHash: String, replica: ReplicaID, tokenHash: String, deviceName: String?, now: Int64) async throws -> Device?
+    func enroll(codeHash: String, replica: ReplicaID, tokenHash: String, deviceName: String?, now: Int64) async throws
+        -> Device?
     /// The live device holding this token, if any (revoked devices are returned with revokedAt set).
     func device(tokenHash: String) async throws -> Device?
     func devices() async throws -> [Device]
