@@ -126,20 +126,20 @@ public struct FieldClient: Sendable {
     }
 
     /// A walk list in walk order.
-    public func walk(_ list: String) throws -> [WalkDoor] {
+    public func walk(_ list: String) throws -> [WalkStop] {
         try translating {
             let ops = try operations()
             _ = try ops.survey(forList: list)
-            return try ops.store.walkList(list).map(WalkDoor.init)
+            return try ops.store.walkList(list)
         }
     }
 
     /// A call list, with phones and last results.
-    public func calls(_ list: String) throws -> [ListedPerson] {
+    public func calls(_ list: String) throws -> [ListPerson] {
         try translating {
             let ops = try operations()
             _ = try ops.survey(forList: list)
-            return try ops.store.callList(list).map(ListedPerson.init)
+            return try ops.store.callList(list)
         }
     }
 

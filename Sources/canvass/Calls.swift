@@ -1,5 +1,6 @@
 import ArgumentParser
 import CanvassClient
+import CanvassCore
 
 struct Calls: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "People to call, with phone numbers and last result.")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CanvassClient
+import CanvassCore
 
 struct Walk: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
