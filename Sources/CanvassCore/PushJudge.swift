@@ -11,6 +11,44 @@ public struct DeviceIdentity: Sendable, Hashable {
     }
 }
 
+/// A user of the server.
+public struct User: Sendable, Hashable, Codable {
+    public let id: String
+    public let name: String
+    public let role: Role
+    public let createdAt: Int64
+
+    public init(id: String, name: String, role: Role, createdAt: Int64) {
+        self.id = id
+        self.name = name
+        self.role = role
+        self.createdAt = createdAt
+    }
+}
+
+/// An enrolled device.
+public struct Device: Sendable, Hashable, Codable {
+    public let replica: ReplicaID
+    public let userID: String
+    public let userName: String
+    public let role: Role
+    public let name: String?
+    public let createdAt: Int64
+    public let lastSeen: Int64?
+    public let revokedAt: Int64?
+
+    public init(
+        replica: ReplicaID, userID: String, userName: String, role: Role, name: String?, createdAt: Int64,
+        lastSeen: Int64?,
+        revokedAt: Int64?
+    ) {
+        (self.replica, self.userID, self.userName, self.role) = (replica, userID, userName, role)
+        (self.name, self.createdAt, self.lastSeen, self.revokedAt) = (name, createdAt, lastSeen, revokedAt)
+    }
+
+    public var identity: DeviceIdentity { DeviceIdentity(replica: replica, userID: userID, role: role) }
+}
+
 /// What a push is judged against, read by the storage inside the push's transaction: the current
 /// state of the pushed records, the surveys their interactions name, and the device's scope.
 public struct PushSnapshot: Sendable {

@@ -11,25 +11,6 @@ import GRDB
 /// concurrency thread blocks one of only a few threads, and with a pool of readers that can
 /// deadlock a busy server.
 public final class ServerStore: Sendable {
-    /// A user row.
-    public struct UserRow: Sendable, Hashable {
-        public let id: String
-        public let name: String
-        public let role: Role
-        public let createdAt: Int64
-    }
-
-    /// A device row with its user's name and role.
-    public struct DeviceRow: Sendable, Hashable {
-        public let replica: ReplicaID
-        public let userID: String
-        public let userName: String
-        public let role: Role
-        public let name: String?
-        public let createdAt: Int64
-        public let lastSeen: Int64?
-        public let revokedAt: Int64?
-    }
 
     public let replicaStore: ReplicaStore
     private var writer: any DatabaseWriter { replicaStore.writer }
@@ -265,7 +246,7 @@ public final class ServerStore: Sendable {
     // MARK: users, codes and devices
 
     /// Adds a user; nil when the name is taken.
-    public func addUser(id: String, name: String, role: Role, now: Int64) async throws -> UserRow? {
+    public func addUser(id: String, name: String, role: Role, now: Int64) async throws -> User? {
         try await writer.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ?", arguments: [name]) == true {
                 return nil
@@ -273,25 +254,25 @@ public final class ServerStore: Sendable {
             try db.execute(
                 sql: "INSERT INTO users (id, name, role, created_at) VALUES (?, ?, ?, ?)",
                 arguments: [id, name, role.rawValue, now])
-            return UserRow(id: id, name: name, role: role, createdAt: now)
+            return User(id: id, name: name, role: role, createdAt: now)
         }
     }
 
     /// Every user, by name.
-    public func users() async throws -> [UserRow] {
+    public func users() async throws -> [User] {
         try await writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY name").map(Self.user) }
     }
 
     /// The user with this name, or else this id.
-    public func user(named name: String) async throws -> UserRow? {
+    public func user(named name: String) async throws -> User? {
         try await writer.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM users WHERE name = ? OR id = ?", arguments: [name, name]).map(
                 Self.user)
         }
     }
 
-    private static func user(_ row: Row) -> UserRow {
-        UserRow(
+    private static func user(_ row: Row) -> User {
+        User(
             id: row["id"], name: row["name"], role: Role(rawValue: row["role"]) ?? .canvasser,
             createdAt: row["created_at"])
     }
@@ -308,7 +289,7 @@ public final class ServerStore: Sendable {
     /// Consumes a live code and creates the device in one transaction; nil when the code is
     /// unknown, used or expired.
     public func enroll(codeHash: String, replica: ReplicaID, tokenHash: String, deviceName: String?, now: Int64)
-        async throws -> DeviceRow?
+        async throws -> Device?
     {
         try await writer.write { db in
             guard
@@ -327,7 +308,7 @@ public final class ServerStore: Sendable {
     }
 
     private static func device(_ db: Database, where clause: StaticString, _ args: StatementArguments) throws
-        -> DeviceRow?
+        -> Device?
     {
         try Row.fetchOne(
             db,
@@ -338,20 +319,20 @@ public final class ServerStore: Sendable {
         .map(Self.device)
     }
 
-    private static func device(_ row: Row) -> DeviceRow {
-        DeviceRow(
+    private static func device(_ row: Row) -> Device {
+        Device(
             replica: ReplicaID(row["replica"]), userID: row["user_id"], userName: row["user_name"],
             role: Role(rawValue: row["role"]) ?? .canvasser,
             name: row["name"], createdAt: row["created_at"], lastSeen: row["last_seen"], revokedAt: row["revoked_at"])
     }
 
     /// The device holding this token (revoked ones too, with `revokedAt` set).
-    public func device(tokenHash: String) async throws -> DeviceRow? {
+    public func device(tokenHash: String) async throws -> Device? {
         try await writer.read { db in try Self.device(db, where: "d.token_hash = ?", [tokenHash]) }
     }
 
     /// Every device, by user name and age.
-    public func devices() async throws -> [DeviceRow] {
+    public func devices() async throws -> [Device] {
         try await writer.read { db in
             try Row.fetchAll(
                 db,

@@ -1,3 +1,5 @@
+import CanvassCore
+
 /// How long a device token lives: it expires after a number of days without use (a sliding
 /// window), so a laptop left in a drawer stops being a way in, while one in daily use never has
 /// to log in again. Pure: the server and the admin listing both ask it.

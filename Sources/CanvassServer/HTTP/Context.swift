@@ -1,3 +1,4 @@
+import CanvassCore
 import Hummingbird
 import Logging
 import NIOCore

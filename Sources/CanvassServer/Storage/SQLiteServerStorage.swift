@@ -90,18 +90,18 @@ public final class SQLiteServerStorage: ServerStorage {
 
     public func addUser(id: String?, name: String, role: Role, now: Int64) async throws -> User {
         guard
-            let row = try await store.addUser(
+            let user = try await store.addUser(
                 id: id ?? "u-" + Credentials.randomID(length: 10), name: name, role: role, now: now)
         else {
             throw ServerError.conflict(
                 "a user named '\(name)' already exists; issue a new code with `canvass-server user code \(name)`")
         }
-        return User(row)
+        return user
     }
 
-    public func users() async throws -> [User] { try await store.users().map(User.init) }
+    public func users() async throws -> [User] { try await store.users() }
 
-    public func user(named name: String) async throws -> User? { try await store.user(named: name).map(User.init) }
+    public func user(named name: String) async throws -> User? { try await store.user(named: name) }
 
     public func addCode(hash: String, userID: String, expiresAt: Int64, now: Int64) async throws {
         try await store.addCode(hash: hash, userID: userID, expiresAt: expiresAt, now: now)
@@ -112,14 +112,14 @@ public final class SQLiteServerStorage: ServerStorage {
     {
         try await store.enroll(
             codeHash: codeHash, replica: replica, tokenHash: tokenHash, deviceName: deviceName, now: now
-        ).map(Device.init)
+        )
     }
 
     public func device(tokenHash: String) async throws -> Device? {
-        try await store.device(tokenHash: tokenHash).map(Device.init)
+        try await store.device(tokenHash: tokenHash)
     }
 
-    public func devices() async throws -> [Device] { try await store.devices().map(Device.init) }
+    public func devices() async throws -> [Device] { try await store.devices() }
 
     public func revoke(replica: ReplicaID, now: Int64) async throws -> Bool {
         try await store.revoke(replica: replica, now: now)
@@ -128,18 +128,5 @@ public final class SQLiteServerStorage: ServerStorage {
     public func touch(replica: ReplicaID, now: Int64) async throws {
         // At most once a minute: a busy server should not write on every request.
         try await store.touch(replica: replica, now: now, granularity: 60_000)
-    }
-}
-
-extension User {
-    init(_ row: ServerStore.UserRow) { self.init(id: row.id, name: row.name, role: row.role, createdAt: row.createdAt) }
-}
-
-extension Device {
-    init(_ row: ServerStore.DeviceRow) {
-        self.init(
-            replica: row.replica, userID: row.userID, userName: row.userName, role: row.role, name: row.name,
-            createdAt: row.createdAt,
-            lastSeen: row.lastSeen, revokedAt: row.revokedAt)
     }
 }

@@ -1,35 +1,6 @@
 import CanvassCore
 import CanvassStore
 
-/// A user of the server.
-public struct User: Sendable, Hashable, Codable {
-    public let id: String
-    public let name: String
-    public let role: Role
-    public let createdAt: Int64
-
-    public init(id: String, name: String, role: Role, createdAt: Int64) {
-        self.id = id
-        self.name = name
-        self.role = role
-        self.createdAt = createdAt
-    }
-}
-
-/// An enrolled device.
-public struct Device: Sendable, Hashable, Codable {
-    public let replica: ReplicaID
-    public let userID: String
-    public let userName: String
-    public let role: Role
-    public let name: String?
-    public let createdAt: Int64
-    public let lastSeen: Int64?
-    public let revokedAt: Int64?
-
-    public var identity: DeviceIdentity { DeviceIdentity(replica: replica, userID: userID, role: role) }
-}
-
 /// Everything the server keeps, behind one interface: records and their feed, users, one-time
 /// codes, devices, and what each device has been given. The embedded SQLite backend implements
 /// it today; a PostgreSQL backend implements the same calls, so handlers never change.
