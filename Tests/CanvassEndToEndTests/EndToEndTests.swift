@@ -45,6 +45,18 @@ func raw(
     return (Int(res.status.code), try? WireCodec.decode(ErrorBody.self, from: data))
 }
 
+/// The demo's two canvassers and its coordinator, logged in with the codes it printed and synced once.
+func demoClients(dir: URL, server: ServerProcess) async throws -> (a: Client, b: Client, k: Client) {
+    let a = try await Client(
+        dir: dir, name: "a", url: server.baseURL, code: try #require(server.code(for: "canvasser-a")))
+    let b = try await Client(
+        dir: dir, name: "b", url: server.baseURL, code: try #require(server.code(for: "canvasser-b")))
+    let k = try await Client(
+        dir: dir, name: "k", url: server.baseURL, code: try #require(server.code(for: "coordinator")))
+    for c in [a, b, k] { try await c.sync() }
+    return (a, b, k)
+}
+
 @Suite(.serialized) struct EndToEndTests {
     @Test func offlineShiftThenSyncConvergesAndConflictsResolveEverywhere() async throws {
         let dir = try temporaryDirectory("canvass-e2e")
@@ -52,13 +64,7 @@ func raw(
         let data = dir.appendingPathComponent("server").path
         var server = try ServerProcess(arguments: ["demo"], dataDirectory: data)
         let port = server.port
-        let a = try await Client(
-            dir: dir, name: "a", url: server.baseURL, code: try #require(server.code(for: "canvasser-a")))
-        let b = try await Client(
-            dir: dir, name: "b", url: server.baseURL, code: try #require(server.code(for: "canvasser-b")))
-        let k = try await Client(
-            dir: dir, name: "k", url: server.baseURL, code: try #require(server.code(for: "coordinator")))
-        for c in [a, b, k] { try await c.sync() }
+        let (a, b, k) = try await demoClients(dir: dir, server: server)
 
         // Each canvasser holds exactly the shared walk list; the coordinator holds everything.
         let stopsA = try a.store.walkList("turf-01")
@@ -116,13 +122,7 @@ func raw(
         defer { try? FileManager.default.removeItem(at: dir) }
         let server = try ServerProcess(arguments: ["demo"], dataDirectory: dir.appendingPathComponent("server").path)
         defer { server.stop() }
-        let a = try await Client(
-            dir: dir, name: "a", url: server.baseURL, code: try #require(server.code(for: "canvasser-a")))
-        let b = try await Client(
-            dir: dir, name: "b", url: server.baseURL, code: try #require(server.code(for: "canvasser-b")))
-        let k = try await Client(
-            dir: dir, name: "k", url: server.baseURL, code: try #require(server.code(for: "coordinator")))
-        for c in [a, b, k] { try await c.sync() }
+        let (a, b, k) = try await demoClients(dir: dir, server: server)
         let baseline = try await k.sync()
         #expect(baseline.pulled == 0)
 
