@@ -19,15 +19,19 @@ public struct RecordValues: Sendable, Hashable {
 /// Where a backend finds the records a scope is derived from. Every method may return more than
 /// asked (a backend without an index on a field, say): the rules in `CanvasserScope` filter
 /// again, so a backend only fetches candidates and never decides who sees what.
+///
+/// Each record comes with at least the tombstone (`Record.deletedField`) and the `fields` asked
+/// for. The rules read those fields only as ids, so a backend may deliver just the ones whose
+/// display value is a string: a projection, not the whole record, which is what keeps deriving a
+/// scope cheap.
 public protocol ScopeSource {
     /// Assignments that may name `userID`.
-    func assignments(of userID: String) throws -> [RecordValues]
+    func assignments(of userID: String, fields: [String]) throws -> [RecordValues]
     /// List items that may belong to one of `lists`.
-    func listItems(of lists: Set<String>) throws -> [RecordValues]
+    func listItems(of lists: Set<String>, fields: [String]) throws -> [RecordValues]
     /// Interactions that may have been recorded by `userID`.
-    func interactions(of userID: String) throws -> [RecordValues]
-    /// The stored records among `keys`, deleted or not, with at least `fields` and the tombstone
-    /// (`Record.deletedField`) among their values; missing records are left out.
+    func interactions(of userID: String, fields: [String]) throws -> [RecordValues]
+    /// The stored records among `keys`, deleted or not; missing records are left out.
     func records(_ keys: Set<RecordKey>, fields: [String]) throws -> [RecordValues]
 }
 
@@ -49,7 +53,8 @@ public struct CanvasserScope: Sendable, Hashable {
             records.filter { $0.key.collection == collection && $0.exists }
         }
         var listIDs: Set<String> = []
-        for a in live(try source.assignments(of: userID), in: "assignments") where a["user_id"]?.stringValue == userID {
+        for a in live(try source.assignments(of: userID, fields: ["user_id", "list_id"]), in: "assignments")
+        where a["user_id"]?.stringValue == userID {
             keys.insert(a.key)
             if let l = a["list_id"]?.stringValue { listIDs.insert(l) }
         }
@@ -65,7 +70,9 @@ public struct CanvasserScope: Sendable, Hashable {
             if let c = l["campaign_id"]?.stringValue { behind.insert(RecordKey("campaigns", c)) }
         }
         var contacts: Set<RecordKey> = []
-        for item in live(try source.listItems(of: lists), in: "list_items") {
+        for item in live(
+            try source.listItems(of: lists, fields: ["list_id", "contact_id", "household_id"]), in: "list_items")
+        {
             guard let l = item["list_id"]?.stringValue, lists.contains(l) else { continue }
             keys.insert(item.key)
             if let c = item["contact_id"]?.stringValue { contacts.insert(RecordKey("contacts", c)) }
@@ -77,8 +84,8 @@ public struct CanvasserScope: Sendable, Hashable {
             if let h = c["household_id"]?.stringValue { behind.insert(RecordKey("households", h)) }
         }
         for r in try source.records(behind, fields: []) where behind.contains(r.key) && r.exists { keys.insert(r.key) }
-        for i in live(try source.interactions(of: userID), in: "interactions") where i["user_id"]?.stringValue == userID
-        {
+        for i in live(try source.interactions(of: userID, fields: ["user_id"]), in: "interactions")
+        where i["user_id"]?.stringValue == userID {
             keys.insert(i.key)
         }
         self.keys = keys
@@ -115,8 +122,8 @@ struct InMemoryScopeSource: ScopeSource {
         }
     }
 
-    func assignments(of userID: String) -> [RecordValues] { byCollection["assignments"] ?? [] }
-    func listItems(of lists: Set<String>) -> [RecordValues] { byCollection["list_items"] ?? [] }
-    func interactions(of userID: String) -> [RecordValues] { byCollection["interactions"] ?? [] }
+    func assignments(of userID: String, fields: [String]) -> [RecordValues] { byCollection["assignments"] ?? [] }
+    func listItems(of lists: Set<String>, fields: [String]) -> [RecordValues] { byCollection["list_items"] ?? [] }
+    func interactions(of userID: String, fields: [String]) -> [RecordValues] { byCollection["interactions"] ?? [] }
     func records(_ keys: Set<RecordKey>, fields: [String]) -> [RecordValues] { keys.compactMap { byKey[$0] } }
 }

@@ -64,7 +64,30 @@ public final class ServerStore: Sendable {
                         last_token INTEGER NOT NULL
                     );
                     """)
-        }
+        },
+        // List share codes (many volunteers log in with one until it expires) and door
+        // checkouts on shared walk lists (one holder per door).
+        ReplicaStore.Migration("server-v2") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE share_codes (
+                        code_hash TEXT PRIMARY KEY NOT NULL,
+                        list_id TEXT NOT NULL,
+                        created_by TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                        created_at INTEGER NOT NULL,
+                        expires_at INTEGER NOT NULL,
+                        revoked_at INTEGER
+                    );
+                    CREATE INDEX share_codes_list ON share_codes (list_id);
+                    CREATE TABLE checkouts (
+                        list_id TEXT NOT NULL,
+                        household_id TEXT NOT NULL,
+                        replica TEXT NOT NULL REFERENCES devices (replica) ON DELETE CASCADE,
+                        expires_at INTEGER NOT NULL,
+                        PRIMARY KEY (list_id, household_id)
+                    ) WITHOUT ROWID;
+                    """)
+        },
     ]
 
     private init(_ store: ReplicaStore) { replicaStore = store }
@@ -245,7 +268,8 @@ public final class ServerStore: Sendable {
 
     // MARK: users, codes and devices
 
-    /// Adds a user; nil when the name is taken.
+    /// Adds a user, and mirrors it into the directory in the same transaction; nil when the
+    /// name is taken.
     public func addUser(id: String, name: String, role: Role, now: Int64) async throws -> User? {
         try await writer.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ?", arguments: [name]) == true {
@@ -254,7 +278,42 @@ public final class ServerStore: Sendable {
             try db.execute(
                 sql: "INSERT INTO users (id, name, role, created_at) VALUES (?, ?, ?, ?)",
                 arguments: [id, name, role.rawValue, now])
+            try Self.mirrorDirectory(db, now: now)
             return User(id: id, name: name, role: role, createdAt: now)
+        }
+    }
+
+    /// The user with this id.
+    public func user(id: String) async throws -> User? {
+        try await writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id]).map(Self.user)
+        }
+    }
+
+    // MARK: the directory
+
+    /// Brings the `users` and `devices` records in line with the accounts (`Directory.writes`),
+    /// as the server's own replica; writes nothing when they are current. Account changes call
+    /// it in their own transaction; opening a server calls it once, for accounts made before
+    /// the directory existed.
+    public func mirrorDirectory(now: Int64) throws {
+        try writer.write { db in try Self.mirrorDirectory(db, now: now) }
+    }
+
+    static func mirrorDirectory(_ db: Database, now: Int64) throws {
+        // A store that has no replica of its own yet cannot write; the mirror runs again on open.
+        guard let server = try String.fetchOne(db, sql: "SELECT replica FROM clock") else { return }
+        let users = try Row.fetchAll(db, sql: "SELECT * FROM users").map(Self.user)
+        let devices = try Row.fetchAll(
+            db, sql: "SELECT d.*, u.name AS user_name, u.role FROM devices d JOIN users u ON u.id = d.user_id"
+        ).map(Self.device)
+        var current: [RecordKey: [String: Value]] = [:]
+        for collection in [Directory.users, Directory.devices] {
+            for r in try ReplicaStore.records(db, in: collection) { current[r.key] = r.values }
+        }
+        let writes = Directory.writes(users: users, devices: devices, server: ReplicaID(server), current: current)
+        if !writes.isEmpty {
+            _ = try ReplicaStore.write(db, writes.map { LocalWrite($0.key, $0.values) }, wallclock: now)
         }
     }
 
@@ -303,6 +362,64 @@ public final class ServerStore: Sendable {
             try db.execute(
                 sql: "INSERT INTO devices (replica, user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [replica.rawValue, userID, deviceName, tokenHash, now])
+            try Self.mirrorDirectory(db, now: now)
+            return try Self.device(db, where: "d.replica = ?", [replica.rawValue])
+        }
+    }
+
+    /// Stores a list share code's hash.
+    public func addShareCode(hash: String, listID: String, createdBy: String, expiresAt: Int64, now: Int64)
+        async throws
+    {
+        try await writer.write { db in
+            try db.execute(
+                sql:
+                    "INSERT INTO share_codes (code_hash, list_id, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [hash, listID, createdBy, now, expiresAt])
+        }
+    }
+
+    /// Revokes every live share code of a list; returns how many.
+    public func revokeShareCodes(listID: String, now: Int64) async throws -> Int {
+        try await writer.write { db in
+            try db.execute(
+                sql:
+                    "UPDATE share_codes SET revoked_at = ? WHERE list_id = ? AND revoked_at IS NULL AND expires_at > ?",
+                arguments: [now, listID, now])
+            return db.changesCount
+        }
+    }
+
+    /// Enrolls a new volunteer with a live list share code, in one transaction: a canvasser user
+    /// named `name` (made unique with " 2", " 3", … when taken), the device, the `writes` that
+    /// give the user the list (the assignment, as the server's replica), and the directory.
+    /// Nil when the code is unknown, revoked or expired, or its list no longer exists.
+    public func enroll(
+        shareCodeHash: String, replica: ReplicaID, tokenHash: String, deviceName: String?, name: String,
+        newUserID: String, now: Int64, writes: @Sendable (_ userID: String, _ listID: String) -> [LocalWrite]
+    ) async throws -> Device? {
+        try await writer.write { db in
+            guard
+                let listID = try String.fetchOne(
+                    db,
+                    sql: "SELECT list_id FROM share_codes WHERE code_hash = ? AND revoked_at IS NULL AND expires_at > ?",
+                    arguments: [shareCodeHash, now]),
+                CanvassCore.Record.exists(try RecordRows(db).load(RecordKey("lists", listID)))
+            else { return nil }
+            var unique = name
+            var n = 1
+            while try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ?", arguments: [unique]) == true {
+                n += 1
+                unique = "\(name) \(n)"
+            }
+            try db.execute(
+                sql: "INSERT INTO users (id, name, role, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [newUserID, unique, Role.canvasser.rawValue, now])
+            try db.execute(
+                sql: "INSERT INTO devices (replica, user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [replica.rawValue, newUserID, deviceName, tokenHash, now])
+            _ = try ReplicaStore.write(db, writes(newUserID, listID), wallclock: now)
+            try Self.mirrorDirectory(db, now: now)
             return try Self.device(db, where: "d.replica = ?", [replica.rawValue])
         }
     }
@@ -343,14 +460,75 @@ public final class ServerStore: Sendable {
         }
     }
 
-    /// Revokes a device (revoking twice keeps the first time); false if there is none.
+    /// Revokes a device (revoking twice keeps the first time), releases the doors it held and
+    /// mirrors the directory; false if there is none.
     public func revoke(replica: ReplicaID, now: Int64) async throws -> Bool {
         try await writer.write { db in
             try db.execute(
                 sql: "UPDATE devices SET revoked_at = ? WHERE replica = ? AND revoked_at IS NULL",
                 arguments: [now, replica.rawValue])
-            return try Bool.fetchOne(db, sql: "SELECT 1 FROM devices WHERE replica = ?", arguments: [replica.rawValue])
-                == true
+            guard
+                try Bool.fetchOne(db, sql: "SELECT 1 FROM devices WHERE replica = ?", arguments: [replica.rawValue])
+                    == true
+            else { return false }
+            try db.execute(sql: "DELETE FROM checkouts WHERE replica = ?", arguments: [replica.rawValue])
+            try Self.mirrorDirectory(db, now: now)
+            return true
+        }
+    }
+
+    // MARK: door checkout
+
+    /// Checks out doors of `lists` to `device`, in one transaction: for each list, the inputs of
+    /// `CheckoutAllocator` (its doors in walk order with `Canvassing`'s done rule, the stored
+    /// checkouts, its users and their live devices), then its outcome stored. Returns every
+    /// checkout of those lists as the device is told about them.
+    public func checkOut(lists: [String], device: ReplicaID, now: Int64, policy: CheckoutPolicy) async throws
+        -> [ListCheckout]
+    {
+        try await writer.write { db in
+            var out: [ListCheckout] = []
+            for list in lists.sorted() {
+                let current = try Row.fetchAll(
+                    db, sql: "SELECT household_id, replica, expires_at FROM checkouts WHERE list_id = ?",
+                    arguments: [list]
+                ).map {
+                    Checkout(householdID: $0["household_id"], replica: ReplicaID($0["replica"]), expiresAt: $0["expires_at"])
+                }
+                let record = try RecordRows(db).load(RecordKey("lists", list))
+                let users = try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT DISTINCT json_extract(display, '$.user_id') FROM records
+                        WHERE collection = 'assignments' AND deleted = 0 AND json_extract(display, '$.list_id') = ?
+                            AND json_type(display, '$.user_id') = 'text'
+                        """, arguments: [list])
+                var next: [Checkout] = []
+                if CanvassCore.Record.exists(record),
+                    CheckoutAllocator.applies(kind: record?["kind"]?.stringValue, sharedBy: users.count)
+                {
+                    var holders: Set<ReplicaID> = []
+                    let live = try db.cachedStatement(
+                        sql: "SELECT replica FROM devices WHERE user_id = ? AND revoked_at IS NULL")
+                    for u in users { for r in try String.fetchAll(live, arguments: [u]) { holders.insert(ReplicaID(r)) } }
+                    let stops = try ReplicaStore.walkList(db, list).filter { !$0.householdID.isEmpty }
+                    next = CheckoutAllocator.allocate(
+                        doors: stops.map(\.householdID), done: Set(stops.filter(\.done).map(\.householdID)),
+                        waiting: Set(stops.filter { !$0.done && $0.toDo(now: now).isEmpty }.map(\.householdID)),
+                        current: current, sharedBy: users.count, holders: holders, device: device, now: now,
+                        policy: policy)
+                }
+                if Set(next) != Set(current) {
+                    try db.execute(sql: "DELETE FROM checkouts WHERE list_id = ?", arguments: [list])
+                    let insert = try db.cachedStatement(
+                        sql: "INSERT INTO checkouts (list_id, household_id, replica, expires_at) VALUES (?, ?, ?, ?)")
+                    for c in next {
+                        try insert.execute(arguments: [list, c.householdID, c.replica.rawValue, c.expiresAt])
+                    }
+                }
+                out += ListCheckout.view(list: list, next, for: device)
+            }
+            return out
         }
     }
 
@@ -373,54 +551,63 @@ public final class ServerStore: Sendable {
 
 /// The candidates the scope rules ask for, found through the store's indexes. Deleted records are
 /// returned too: `CanvasserScope` decides what counts.
+///
+/// Each row is projected by SQLite to the fields the rules read, never decoded whole: a
+/// canvasser's scope is derived again after every push, and decoding each of their interactions
+/// and contacts with a JSON decoder made that the push's largest cost. The rules read these fields
+/// only as ids, so a field is delivered when its display value is a string and left out otherwise;
+/// the tombstone comes from the `deleted` column, which stores the outcome of `Record.exists`.
 struct SQLScopeSource: ScopeSource {
     let db: Database
-    private let decoder = JSONDecoder()
 
     init(db: Database) { self.db = db }
 
+    /// `SELECT id, deleted, <field>...` for `fields`, each field a string or NULL.
+    private func projection(_ fields: [String]) -> String {
+        let columns = fields.map { f in
+            "iif(json_type(display, '$.\(f)') = 'text', json_extract(display, '$.\(f)'), NULL)"
+        }
+        return (["SELECT id, deleted"] + columns).joined(separator: ", ")
+    }
+
+    private func values(_ row: Row, _ fields: [String]) -> [String: Value] {
+        var values: [String: Value] = [:]
+        if row[1] as Bool { values[Record.deletedField] = .bool(true) }
+        for (i, f) in fields.enumerated() {
+            if let s = row[i + 2] as String? { values[f] = .string(s) }
+        }
+        return values
+    }
+
     /// Rows of `collection` whose `field` displays `value`; the literal path matches the
     /// expression indexes (`assignments_user`, `list_items_list`, `interactions_user`).
-    private func rows(_ collection: String, where field: StaticString, is value: String) throws -> [RecordValues] {
+    private func rows(_ collection: String, where field: StaticString, is value: String, fields: [String]) throws
+        -> [RecordValues]
+    {
         let stmt = try db.cachedStatement(
-            sql: "SELECT id, display FROM records WHERE collection = ? AND json_extract(display, '$.\(field)') = ?")
+            sql: projection(fields) + " FROM records WHERE collection = ? AND json_extract(display, '$.\(field)') = ?")
         return try Row.fetchAll(stmt, arguments: [collection, value]).map { row in
-            RecordValues(key: RecordKey(collection, row["id"]), values: try decode(row["display"]))
+            RecordValues(key: RecordKey(collection, row[0]), values: values(row, fields))
         }
     }
 
-    private func decode(_ text: String) throws -> [String: Value] {
-        try decoder.decode([String: Value].self, from: Data(text.utf8))
+    func assignments(of userID: String, fields: [String]) throws -> [RecordValues] {
+        try rows("assignments", where: "user_id", is: userID, fields: fields)
     }
 
-    func assignments(of userID: String) throws -> [RecordValues] {
-        try rows("assignments", where: "user_id", is: userID)
+    func listItems(of lists: Set<String>, fields: [String]) throws -> [RecordValues] {
+        try lists.flatMap { try rows("list_items", where: "list_id", is: $0, fields: fields) }
     }
 
-    func listItems(of lists: Set<String>) throws -> [RecordValues] {
-        try lists.flatMap { try rows("list_items", where: "list_id", is: $0) }
+    func interactions(of userID: String, fields: [String]) throws -> [RecordValues] {
+        try rows("interactions", where: "user_id", is: userID, fields: fields)
     }
 
-    func interactions(of userID: String) throws -> [RecordValues] {
-        try rows("interactions", where: "user_id", is: userID)
-    }
-
-    /// Only the fields asked for, extracted by SQLite rather than decoding whole rows (a contact
-    /// has dozens of fields; the rules read one). With two paths or more `json_extract` answers
-    /// with a JSON array, which keeps `true` a boolean, so the tombstone is asked for twice when
-    /// nothing else is.
     func records(_ keys: Set<RecordKey>, fields: [String]) throws -> [RecordValues] {
-        var names = [Record.deletedField] + fields
-        if names.count == 1 { names.append(Record.deletedField) }
-        let paths = names.map { "'$.\($0)'" }.joined(separator: ", ")
-        let stmt = try db.cachedStatement(
-            sql: "SELECT json_extract(display, \(paths)) FROM records WHERE collection = ? AND id = ?")
+        let stmt = try db.cachedStatement(sql: projection(fields) + " FROM records WHERE collection = ? AND id = ?")
         return try keys.compactMap { k in
-            guard let text = try String.fetchOne(stmt, arguments: [k.collection, k.id]) else { return nil }
-            let extracted = try decoder.decode([Value].self, from: Data(text.utf8))
-            var values: [String: Value] = [:]
-            for (name, value) in zip(names, extracted) where value != .null { values[name] = value }
-            return RecordValues(key: k, values: values)
+            guard let row = try Row.fetchOne(stmt, arguments: [k.collection, k.id]) else { return nil }
+            return RecordValues(key: k, values: values(row, fields))
         }
     }
 }

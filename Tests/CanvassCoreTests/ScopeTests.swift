@@ -103,22 +103,33 @@ import Testing
     @Test func aNarrowSourceAgreesWithTheWideOne() throws {
         struct Narrow: ScopeSource {
             let all: [RecordValues]
-            func assignments(of userID: String) -> [RecordValues] {
-                all.filter { $0.key.collection == "assignments" && $0["user_id"]?.stringValue == userID }
-            }
-            func listItems(of lists: Set<String>) -> [RecordValues] {
-                all.filter { $0.key.collection == "list_items" && lists.contains($0["list_id"]?.stringValue ?? "") }
-            }
-            func interactions(of userID: String) -> [RecordValues] {
-                all.filter { $0.key.collection == "interactions" && $0["user_id"]?.stringValue == userID }
-            }
-            /// Only the fields asked for and the tombstone, as a backend projecting its rows would.
-            func records(_ keys: Set<RecordKey>, fields: [String]) -> [RecordValues] {
-                all.filter { keys.contains($0.key) }.map { r in
+            /// Only the string fields asked for and the tombstone, as a backend projecting its
+            /// rows would.
+            func project(_ rs: [RecordValues], _ fields: [String]) -> [RecordValues] {
+                rs.map { r in
                     RecordValues(
-                        key: r.key, values: r.values.filter { fields.contains($0.key) || $0.key == Record.deletedField }
-                    )
+                        key: r.key,
+                        values: r.values.filter {
+                            (fields.contains($0.key) && $0.value.stringValue != nil) || $0.key == Record.deletedField
+                        })
                 }
+            }
+            func assignments(of userID: String, fields: [String]) -> [RecordValues] {
+                project(
+                    all.filter { $0.key.collection == "assignments" && $0["user_id"]?.stringValue == userID }, fields)
+            }
+            func listItems(of lists: Set<String>, fields: [String]) -> [RecordValues] {
+                project(
+                    all.filter {
+                        $0.key.collection == "list_items" && lists.contains($0["list_id"]?.stringValue ?? "")
+                    }, fields)
+            }
+            func interactions(of userID: String, fields: [String]) -> [RecordValues] {
+                project(
+                    all.filter { $0.key.collection == "interactions" && $0["user_id"]?.stringValue == userID }, fields)
+            }
+            func records(_ keys: Set<RecordKey>, fields: [String]) -> [RecordValues] {
+                project(all.filter { keys.contains($0.key) }, fields)
             }
         }
         for user in ["ann", "bob", "nobody"] {
