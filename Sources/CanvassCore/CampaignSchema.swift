@@ -97,5 +97,22 @@ public enum CampaignSchema {
                 FieldSpec("user_id", .string, maxLength: 64, writableBy: .canvasser),
             ],
             creatableBy: .canvasser, deletableBy: .admin, writeOnce: true),
+        // The account directory (`Directory`): mirrored by the server, read by coordinators and
+        // admins offline, outside every canvasser's scope, and written by no device.
+        CollectionSpec(
+            name: "users",
+            fields: [
+                FieldSpec("name", .string, maxLength: 64, writableBy: .admin),
+                FieldSpec("role", .choice, options: Role.allCases.map(\.rawValue), writableBy: .admin),
+            ],
+            creatableBy: .admin, deletableBy: .admin, serverOnly: true),
+        CollectionSpec(
+            name: "devices",
+            fields: [
+                FieldSpec("user_id", .string, maxLength: 64, writableBy: .admin),
+                FieldSpec("name", .string, maxLength: 100, writableBy: .admin),
+                FieldSpec("revoked", .boolean, writableBy: .admin),
+            ],
+            creatableBy: .admin, deletableBy: .admin, serverOnly: true),
     ])
 }

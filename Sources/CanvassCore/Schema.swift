@@ -91,15 +91,20 @@ public struct CollectionSpec: Codable, Sendable, Hashable {
     public var deletableBy: Role
     /// Records written once by their creator and never changed (interactions).
     public var writeOnce: Bool
+    /// Records only the server's own replica writes (the account directory): no push by any
+    /// role may create, change or delete them.
+    public var serverOnly: Bool
 
     public init(
-        name: String, fields: [FieldSpec], creatableBy: Role, deletableBy: Role = .coordinator, writeOnce: Bool = false
+        name: String, fields: [FieldSpec], creatableBy: Role, deletableBy: Role = .coordinator, writeOnce: Bool = false,
+        serverOnly: Bool = false
     ) {
         self.name = name
         self.fields = fields
         self.creatableBy = creatableBy
         self.deletableBy = deletableBy
         self.writeOnce = writeOnce
+        self.serverOnly = serverOnly
     }
 
     public func field(_ name: String) -> FieldSpec? { fields.first { $0.name == name } }
@@ -304,6 +309,13 @@ public struct Schema: Sendable, Hashable {
                 // A delete clears fields to null; null is always a valid value.
                 out.append(contentsOf: field.check(s.value, at: "\(fat).siblings[\(j)].value"))
             }
+        }
+        if let spec, spec.serverOnly, !changed.isEmpty {
+            out.append(
+                Diagnostic(
+                    at: at, code: "forbidden",
+                    "\(key.collection) records are written only by the server (the account directory); no device may create or change them"
+                ))
         }
         if let spec, isNewRecord, !changed.isEmpty {
             if role < spec.creatableBy {

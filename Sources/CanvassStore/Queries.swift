@@ -110,28 +110,31 @@ extension ReplicaStore {
     /// A walk list in walk order: by street name, then up the odd side and back down the even
     /// side, then unit; people within a household by last and first name.
     public func walkList(_ listID: String) throws -> [WalkStop] {
-        try writer.read { db in
-            let ids = try Self.listContactIDs(db, listID)
-            let contacts = try Self.byIDs(db, "contacts", ids)
-            let history = try Self.interactions(db, of: Array(contacts.keys))
-            let survey = try Self.survey(db, ofList: listID)
-            let households = try Self.byIDs(
-                db, "households", contacts.values.compactMap { $0["household_id"]?.stringValue })
-            var grouped: [String: [(String, [String: Value])]] = [:]
-            for (id, c) in contacts { grouped[c["household_id"]?.stringValue ?? "", default: []].append((id, c)) }
-            let stops = grouped.map { hid, members -> WalkStop in
-                let h = households[hid] ?? [:]
-                let people = members.sorted {
-                    Canvassing.personBefore(Self.personKey($0.0, $0.1), Self.personKey($1.0, $1.1))
-                }
-                .map { Self.person($0.0, $0.1, history: history[$0.0] ?? [], channel: .door, survey: survey) }
-                return WalkStop(
-                    householdID: hid, streetNumber: h["street_number"]?.intValue ?? 0,
-                    streetName: h["street_name"]?.stringValue ?? "",
-                    unit: h["unit"]?.stringValue ?? "", badAddress: h["bad_address"] == .bool(true), people: people)
+        try writer.read { db in try Self.walkList(db, listID) }
+    }
+
+    /// The same, inside a caller's transaction (the server's door checkout).
+    static func walkList(_ db: Database, _ listID: String) throws -> [WalkStop] {
+        let ids = try Self.listContactIDs(db, listID)
+        let contacts = try Self.byIDs(db, "contacts", ids)
+        let history = try Self.interactions(db, of: Array(contacts.keys))
+        let survey = try Self.survey(db, ofList: listID)
+        let households = try Self.byIDs(
+            db, "households", contacts.values.compactMap { $0["household_id"]?.stringValue })
+        var grouped: [String: [(String, [String: Value])]] = [:]
+        for (id, c) in contacts { grouped[c["household_id"]?.stringValue ?? "", default: []].append((id, c)) }
+        let stops = grouped.map { hid, members -> WalkStop in
+            let h = households[hid] ?? [:]
+            let people = members.sorted {
+                Canvassing.personBefore(Self.personKey($0.0, $0.1), Self.personKey($1.0, $1.1))
             }
-            return stops.sorted { Canvassing.walksBefore($0.walkAddress, $1.walkAddress) }
+            .map { Self.person($0.0, $0.1, history: history[$0.0] ?? [], channel: .door, survey: survey) }
+            return WalkStop(
+                householdID: hid, streetNumber: h["street_number"]?.intValue ?? 0,
+                streetName: h["street_name"]?.stringValue ?? "",
+                unit: h["unit"]?.stringValue ?? "", badAddress: h["bad_address"] == .bool(true), people: people)
         }
+        return stops.sorted { Canvassing.walksBefore($0.walkAddress, $1.walkAddress) }
     }
 
     /// A call list: the list's people by last and first name, with phone and last result.
