@@ -36,11 +36,12 @@ let package = Package(
     targets: [
         // Pure replication model: no I/O, no clocks, no dependencies.
         .target(name: "CanvassCore", swiftSettings: strict),
-        // Wire types, JSON encoding, survey/schema documents.
+        // Wire types, JSON encoding, survey/schema documents, voter files (CSV).
         .target(
             name: "CanvassProtocol",
             dependencies: [
                 "CanvassCore", .product(name: "Yams", package: "Yams"),
+                .product(name: "SwiftCSV", package: "SwiftCSV"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -55,7 +56,6 @@ let package = Package(
             name: "CanvassServer",
             dependencies: [
                 "CanvassCore", "CanvassStore", "CanvassProtocol",
-                .product(name: "SwiftCSV", package: "SwiftCSV"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -1,17 +1,25 @@
 /// The collections of a campaign, as the server serves them and the CLI writes them.
 public enum CampaignSchema {
     public static let parties = ["DEM", "REP", "IND", "LIB", "GRN", "NPA", "OTH"]
+    /// What a campaign is for (`canvass campaign create --type`).
+    public static let campaignTypes = [
+        "election", "persuasion", "gotv", "voter_registration", "fundraising", "advocacy", "petition", "event",
+        "other",
+    ]
+    public static let campaignStatuses = ["planned", "active", "completed", "cancelled"]
 
     public static let standard = Schema([
         CollectionSpec(
             name: "campaigns",
             fields: [
                 FieldSpec("name", .string, maxLength: 200), FieldSpec("description", .text),
-                FieldSpec("status", .choice, options: ["planned", "active", "completed", "cancelled"]),
+                FieldSpec("type", .choice, options: campaignTypes),
+                FieldSpec("status", .choice, options: campaignStatuses),
                 FieldSpec("start_date", .date), FieldSpec("end_date", .date),
                 FieldSpec("parent_id", .reference, target: "campaigns"),
                 FieldSpec("goal_doors", .integer, minimum: 0), FieldSpec("goal_contacts", .integer, minimum: 0),
-                FieldSpec("goal_revenue", .number, minimum: 0),
+                // Money is integer cents, never floating point (`Money`).
+                FieldSpec("goal_revenue_cents", .integer, minimum: 0),
             ],
             creatableBy: .coordinator),
         CollectionSpec(
@@ -24,6 +32,9 @@ public enum CampaignSchema {
                 FieldSpec("longitude", .number, minimum: -180, maximum: 180),
                 FieldSpec("precinct", .string, maxLength: 20), FieldSpec("ward", .integer, minimum: 0),
                 FieldSpec("bad_address", .boolean, writableBy: .canvasser),
+                // "B" of 12B, "1/2" of 12 1/2 (`Address`); the campaign whose import brought it.
+                FieldSpec("number_suffix", .string, maxLength: 10),
+                FieldSpec("campaign_id", .reference, target: "campaigns"),
             ],
             creatableBy: .coordinator),
         CollectionSpec(
@@ -31,6 +42,7 @@ public enum CampaignSchema {
             fields: [
                 FieldSpec("voter_id", .string, maxLength: 40),
                 FieldSpec("household_id", .reference, target: "households"),
+                FieldSpec("campaign_id", .reference, target: "campaigns"),
                 FieldSpec("first_name", .string, maxLength: 100), FieldSpec("middle_name", .string, maxLength: 100),
                 FieldSpec("last_name", .string, maxLength: 100), FieldSpec("suffix", .string, maxLength: 20),
                 FieldSpec("phone", .string, maxLength: 40, writableBy: .canvasser),

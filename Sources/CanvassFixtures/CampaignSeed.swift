@@ -13,15 +13,15 @@ public enum CampaignSeed {
         (
             RecordKey("campaigns", campaignID),
             [
-                "name": "Dana Rivera for State House 2026", "status": "active", "start_date": "2026-09-01",
-                "end_date": "2026-11-03",
-                "goal_doors": 20_000, "goal_contacts": 6_000, "goal_revenue": 50_000,
+                "name": "Dana Rivera for State House 2026", "type": "election", "status": "active",
+                "start_date": "2026-09-01", "end_date": "2026-11-03",
+                "goal_doors": 20_000, "goal_contacts": 6_000, "goal_revenue_cents": 5_000_000,
             ]
         )
     }
 
     /// One household per address and one contact per voter (the production import's records).
-    public static func people(_ voters: [Voter]) -> [Write] { CampaignRecords.people(voters) }
+    public static func people(_ voters: [Voter]) -> [Write] { CampaignRecords.people(voters, campaign: campaignID) }
 
     public static func contactID(_ v: Voter) -> String { CampaignRecords.contactID(v) }
 

@@ -2,11 +2,7 @@ import CanvassProtocol
 
 /// The voter file as CSV (RFC 4180, "\n" line ends, a header row of snake_case column names).
 public enum VoterCSV {
-    public static let header: [String] = [
-        "voter_id", "household_id", "first_name", "middle_name", "last_name", "suffix", "street_number",
-        "street_name", "unit", "city", "state", "zip", "latitude", "longitude", "phone", "email", "party",
-        "precinct", "ward", "birth_year", "gender", "registration_date", "vote_history",
-    ]
+    public static let header: [String] = Voter.columns
 
     /// One row's fields, in `header` order.
     public static func fields(_ v: Voter) -> [String] {

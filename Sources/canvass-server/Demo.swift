@@ -23,8 +23,9 @@ extension ServerAdmin {
         if try await exists(RecordKey("campaigns", CampaignSeed.campaignID)) { return }
         let csv = try String(
             contentsOfFile: (directory as NSString).appendingPathComponent("voters.csv"), encoding: .utf8)
-        let voters = try VoterImport.parse(csv: csv)
-        var writes = [CampaignSeed.campaign()] + CampaignRecords.people(voters)
+        let plan = try await importVoterFile(csv: csv, campaign: CampaignSeed.campaignID)
+        let voters = plan.placed.map(Voter.init)
+        var writes = [CampaignSeed.campaign()] + plan.writes
         var surveys: [Survey] = []
         for name in Fixtures.surveyNames {
             let path = (directory as NSString).appendingPathComponent("surveys/\(name).yaml")
@@ -69,5 +70,24 @@ extension ServerAdmin {
             coordinatorCode: coordinator, canvasserCodes: canvassers, sharedList: "turf-01",
             lists: try await lists().count,
             people: try await count("contacts"))
+    }
+}
+
+extension Voter {
+    /// A person the demo's import placed, as the fixture helpers that cut lists take them.
+    init(_ p: VoterFilePlan.Placed) {
+        let c = p.person.contact
+        let h = p.person.household
+        func text(_ v: Value?) -> String { v?.stringValue ?? "" }
+        self.init(
+            voterId: p.person.voterID ?? String(p.contactID.dropFirst(2)), householdId: p.householdID,
+            firstName: text(c["first_name"]), middleName: text(c["middle_name"]), lastName: text(c["last_name"]),
+            suffix: text(c["suffix"]), streetNumber: p.person.address.number, streetName: p.person.address.street,
+            unit: p.person.address.unit, city: p.person.city, state: text(h["state"]), zip: p.person.zip,
+            latitude: h["latitude"]?.doubleValue ?? 0, longitude: h["longitude"]?.doubleValue ?? 0,
+            phone: text(c["phone"]), email: text(c["email"]), party: text(c["party"]), precinct: text(c["precinct"]),
+            ward: Int(c["ward"]?.intValue ?? 0), birthYear: Int(c["birth_year"]?.intValue ?? 0),
+            gender: text(c["gender"]), registrationDate: text(c["registration_date"]),
+            voteHistory: text(c["vote_history"]))
     }
 }
