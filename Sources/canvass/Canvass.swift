@@ -20,7 +20,7 @@ struct Canvass: AsyncParsableCommand {
             Login.self, Lists.self, Walk.self, Calls.self, SurveyCommand.self, RecordCommand.self, Edit.self,
             Status.self,
             SyncCommand.self, Conflicts.self, Resolve.self, Shift.self, Logout.self, ExportUnsynced.self,
-            ImportUnsynced.self,
+            ImportUnsynced.self, CampaignCommand.self, ImportCommand.self,
         ])
 
     /// Parsed here so that `--home` may come before the subcommand as well as after it.
