@@ -1,0 +1,119 @@
+/// What the set-up rules know about one person: their contact and household fields, their
+/// interactions summed up (the latest result, the latest answer to each question, how many
+/// attempts), and the static groups they belong to. Segment criteria (`Criteria`) and the turf
+/// cutter (`TurfCutter`) read people through it, so both see the same person.
+public struct PersonFacts: Sendable, Hashable {
+    public let id: String
+    /// The contact's display values.
+    public var contact: [String: Value]
+    /// The household's id and display values (empty when the contact has none).
+    public var householdID: String?
+    public var household: [String: Value]
+    /// The latest interaction's result code, the survey it was recorded on, and when.
+    public var lastResult: String?
+    public var lastSurvey: String?
+    public var lastAt: Int64?
+    /// How many interactions the person has.
+    public var attempts: Int
+    /// The latest answer to each question id, across the interactions given.
+    public var answers: [String: Value]
+    /// Ids of the static groups the person is a member of.
+    public var groups: Set<String>
+
+    public init(
+        id: String, contact: [String: Value], householdID: String? = nil, household: [String: Value] = [:],
+        lastResult: String? = nil, lastSurvey: String? = nil, lastAt: Int64? = nil, attempts: Int = 0,
+        answers: [String: Value] = [:], groups: Set<String> = []
+    ) {
+        self.id = id
+        self.contact = contact
+        self.householdID = householdID ?? contact["household_id"]?.stringValue
+        self.household = household
+        self.lastResult = lastResult
+        self.lastSurvey = lastSurvey
+        self.lastAt = lastAt
+        self.attempts = attempts
+        self.answers = answers
+        self.groups = groups
+    }
+
+    /// One interaction as the facts read it.
+    public struct Interaction: Sendable, Hashable {
+        public let id: String
+        public let result: String?
+        public let surveyID: String?
+        public let recordedAt: Int64?
+        public let answers: [String: Value]
+
+        public init(id: String, result: String?, surveyID: String?, recordedAt: Int64?, answers: [String: Value]) {
+            self.id = id
+            self.result = result
+            self.surveyID = surveyID
+            self.recordedAt = recordedAt
+            self.answers = answers
+        }
+
+        /// Latest first: by the time recorded, then by id (the order `canvass` shows a history in).
+        public static func newerFirst(_ a: Interaction, _ b: Interaction) -> Bool {
+            (a.recordedAt ?? 0, a.id) > (b.recordedAt ?? 0, b.id)
+        }
+    }
+
+    /// The facts of a person from their interactions: the latest result (and its survey and time)
+    /// from `interactions`, the latest answer to each question from `answering` (by default the
+    /// same interactions; a campaign's segments count only answers given on its own surveys).
+    public init(
+        id: String, contact: [String: Value], household: [String: Value], interactions: [Interaction],
+        answering: [Interaction]? = nil, groups: Set<String> = []
+    ) {
+        let sorted = interactions.sorted(by: Interaction.newerFirst)
+        let latest = sorted.first
+        var answers: [String: Value] = [:]
+        for i in (answering?.sorted(by: Interaction.newerFirst) ?? sorted) {
+            for (q, v) in i.answers where answers[q] == nil { answers[q] = v }
+        }
+        self.init(
+            id: id, contact: contact, household: household, lastResult: latest?.result, lastSurvey: latest?.surveyID,
+            lastAt: latest?.recordedAt, attempts: interactions.count, answers: answers, groups: groups)
+    }
+
+    /// People in list order: `Canvassing.personBefore` (last name, first name, id).
+    public static func before(_ a: PersonFacts, _ b: PersonFacts) -> Bool {
+        Canvassing.personBefore(
+            (a.contact["last_name"]?.stringValue ?? "", a.contact["first_name"]?.stringValue ?? "", a.id),
+            (b.contact["last_name"]?.stringValue ?? "", b.contact["first_name"]?.stringValue ?? "", b.id))
+    }
+
+    /// A contact field, else the household's (precinct and ward live on both).
+    func field(_ name: String) -> Value? {
+        if let v = contact[name], !v.isNull { return v }
+        if let v = household[name], !v.isNull { return v }
+        return nil
+    }
+}
+
+extension PersonFacts {
+    /// The contact fields the set-up rules read: names and household, what `Canvassing.suppression`
+    /// reads, and every field of `CriteriaField.all`. A backend may read just these.
+    public static let contactFields = [
+        "household_id", "campaign_id", "first_name", "last_name", "precinct", "ward", "party", "gender", "birth_year",
+        "engagement_level", "language", "voted", "vote_history", "phone", "phone_bad", "email", "do_not_contact",
+        "do_not_call", "do_not_knock", "moved", "deceased",
+    ]
+
+    /// The household fields the set-up rules read: the address, its place and `bad_address`.
+    public static let householdFields = [
+        "street_number", "street_name", "unit", "city", "zip", "precinct", "ward", "latitude", "longitude",
+        "bad_address", "campaign_id",
+    ]
+
+    /// The interaction fields the facts sum up.
+    public static let interactionFields = ["person_id", "result", "survey_id", "recorded_at", "answers"]
+
+    /// Whether a record (a contact, household, group or segment) belongs to a campaign: it names
+    /// that campaign, or none (people loaded before campaigns carried one count in every campaign).
+    public static func inCampaign(_ values: [String: Value], _ campaign: String) -> Bool {
+        guard let c = values["campaign_id"]?.stringValue, !c.isEmpty else { return true }
+        return c == campaign
+    }
+}
