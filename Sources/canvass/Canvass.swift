@@ -4,55 +4,55 @@ import Foundation
 
 @main
 struct Canvass: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "canvass",
-    abstract: "Work a walk list or call list, offline; sync when back online.",
-    discussion: """
-      Everything works offline except login and sync. Start with: canvass login SERVER_URL CODE
+    static let configuration = CommandConfiguration(
+        commandName: "canvass",
+        abstract: "Work a walk list or call list, offline; sync when back online.",
+        discussion: """
+            Everything works offline except login and sync. Start with: canvass login SERVER_URL CODE
 
-      The local store lives in --home DIR (before or after the subcommand) or $CANVASS_HOME, default ~/.local/share/canvass; one folder per account.
+            The local store lives in --home DIR (before or after the subcommand) or $CANVASS_HOME, default ~/.local/share/canvass; one folder per account.
 
-      The home folder holds voter data: it is made private (mode 0700) when you own it, and refused otherwise.
+            The home folder holds voter data: it is made private (mode 0700) when you own it, and refused otherwise.
 
-      Exit codes: 0 ok, 64 bad usage, 65 refused input, 69 server unreachable (changes are safe locally), 77 not logged in, revoked or refused by the server.
-      """,
-    subcommands: [
-      Login.self, Lists.self, Walk.self, Calls.self, SurveyCommand.self, RecordCommand.self,
-      Edit.self,
-      Status.self,
-      SyncCommand.self, Conflicts.self, Resolve.self, Show.self, History.self, Shift.self,
-      Logout.self, ExportUnsynced.self,
-      ImportUnsynced.self, CampaignCommand.self, ImportCommand.self,
-    ])
+            Exit codes: 0 ok, 64 bad usage, 65 refused input, 69 server unreachable (changes are safe locally), 77 not logged in, revoked or refused by the server.
+            """,
+        subcommands: [
+            Login.self, Lists.self, Walk.self, Calls.self, SurveyCommand.self, RecordCommand.self,
+            Edit.self,
+            Status.self,
+            SyncCommand.self, Conflicts.self, Resolve.self, Show.self, History.self, Shift.self,
+            Logout.self, ExportUnsynced.self,
+            ImportUnsynced.self, CampaignCommand.self, ImportCommand.self,
+        ])
 
-  /// Parsed here so that `--home` may come before the subcommand as well as after it.
-  @OptionGroup var home: HomeOption
+    /// Parsed here so that `--home` may come before the subcommand as well as after it.
+    @OptionGroup var home: HomeOption
 
-  /// The documented exit code of a client error.
-  static func exitCode(_ code: ClientError.Code) -> Int32 {
-    switch code {
-    case .badUsage: return 64
-    case .cannotConnect, .unreachable: return 69
-    case .notLoggedIn, .revoked, .refused: return 77
-    case .storage: return 1
-    default: return 65
+    /// The documented exit code of a client error.
+    static func exitCode(_ code: ClientError.Code) -> Int32 {
+        switch code {
+        case .badUsage: return 64
+        case .cannotConnect, .unreachable: return 69
+        case .notLoggedIn, .revoked, .refused: return 77
+        case .storage: return 1
+        default: return 65
+        }
     }
-  }
 
-  /// Errors go to stderr with a message that says what to do, and exit with the code's status.
-  static func main() async {
-    do {
-      var command = try parseAsRoot()
-      if var c = command as? AsyncParsableCommand {
-        try await c.run()
-      } else {
-        try command.run()
-      }
-    } catch let e as ClientError {
-      FileHandle.standardError.write(Data("canvass: \(e.description)\n".utf8))
-      Foundation.exit(exitCode(e.code))
-    } catch {
-      exit(withError: error)
+    /// Errors go to stderr with a message that says what to do, and exit with the code's status.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var c = command as? AsyncParsableCommand {
+                try await c.run()
+            } else {
+                try command.run()
+            }
+        } catch let e as ClientError {
+            FileHandle.standardError.write(Data("canvass: \(e.description)\n".utf8))
+            Foundation.exit(exitCode(e.code))
+        } catch {
+            exit(withError: error)
+        }
     }
-  }
 }
