@@ -195,16 +195,16 @@ public struct FieldClient: Sendable {
 
     // MARK: shift
 
-    /// The interview of a shift on a walk list: its doors and people to do now (not done, and
-    /// not waiting out a recontact interval), in walk order.
+    /// The interview of a shift on a walk list (a call list: `callShift`): its doors and people to
+    /// do now (not done, and not waiting out a recontact interval), in walk order.
     public func shift(_ list: String, now: Int64) throws -> ShiftInterview {
         try translating {
             let ops = try operations()
             let survey = try ops.survey(forList: list)
+            if try ops.listKind(list) == "call" { return try callShift(ops, list: list, survey: survey, now: now) }
             let doors = try ops.store.walkList(list).map { ($0, $0.toDo(now: now)) }.filter { !$0.1.isEmpty }.map {
                 stop, people in
-                ShiftInterview.Door(
-                    address: stop.address, people: people.map { ShiftInterview.Person(id: $0.id, name: $0.name) })
+                ShiftInterview.Door(address: stop.address, people: try ops.shiftPeople(people))
             }
             return ShiftInterview(list: list, survey: survey, doors: doors)
         }

@@ -79,41 +79,10 @@ public struct FieldOperations: Sendable {
     public func recordInteraction(
         person: String, list: String, result: String, answers: [String: Value] = [:], note: String? = nil, now: Int64
     ) throws -> String {
-        let s = try session()
-        let survey = try survey(forList: list)
-        guard let contact = try store.record(RecordKey("contacts", person)), !contact.isDeleted else {
-            throw ClientError(
-                .notFound,
-                "'\(person)' is not on your lists; see `canvass walk \(list)` or `canvass calls \(list)` for ids")
-        }
-        var problems = survey.validate(result: result, answers: answers, at: "interaction")
-        if let note, note.utf8.count > Schema.maxStringBytes {
-            problems.append(
-                Diagnostic(
-                    at: "interaction.note", code: "too_long",
-                    "the note is \(note.utf8.count) bytes; at most \(Schema.maxStringBytes)"))
-        }
-        if !problems.isEmpty {
-            throw ClientError(.invalid, "not recorded: the answer does not fit survey \(survey.id)", problems: problems)
-        }
-        let listRecord = try store.record(RecordKey("lists", list))
-        let channel = listRecord?["kind"]?.stringValue == "call" ? "call" : "door"
-        let id = "\(s.replicaID.rawValue)-\(UUID().uuidString.prefix(8).lowercased())-\(now)"
-        var fields: [String: Value] = [
-            "person_id": .string(person), "list_id": .string(list), "survey_id": .string(survey.id),
-            "channel": .string(channel),
-            "result": .string(result), "recorded_at": .int(now), "user_id": .string(s.user.id),
-        ]
-        if let hid = contact["household_id"]?.stringValue { fields["household_id"] = .string(hid) }
-        if !answers.isEmpty { fields["answers"] = .object(answers) }
-        if let note, !note.isEmpty { fields["note"] = .string(note) }
-        var writes = [LocalWrite(RecordKey("interactions", id), fields)]
-        let effects = Canvassing.effectWrites(
-            survey.resultCode(result)?.effect ?? .none, channel: Channel(rawValue: channel) ?? .door, person: person,
-            household: contact["household_id"]?.stringValue)
-        writes += effects.map { LocalWrite($0.key, $0.values) }
-        try store.write(writes, wallclock: now)
-        return id
+        let prepared = try prepareInteraction(
+            person: person, list: list, result: result, answers: answers, note: note, now: now)
+        try store.write(writes(prepared), wallclock: now)
+        return prepared.id
     }
 
     /// Corrects contact fields (phone, email, moved, do not contact, …), checked against the

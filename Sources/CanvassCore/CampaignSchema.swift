@@ -107,6 +107,9 @@ public enum CampaignSchema {
                 FieldSpec("note", .text, writableBy: .canvasser),
                 FieldSpec("recorded_at", .timestamp, writableBy: .canvasser),
                 FieldSpec("user_id", .string, maxLength: 64, writableBy: .canvasser),
+                // A shift's correction of an interaction already synced (write-once): the new
+                // interaction names the one it corrects; being the latest, it decides done-ness.
+                FieldSpec("corrects", .reference, target: "interactions", writableBy: .canvasser),
             ],
             creatableBy: .canvasser, deletableBy: .admin, writeOnce: true),
         // The account directory (`Directory`): mirrored by the server, read by coordinators and
