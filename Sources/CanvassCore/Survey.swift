@@ -147,9 +147,27 @@ public struct Question: Codable, Sendable, Hashable {
     }
 }
 
+/// What makes a petition a petition: the statement people sign, the yes/no question whose "yes"
+/// is their signature, and optionally the yes/no question whose "yes" is their consent to be
+/// contacted again (its text is what they agreed to, shown to them word for word).
+public struct Petition: Codable, Sendable, Hashable {
+    /// The text people sign.
+    public var statement: String
+    /// The id of the yes/no question whose "yes" is a signature.
+    public var signature: String
+    /// The id of the yes/no question whose "yes" is consent to further contact, if any.
+    public var consent: String?
+
+    public init(statement: String, signature: String, consent: String? = nil) {
+        self.statement = statement
+        self.signature = signature
+        self.consent = consent
+    }
+}
+
 /// A door, phone or petition script: result codes, questions and branches.
 public struct Survey: Codable, Sendable, Hashable {
-    public enum Kind: String, Codable, Sendable { case canvass, phone, petition }
+    public enum Kind: String, Codable, Sendable, CaseIterable { case canvass, phone, petition }
 
     public var id: String
     public var title: String
@@ -157,12 +175,16 @@ public struct Survey: Codable, Sendable, Hashable {
     public var intro: String?
     public var resultCodes: [ResultCode]
     public var questions: [Question]
+    /// The statement, signature and consent of a petition (`kind: petition` only).
+    public var petition: Petition?
 
-    enum CodingKeys: String, CodingKey { case id, title, kind, intro, resultCodes = "result_codes", questions }
+    enum CodingKeys: String, CodingKey {
+        case id, title, kind, intro, resultCodes = "result_codes", questions, petition
+    }
 
     public init(
         id: String, title: String, kind: Kind, intro: String? = nil, resultCodes: [ResultCode] = ResultCode.standard,
-        questions: [Question]
+        questions: [Question], petition: Petition? = nil
     ) {
         self.id = id
         self.title = title
@@ -170,6 +192,7 @@ public struct Survey: Codable, Sendable, Hashable {
         self.intro = intro
         self.resultCodes = resultCodes
         self.questions = questions
+        self.petition = petition
     }
 
     public init(from decoder: any Decoder) throws {
@@ -180,6 +203,13 @@ public struct Survey: Codable, Sendable, Hashable {
         intro = try c.decodeIfPresent(String.self, forKey: .intro)
         resultCodes = try c.decodeIfPresent([ResultCode].self, forKey: .resultCodes) ?? ResultCode.standard
         questions = try c.decodeIfPresent([Question].self, forKey: .questions) ?? []
+        petition = try c.decodeIfPresent(Petition.self, forKey: .petition)
+    }
+
+    /// Whether the answers record a signature on this petition.
+    public func isSignature(_ answers: [String: Value]) -> Bool {
+        guard let p = petition else { return false }
+        return answers[p.signature]?.stringValue == "yes"
     }
 
     public func question(_ id: String) -> Question? { questions.first { $0.id == id } }
@@ -192,16 +222,44 @@ public struct Survey: Codable, Sendable, Hashable {
         if resultCodes.isEmpty {
             out.append(Diagnostic(at: "\(root).result_codes", code: "empty", "a survey needs at least one result code"))
         }
-        var codes: Set<String> = []
-        for (i, r) in resultCodes.enumerated() where !codes.insert(r.code).inserted {
+        if id.isEmpty || id.utf8.count > Schema.maxIDBytes || id.contains(where: { $0.isNewline || $0 == "/" }) {
             out.append(
                 Diagnostic(
-                    at: "\(root).result_codes[\(i)]", code: "duplicate", "result code '\(r.code)' is defined twice"))
+                    at: "\(root).id", code: "bad_id",
+                    "the survey id must be 1–\(Schema.maxIDBytes) bytes on one line, without '/'; lists name it"))
+        }
+        if title.allSatisfy(\.isWhitespace) {
+            out.append(Diagnostic(at: "\(root).title", code: "empty", "the title cannot be empty"))
+        }
+        var codes: Set<String> = []
+        for (i, r) in resultCodes.enumerated() {
+            if !codes.insert(r.code).inserted {
+                out.append(
+                    Diagnostic(
+                        at: "\(root).result_codes[\(i)]", code: "duplicate", "result code '\(r.code)' is defined twice")
+                )
+            }
+            if let days = r.recontactDays, days < 0 {
+                out.append(
+                    Diagnostic(
+                        at: "\(root).result_codes[\(i)].recontact_days", code: "bad_range",
+                        "recontact_days is the number of days before trying again: 0 or more, not \(days)"))
+            }
         }
         for (i, q) in questions.enumerated() {
             let at = "\(root).questions[\(i)]"
             if !ids.insert(q.id).inserted {
                 out.append(Diagnostic(at: "\(at).id", code: "duplicate", "question id '\(q.id)' is used twice"))
+            }
+            var values: Set<String> = []
+            for (j, o) in q.options.enumerated() where !values.insert(o.value).inserted {
+                out.append(
+                    Diagnostic(
+                        at: "\(at).options[\(j)]", code: "duplicate",
+                        "option '\(o.value)' appears twice in question '\(q.id)'"))
+            }
+            if q.kind == .number, let lo = q.min, let hi = q.max, lo > hi {
+                out.append(Diagnostic(at: at, code: "bad_range", "number question '\(q.id)' needs min ≤ max"))
             }
             if [.singleChoice, .multipleChoice].contains(q.kind) && q.options.isEmpty {
                 out.append(
@@ -213,6 +271,8 @@ public struct Survey: Codable, Sendable, Hashable {
                 out.append(Diagnostic(at: at, code: "bad_range", "scale question '\(q.id)' needs min < max"))
             }
         }
+        out += checkPetition(at: root)
+        out += checkLoops(at: root)
         let valid = Set(questions.map(\.id)).union(["end"])
         for (i, q) in questions.enumerated() {
             if let n = q.next, !valid.contains(n) {
@@ -227,6 +287,107 @@ public struct Survey: Codable, Sendable, Hashable {
                             at: "\(root).questions[\(i)].options[\(j)].next", code: "bad_branch",
                             "'\(n)' is not a question id or 'end'"))
                 }
+            }
+        }
+        return out
+    }
+
+    /// A script must end: no chain of branches may come back to a question already asked, or the
+    /// interview would never finish. Reports the branch that closes each loop.
+    func checkLoops(at root: String) -> [Diagnostic] {
+        let index = Dictionary(
+            questions.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        // Where each question can lead: each option's branch, else its own `next`, else the next in order.
+        func targets(_ i: Int) -> [(Int, String)] {
+            let q = questions[i]
+            var out: [(Int, String)] = []
+            let fallback = q.next.map { $0 == "end" ? nil : index[$0] } ?? (i + 1 < questions.count ? i + 1 : nil)
+            let branching = q.options.enumerated().filter { $0.element.next != nil }
+            for (j, o) in branching {
+                if let t = o.next, t != "end", let k = index[t] {
+                    out.append((k, "\(root).questions[\(i)].options[\(j)].next"))
+                }
+            }
+            // An unanswered question (not required) takes the fallback too.
+            let alwaysBranches = q.required && !q.options.isEmpty && branching.count == q.options.count
+            if !alwaysBranches, let k = fallback {
+                out.append((k, q.next != nil ? "\(root).questions[\(i)].next" : "\(root).questions[\(i)]"))
+            }
+            return out
+        }
+        var state = [Int](repeating: 0, count: questions.count)  // 0 new, 1 on the path, 2 done
+        var out: [Diagnostic] = []
+        func visit(_ i: Int) {
+            state[i] = 1
+            for (k, at) in targets(i) {
+                if state[k] == 1 {
+                    out.append(
+                        Diagnostic(
+                            at: at, code: "loop",
+                            "this branch leads back to '\(questions[k].id)', so the script could never end; branch forward or to end"
+                        ))
+                } else if state[k] == 0 {
+                    visit(k)
+                }
+            }
+            state[i] = 2
+        }
+        if !questions.isEmpty { visit(0) }
+        return out
+    }
+
+    /// A petition names its statement and a yes/no signature question (and may name a yes/no
+    /// consent question); other surveys have no petition block.
+    func checkPetition(at root: String) -> [Diagnostic] {
+        let at = "\(root).petition"
+        guard let p = petition else {
+            if kind == .petition {
+                return [
+                    Diagnostic(
+                        at: at, code: "missing",
+                        "a petition needs a petition block: statement (the text people sign) and signature (the yes/no question whose yes is a signature)"
+                    )
+                ]
+            }
+            return []
+        }
+        var out: [Diagnostic] = []
+        if kind != .petition {
+            out.append(
+                Diagnostic(
+                    at: at, code: "not_a_petition",
+                    "only a survey of kind petition has a petition block; set kind: petition or remove the block"))
+        }
+        if p.statement.allSatisfy(\.isWhitespace) {
+            out.append(Diagnostic(at: "\(at).statement", code: "empty", "the statement people sign cannot be empty"))
+        }
+        let yesNo = questions.filter { $0.kind == .yesNo }.map(\.id)
+        func check(_ id: String, _ key: String, _ role: String) {
+            guard let q = question(id) else {
+                out.append(
+                    Diagnostic(
+                        at: "\(at).\(key)", code: "bad_reference",
+                        "'\(id)' is not a question id; the \(role) is a yes/no question: \(yesNo.isEmpty ? "there is none" : yesNo.joined(separator: ", "))"
+                    ))
+                return
+            }
+            if q.kind != .yesNo || !q.options.contains(where: { $0.value == "yes" }) {
+                out.append(
+                    Diagnostic(
+                        at: "\(at).\(key)", code: "bad_reference",
+                        "question '\(id)' is \(q.kind.rawValue); the \(role) must be a yes/no question with a yes option"
+                    ))
+            }
+        }
+        check(p.signature, "signature", "signature")
+        if let consent = p.consent {
+            check(consent, "consent", "consent")
+            if consent == p.signature {
+                out.append(
+                    Diagnostic(
+                        at: "\(at).consent", code: "duplicate",
+                        "consent and signature must be different questions: signing is not consenting to be contacted"
+                    ))
             }
         }
         return out

@@ -46,7 +46,7 @@ public enum SurveyDocument {
                     .init(
                         Diagnostic(
                             at: "survey", code: "bad_type",
-                            "the document must be a mapping with keys id, title, kind, intro, result_codes and questions"
+                            "the document must be a mapping with keys id, title, kind, intro, result_codes, questions and (for a petition) petition"
                         ), root.mark)
                 ])
         }
@@ -57,26 +57,92 @@ public enum SurveyDocument {
             survey = try YAMLDecoder().decode(Survey.self, from: root)
         } catch let error as DecodingError {
             // Decoding stops at the first error; decode each result code and question on its own
-            // too, so one run reports every broken entry.
+            // too, so one run reports every broken entry, then check what did decode (branches,
+            // duplicates, the petition) so that those problems show in the same run.
             var found = [problem(from: error, root: root)]
             for p in elementProblems(in: root)
             where !found.contains(where: { $0.diagnostic.location == p.diagnostic.location }) {
                 found.append(p)
             }
-            throw ProtocolError.invalidSurvey(file: file, problems: found + problems)
+            let broken = Set(found.compactMap { element(of: $0.diagnostic.location) })
+            let partial = partialSurvey(root)
+            for p in checkProblems(of: partial.survey, in: root)
+            where !broken.contains(where: { within(p.diagnostic.location, $0) })
+                && (partial.kindKnown || !within(p.diagnostic.location, "survey.petition"))
+            {
+                found.append(p)
+            }
+            throw ProtocolError.invalidSurvey(file: file, problems: ordered(found + problems))
         } catch let error as YamlError {
             problems.insert(problem(from: error), at: 0)
             throw ProtocolError.invalidSurvey(file: file, problems: problems)
         }
+        problems += checkProblems(of: survey, in: root)
+        return (survey, ordered(problems))
+    }
 
-        let targets = (survey.questions.map(\.id) + ["end"]).joined(separator: ", ")
-        for var d in survey.check(at: "survey") {
+    /// What `Survey.check` finds, located in the document.
+    static func checkProblems(of survey: Survey, in root: Node) -> [ProtocolError.Problem] {
+        let targets = (survey.questions.map(\.id).filter { !$0.hasPrefix(placeholder) } + ["end"]).joined(
+            separator: ", ")
+        return survey.check(at: "survey").map { d in
+            var d = d
             if d.code == "bad_branch" {
                 d = Diagnostic(d.severity, at: d.location, code: d.code, "\(d.message); valid targets: \(targets)")
             }
-            problems.append(.init(d, mark(at: d.location, in: root)))
+            return .init(d, mark(at: d.location, in: root))
         }
-        return (survey, problems)
+    }
+
+    /// Problems in document order (those without a position last), so a reader fixes top to bottom.
+    static func ordered(_ problems: [ProtocolError.Problem]) -> [ProtocolError.Problem] {
+        problems.enumerated().sorted {
+            ($0.element.line ?? .max, $0.element.column ?? .max, $0.offset)
+                < ($1.element.line ?? .max, $1.element.column ?? .max, $1.offset)
+        }.map(\.element)
+    }
+
+    /// Marks the entries that did not decode in a partial survey.
+    static let placeholder = "\u{1}"
+
+    /// The survey as far as it decodes: entries that do not decode become placeholders (kept so
+    /// that indices still match the document), a root key that does not decode a stand-in.
+    static func partialSurvey(_ root: Node) -> (survey: Survey, kindKnown: Bool) {
+        let map = root.mapping
+        let kind = map?["kind"]?.string.flatMap(Survey.Kind.init(rawValue:))
+        let codes = (map?["result_codes"]?.sequence).map { items in
+            items.enumerated().map { i, item in
+                (try? YAMLDecoder().decode(ResultCode.self, from: item))
+                    ?? ResultCode(item.mapping?["code"]?.string ?? "\(placeholder)\(i)", "")
+            }
+        }
+        let questions = (map?["questions"]?.sequence ?? []).enumerated().map { i, item in
+            (try? YAMLDecoder().decode(Question.self, from: item))
+                ?? Question(id: item.mapping?["id"]?.string ?? "\(placeholder)\(i)", text: "", kind: .text)
+        }
+        let petition = map?["petition"].flatMap { try? YAMLDecoder().decode(Petition.self, from: $0) }
+        let survey = Survey(
+            id: map?["id"]?.string ?? "x", title: map?["title"]?.string ?? "x", kind: kind ?? .canvass,
+            resultCodes: codes ?? ResultCode.standard, questions: questions,
+            petition: map?["petition"] == nil ? nil : petition)
+        return (survey, kind != nil && (map?["petition"] == nil || petition != nil))
+    }
+
+    /// The entry a location is in ("survey.questions[2]", "survey.petition", "survey.id"), if any.
+    static func element(of location: String) -> String? {
+        for list in ["survey.questions[", "survey.result_codes["] where location.hasPrefix(list) {
+            guard let close = location.firstIndex(of: "]") else { return nil }
+            return String(location[...close])
+        }
+        let parts = location.split(separator: ".")
+        return parts.count >= 2 ? "\(parts[0]).\(parts[1])" : nil
+    }
+
+    /// Whether `location` is `element` or inside it.
+    static func within(_ location: String, _ element: String) -> Bool {
+        guard location.hasPrefix(element) else { return false }
+        let rest = location.dropFirst(element.count)
+        return rest.isEmpty || rest.hasPrefix(".") || rest.hasPrefix("[")
     }
 
     // MARK: Locating problems
@@ -181,6 +247,13 @@ public enum SurveyDocument {
         }
         each("result_codes", ResultCode.self)
         each("questions", Question.self)
+        if let petition = root.mapping?["petition"] {
+            do {
+                _ = try YAMLDecoder().decode(Petition.self, from: petition)
+            } catch let error as DecodingError {
+                out.append(problem(from: error, root: root, prefix: [.key("petition")]))
+            } catch {}
+        }
         return out
     }
 
@@ -252,7 +325,7 @@ public enum SurveyDocument {
         case "type" where inQuestion:
             return "valid types: " + Question.Kind.allCases.map(\.rawValue).joined(separator: ", ")
         case "kind" where steps.count == 1:
-            return "valid kinds: canvass, phone, petition"
+            return "valid kinds: " + Survey.Kind.allCases.map(\.rawValue).joined(separator: ", ")
         case "effect" where inResultCode:
             return "valid effects: " + ResultEffect.allCases.map(\.rawValue).joined(separator: ", ")
         default: return nil
@@ -261,7 +334,8 @@ public enum SurveyDocument {
 
     // MARK: Unknown keys
 
-    static let surveyKeys = ["id", "title", "kind", "intro", "result_codes", "questions"]
+    static let surveyKeys = ["id", "title", "kind", "intro", "result_codes", "questions", "petition"]
+    static let petitionKeys = ["statement", "signature", "consent"]
     static let resultCodeKeys = ["code", "label", "contacted", "effect", "recontact_days"]
     static let questionKeys = ["id", "text", "type", "options", "min", "max", "required", "next"]
     static let optionKeys = ["value", "label", "next"]
@@ -282,6 +356,7 @@ public enum SurveyDocument {
             }
         }
         check(root, surveyKeys, at: "survey")
+        if let petition = root.mapping?["petition"] { check(petition, petitionKeys, at: "survey.petition") }
         if let codes = root.mapping?["result_codes"]?.sequence {
             for (i, c) in codes.enumerated() { check(c, resultCodeKeys, at: "survey.result_codes[\(i)]") }
         }
