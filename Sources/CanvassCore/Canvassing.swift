@@ -125,6 +125,21 @@ public enum Canvassing {
         return a.householdID < b.householdID
     }
 
+    /// The order of the stops of a list: by the position its list items carry (the route the turf
+    /// cutter chose, `TurfRoute.order`, which is `walksBefore` when households have no
+    /// coordinates), and by `walksBefore` where positions are missing or equal. Stops with a
+    /// position come before stops without one (items added by hand to a cut list).
+    public static func walksBefore(
+        _ a: (position: Int64?, address: WalkAddress), _ b: (position: Int64?, address: WalkAddress)
+    ) -> Bool {
+        switch (a.position, b.position) {
+        case (let p?, let q?) where p != q: return p < q
+        case (.some, .none): return true
+        case (.none, .some): return false
+        default: return walksBefore(a.address, b.address)
+        }
+    }
+
     /// People within a household or on a call list: by last name, first name, then id.
     public static func personBefore(
         _ a: (last: String, first: String, id: String), _ b: (last: String, first: String, id: String)

@@ -109,11 +109,4 @@ extension PersonFacts {
 
     /// The interaction fields the facts sum up.
     public static let interactionFields = ["person_id", "result", "survey_id", "recorded_at", "answers"]
-
-    /// Whether a record (a contact, household, group or segment) belongs to a campaign: it names
-    /// that campaign, or none (people loaded before campaigns carried one count in every campaign).
-    public static func inCampaign(_ values: [String: Value], _ campaign: String) -> Bool {
-        guard let c = values["campaign_id"]?.stringValue, !c.isEmpty else { return true }
-        return c == campaign
-    }
 }

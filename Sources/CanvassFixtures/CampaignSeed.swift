@@ -36,8 +36,19 @@ public enum CampaignSeed {
         )
     }
 
-    /// A list and one item per person on it.
+    /// A list and one item per person on it. Positions follow the walk order
+    /// (`Canvassing.walksBefore`), which the walk view honours, so a seeded list walks as before.
     public static func list(id: String, name: String, kind: String, surveyID: String, people: [Voter]) -> [Write] {
+        let people = people.enumerated().sorted { a, b in
+            let x = Canvassing.WalkAddress(
+                streetName: a.element.streetName, streetNumber: Int64(a.element.streetNumber), unit: a.element.unit,
+                householdID: a.element.householdId)
+            let y = Canvassing.WalkAddress(
+                streetName: b.element.streetName, streetNumber: Int64(b.element.streetNumber), unit: b.element.unit,
+                householdID: b.element.householdId)
+            if x != y { return Canvassing.walksBefore(x, y) }
+            return a.offset < b.offset
+        }.map(\.element)
         var out: [Write] = [
             (
                 RecordKey("lists", id),

@@ -33,9 +33,16 @@ public struct PersonDetail: Sendable, Codable {
 extension ReplicaStore {
     /// The people on a list: for each list item its contact id.
     private static func listContactIDs(_ db: Database, _ listID: String) throws -> [String] {
+        try listItems(db, listID).map(\.contact)
+    }
+
+    /// A list's items: contact id and the position the cutter gave it, if any.
+    private static func listItems(_ db: Database, _ listID: String) throws -> [(contact: String, position: Int64?)] {
         let items = try displays(
             db, in: "list_items", where: "AND json_extract(display, '$.list_id') = ?", arguments: [listID])
-        return items.values.compactMap { $0["contact_id"]?.stringValue }
+        return items.values.compactMap { item in
+            item["contact_id"]?.stringValue.map { ($0, item["position"]?.intValue) }
+        }
     }
 
     private static func byIDs(_ db: Database, _ collection: String, _ ids: [String]) throws -> [String: [String: Value]]
@@ -107,7 +114,8 @@ extension ReplicaStore {
         (c["last_name"]?.stringValue ?? "", c["first_name"]?.stringValue ?? "", id)
     }
 
-    /// A walk list in walk order: by street name, then up the odd side and back down the even
+    /// A walk list in walk order (`Canvassing.walksBefore` with positions): by the items' positions
+    /// (the route the cutter chose), else by street name, up the odd side and back down the even
     /// side, then unit; people within a household by last and first name.
     public func walkList(_ listID: String) throws -> [WalkStop] {
         try writer.read { db in try Self.walkList(db, listID) }
@@ -115,7 +123,8 @@ extension ReplicaStore {
 
     /// The same, inside a caller's transaction (the server's door checkout).
     static func walkList(_ db: Database, _ listID: String) throws -> [WalkStop] {
-        let ids = try Self.listContactIDs(db, listID)
+        let items = try Self.listItems(db, listID)
+        let ids = items.map(\.contact)
         let contacts = try Self.byIDs(db, "contacts", ids)
         let history = try Self.interactions(db, of: Array(contacts.keys))
         let survey = try Self.survey(db, ofList: listID)
@@ -134,7 +143,18 @@ extension ReplicaStore {
                 streetName: h["street_name"]?.stringValue ?? "",
                 unit: h["unit"]?.stringValue ?? "", badAddress: h["bad_address"] == .bool(true), people: people)
         }
-        return stops.sorted { Canvassing.walksBefore($0.walkAddress, $1.walkAddress) }
+        // A household's place is its first item's position (the cutter's route).
+        var position: [String: Int64] = [:]
+        for item in items {
+            guard let p = item.position, let hid = contacts[item.contact]?["household_id"]?.stringValue else {
+                continue
+            }
+            position[hid] = min(position[hid] ?? .max, p)
+        }
+        return stops.sorted {
+            Canvassing.walksBefore(
+                (position[$0.householdID], $0.walkAddress), (position[$1.householdID], $1.walkAddress))
+        }
     }
 
     /// A call list: the list's people by last and first name, with phone and last result.

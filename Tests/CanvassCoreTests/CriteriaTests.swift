@@ -166,8 +166,5 @@ import Testing
         #expect(p.answers == ["support": 1, "top_issue": "schools"])
         let own = PersonFacts(id: "p", contact: [:], household: [:], interactions: [old, new], answering: [old])
         #expect(own.answers["support"] == 5 && own.lastResult == "not_home")
-        #expect(PersonFacts.inCampaign(["campaign_id": "a"], "a"))
-        #expect(!PersonFacts.inCampaign(["campaign_id": "b"], "a"))
-        #expect(PersonFacts.inCampaign([:], "a"))
     }
 }
