@@ -82,11 +82,11 @@ public struct ConflictReview: Sendable, Encodable {
 }
 
 extension FieldClient {
-    /// "2026-10-14 14:02" in this computer's time zone: how stories give a writer's clock.
+    /// "2026-10-14 14:02:07" in this computer's time zone: how stories give a writer's clock.
     public static func clockText(_ millis: Int64) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
-        f.dateFormat = "yyyy-MM-dd HH:mm"
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
         return f.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
     }
 

@@ -7,7 +7,8 @@ import Foundation
 /// to save or correct, the next prompt). The front end performs those actions; the machine never
 /// reads a terminal or touches the store, so it is tested synchronously.
 ///
-/// For each person: the survey's script (its intro, with `[first name]` filled in), the result
+/// For each person: the survey's script (its intro, with `[first name]` filled in, and a
+/// petition's statement), the result
 /// code, then, when the result reached the person, the survey's questions following its branches
 /// (Enter skips a question), then a note.
 ///
@@ -173,6 +174,7 @@ public struct ShiftInterview: Sendable {
             return []
         case .result:
             if t == "s" { return skip() }
+            if t.isEmpty { return [askResult()] }
             let codes = survey.resultCodes
             switch Self.pick(t, among: codes.map { ($0.code, $0.label) }) {
             case .one(let i):
@@ -294,6 +296,9 @@ public struct ShiftInterview: Sendable {
         announced = d
         if let intro = survey.intro?.trimmingCharacters(in: .whitespacesAndNewlines), !intro.isEmpty {
             out.append(.say("   script: \(Self.fill(intro, for: p))"))
+        }
+        if let statement = survey.petition?.statement.trimmingCharacters(in: .whitespacesAndNewlines) {
+            out.append(.say("   petition: \(statement)"))
         }
         out.append(
             .say("   " + survey.resultCodes.enumerated().map { "\($0 + 1) \($1.code)" }.joined(separator: " · ")))

@@ -155,6 +155,11 @@ public struct LatestAnswer: Sendable, Hashable, Encodable {
         try c.encode(listID, forKey: .listID)
     }
 
+    /// Text without leading and trailing white space (a YAML `>` block ends with a newline).
+    static func trimmed(_ s: String) -> String {
+        String(s.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    }
+
     /// Per question, the newest answer, ordered by question id.
     static func all(_ interactions: [InteractionView], surveys: [String: Survey]) -> [LatestAnswer] {
         var out: [String: LatestAnswer] = [:]
@@ -162,7 +167,7 @@ public struct LatestAnswer: Sendable, Hashable, Encodable {
             for (q, v) in i.answers where out[q] == nil {
                 let question = i.surveyID.flatMap { surveys[$0]?.question(q) }
                 out[q] = LatestAnswer(
-                    question: q, text: question?.text, value: v,
+                    question: q, text: question.map { Self.trimmed($0.text) }, value: v,
                     label: v.stringValue.flatMap { s in question?.options.first { $0.value == s }?.label },
                     recordedAt: i.recordedAt, who: i.who, interaction: i.id, listID: i.listID)
             }

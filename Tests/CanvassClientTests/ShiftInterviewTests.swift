@@ -54,6 +54,7 @@ struct ShiftInterviewTests {
                 == .say(
                     "'nothome' is not a result code; valid: \(survey.resultCodes.map(\.code).joined(separator: ", "))"))
         #expect(prompts(typo) == [.result], "a typo is explained and asked again")
+        #expect(prompts(shift.answer(" ")) == [.result] && lines(shift.answer("")).isEmpty, "Enter asks again")
 
         // Not home reaches nobody: no questions, straight to the note.
         #expect(prompts(shift.answer(" not_home ")) == [.note])
@@ -217,6 +218,19 @@ struct ShiftInterviewTests {
         #expect(
             end.suffix(2).first
                 == .say("\nlist calls-1 is done: 3 call(s) saved this shift. `canvass sync` when online."))
+    }
+
+    @Test func aPetitionShowsTheStatementPeopleSign() {
+        let petition = Survey(
+            id: "p", title: "P", kind: .petition, intro: "Hi [first name], a minute for a petition?",
+            questions: [
+                Question(id: "sign", text: "Will you sign?", kind: .yesNo, options: [.init("yes"), .init("no")])
+            ],
+            petition: Petition(statement: "We ask for earned sick days.\n", signature: "sign"))
+        var shift = ShiftInterview(list: "l", survey: petition, doors: Array(doors.prefix(1)))
+        let said = lines(shift.start())
+        #expect(said.contains("   script: Hi Ann, a minute for a petition?"), "the first name from the name")
+        #expect(said.contains("   petition: We ask for earned sick days."))
     }
 
     // MARK: going back
