@@ -182,6 +182,7 @@ public final class SyncEngine: Sendable {
                     guard var s = try Session.load(tx), s.checkpoint == expected else { return (false, []) }
                     try tx.apply(ChangeSet(records: current.records))
                     let kept = try tx.evict(evict)
+                    if let checkouts = current.checkouts { try CheckoutMeta.save(tx, checkouts) }
                     s.checkpoint = current.checkpoint
                     try s.save(tx)
                     return (true, kept)

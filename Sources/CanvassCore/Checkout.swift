@@ -88,7 +88,9 @@ public enum CheckoutAllocator {
         for d in doors where holders.contains(device) && mine.count < policy.batchSize {
             if held[d] == nil && !done.contains(d) && !waiting.contains(d) && !mine.contains(d) { mine.append(d) }
         }
-        for d in mine.prefix(policy.batchSize) { held[d] = Checkout(householdID: d, replica: device, expiresAt: expires) }
+        for d in mine.prefix(policy.batchSize) {
+            held[d] = Checkout(householdID: d, replica: device, expiresAt: expires)
+        }
         for d in mine.dropFirst(policy.batchSize) { held[d] = nil }
         return held.values.sorted { position[$0.householdID]! < position[$1.householdID]! }
     }

@@ -61,6 +61,16 @@ public struct WalkStop: Sendable, Hashable, Codable {
     public let address: String
     public let badAddress: Bool
     public let people: [ListPerson]
+    /// Whose door this is on a shared walk list (`ListCheckout.hold`): this device's batch, or
+    /// another device's; nil when free or the list is not shared.
+    public private(set) var checkout: DoorHold?
+
+    /// The same stop, marked with whose door it is.
+    public func checkedOut(_ hold: DoorHold?) -> WalkStop {
+        var copy = self
+        copy.checkout = hold
+        return copy
+    }
 
     /// Done when the address is bad or everyone here is done (`Canvassing.isDoorDone`).
     public var done: Bool { Canvassing.isDoorDone(badAddress: badAddress, people: people.map(\.done)) }
@@ -69,7 +79,7 @@ public struct WalkStop: Sendable, Hashable, Codable {
         case householdID = "household_id"
         case streetNumber = "street_number"
         case streetName = "street_name"
-        case unit, side, address, people, done
+        case unit, side, address, people, done, checkout
         case badAddress = "bad_address"
     }
 
@@ -84,6 +94,7 @@ public struct WalkStop: Sendable, Hashable, Codable {
         try c.encode(badAddress, forKey: .badAddress)
         try c.encode(people, forKey: .people)
         try c.encode(done, forKey: .done)
+        try c.encode(checkout, forKey: .checkout)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -96,6 +107,7 @@ public struct WalkStop: Sendable, Hashable, Codable {
         address = try c.decode(String.self, forKey: .address)
         badAddress = try c.decode(Bool.self, forKey: .badAddress)
         people = try c.decode([ListPerson].self, forKey: .people)
+        checkout = try c.decodeIfPresent(DoorHold.self, forKey: .checkout)
     }
 
     public init(

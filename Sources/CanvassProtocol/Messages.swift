@@ -80,12 +80,16 @@ public struct PullResponse: Codable, Sendable {
     public let evict: [KeyRef]
     public let checkpoint: String
     public let more: Bool
+    /// A canvasser's door checkouts on its shared walk lists, on the last page of a pull
+    /// (SYNC.md, "Door checkout"): they replace what the device held. Nil: unchanged.
+    public let checkouts: [ListCheckout]?
 
-    public init(records: [Record], evict: [KeyRef], checkpoint: String, more: Bool) {
+    public init(records: [Record], evict: [KeyRef], checkpoint: String, more: Bool, checkouts: [ListCheckout]? = nil) {
         self.records = records
         self.evict = evict
         self.checkpoint = checkpoint
         self.more = more
+        self.checkouts = checkouts
     }
 }
 
@@ -93,22 +97,27 @@ public struct PullResponse: Codable, Sendable {
 public struct EnrollRequest: Codable, Sendable {
     public let code: String
     public let deviceName: String?
+    /// The volunteer's name, used only with a list share code (a new user is made); absent: the
+    /// device name.
+    public let name: String?
 
-    public init(code: String, deviceName: String?) {
+    public init(code: String, deviceName: String?, name: String? = nil) {
         self.code = code
         self.deviceName = deviceName
+        self.name = name
     }
 
     enum CodingKeys: String, CodingKey {
-        case code
+        case code, name
         case deviceName = "device_name"
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try rejectUnknownKeys(decoder, allowed: ["code", "device_name"])
+        try rejectUnknownKeys(decoder, allowed: ["code", "device_name", "name"])
         code = try c.decode(String.self, forKey: .code)
         deviceName = try c.decodeIfPresent(String.self, forKey: .deviceName)
+        name = try c.decodeIfPresent(String.self, forKey: .name)
     }
 }
 

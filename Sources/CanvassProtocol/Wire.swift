@@ -112,15 +112,19 @@ public enum WireCodec {
     /// A pull page, written by `JSONText` (the hot path: pages of thousands of records).
     public static func encode(_ page: PullResponse, _ encoding: BodyEncoding = .identity) throws -> ByteBuffer {
         try compress(
-            pullPage(count: page.records.count, evict: page.evict, checkpoint: page.checkpoint, more: page.more) {
-                out, i in
+            pullPage(
+                count: page.records.count, evict: page.evict, checkpoint: page.checkpoint, more: page.more,
+                checkouts: page.checkouts
+            ) { out, i in
                 out.record(page.records[i])
             }, encoding)
     }
 
     /// The body of a pull page; `writeRecord` writes record `i` (encoded, or spliced as stored).
+    /// `checkouts` is written only when given (SYNC.md, "Door checkout").
     public static func pullPage(
-        count: Int, evict: [KeyRef], checkpoint: String, more: Bool, writeRecord: (inout JSONText, Int) -> Void
+        count: Int, evict: [KeyRef], checkpoint: String, more: Bool, checkouts: [ListCheckout]? = nil,
+        writeRecord: (inout JSONText, Int) -> Void
     ) -> ByteBuffer {
         var out = JSONText(capacity: 256 * count + 64)
         out.append(raw: "{\"records\":[")
@@ -139,7 +143,22 @@ public enum WireCodec {
         }
         out.append(raw: "],\"checkpoint\":")
         out.string(checkpoint)
-        out.append(raw: more ? ",\"more\":true}" : ",\"more\":false}")
+        out.append(raw: more ? ",\"more\":true" : ",\"more\":false")
+        if let checkouts {
+            out.append(raw: ",\"checkouts\":[")
+            for (i, c) in checkouts.enumerated() {
+                if i > 0 { out.append(raw: ",") }
+                out.append(raw: "{\"list_id\":")
+                out.string(c.listID)
+                out.append(raw: ",\"household_id\":")
+                out.string(c.householdID)
+                out.append(raw: ",\"expires_at\":")
+                out.int(c.expiresAt)
+                out.append(raw: c.mine ? ",\"mine\":true}" : ",\"mine\":false}")
+            }
+            out.append(raw: "]")
+        }
+        out.append(raw: "}")
         return ByteBuffer(bytes: out.bytes)
     }
 

@@ -9,6 +9,17 @@ public struct RawPullPage: Sendable {
     public let evict: [KeyRef]
     public let checkpoint: String
     public let more: Bool
+    /// A canvasser's door checkouts, on the last page (SYNC.md, "Door checkout").
+    public var checkouts: [ListCheckout]?
+
+    public init(records: [RawRecord], evict: [KeyRef], checkpoint: String, more: Bool, checkouts: [ListCheckout]? = nil)
+    {
+        self.records = records
+        self.evict = evict
+        self.checkpoint = checkpoint
+        self.more = more
+        self.checkouts = checkouts
+    }
 
     /// The same page as protocol values (for in-process use and tests).
     public func decoded() throws -> PullResponse {
@@ -16,7 +27,7 @@ public struct RawPullPage: Sendable {
         return PullResponse(
             records: try records.map { try decoder.decode(Record.self, from: Data($0.json.utf8)) }, evict: evict,
             checkpoint: checkpoint,
-            more: more)
+            more: more, checkouts: checkouts)
     }
 }
 
@@ -31,29 +42,39 @@ public final class SyncService: Sendable {
     public let codeLifetimeMillis: Int64
     /// When a device token expires for want of use.
     public let tokenLifetime: TokenLifetime
+    /// Doors per device and how long they are held, on shared walk lists.
+    public let checkout: CheckoutPolicy
 
     public init(
         storage: any ServerStorage, schema: Schema = CampaignSchema.standard, limiter: RateLimiter = RateLimiter(),
         codeLifetimeHours: Int = 72,
-        tokenLifetime: TokenLifetime = TokenLifetime()
+        tokenLifetime: TokenLifetime = TokenLifetime(), checkout: CheckoutPolicy = CheckoutPolicy()
     ) {
         self.storage = storage
         self.schema = schema
         self.limiter = limiter
         codeLifetimeMillis = Int64(codeLifetimeHours) * 3_600_000
         self.tokenLifetime = tokenLifetime
+        self.checkout = checkout
     }
 
     // MARK: users, codes, devices
 
     /// Adds a user and returns a one-time code for their first device.
     public func addUser(name: String, role: Role, now: Int64) async throws -> (User, code: String) {
+        let user = try await storage.addUser(name: try Self.userName(name), role: role, now: now)
+        return (user, try await issueCode(for: user, now: now))
+    }
+
+    /// A user name as given, trimmed; 1–64 characters on one line.
+    static func userName(_ name: String) throws -> String {
         let clean = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !clean.isEmpty, clean.count <= 64, !clean.contains(where: \.isNewline) else {
-            throw ServerError.badRequest("a user name must be 1–64 characters on one line")
+            throw ServerError.badRequest(
+                "a user name must be 1–64 characters on one line",
+                details: [Diagnostic(at: "name", code: "bad_value", "1–64 characters on one line")])
         }
-        let user = try await storage.addUser(name: clean, role: role, now: now)
-        return (user, try await issueCode(for: user, now: now))
+        return clean
     }
 
     /// A fresh one-time code for an existing user (a new laptop, a lost one).
@@ -73,6 +94,7 @@ public final class SyncService: Sendable {
         if let name = request.deviceName, name.utf8.count > 100 || name.contains(where: \.isNewline) {
             throw ServerError.badRequest("device_name must be at most 100 bytes on one line")
         }
+        let volunteer = try request.name.map(Self.userName)
         // Counted before the lookup, refunded unless the code turns out wrong: concurrent guesses
         // cannot all pass the check before any of them is counted.
         let attempt: RateLimiter.Attempt
@@ -89,11 +111,24 @@ public final class SyncService: Sendable {
         let name = request.deviceName
         let replica = ReplicaID("d" + Credentials.randomID(length: 12))
         let token = Credentials.newToken()
-        guard code.count == 8,
-            let device = try await storage.enroll(
+        // A one-time code first, else a list share code: a new volunteer on that list.
+        var enrolled: Device?
+        if code.count == 8 {
+            enrolled = try await storage.enroll(
                 codeHash: Credentials.hash(code), replica: replica, tokenHash: Credentials.hash(token),
                 deviceName: name, now: now)
-        else {
+            if enrolled == nil {
+                let userName = volunteer ?? Self.volunteerName(deviceName: name)
+                enrolled = try await storage.enroll(
+                    shareCodeHash: Credentials.hash(code), replica: replica, tokenHash: Credentials.hash(token),
+                    deviceName: name, name: userName, now: now
+                ) { user, list in
+                    let a = CampaignRecords.assignment(list: list, user: user)
+                    return [LocalWrite(a.key, a.values.merging([Record.deletedField: false]) { x, _ in x })]
+                }
+            }
+        }
+        guard let device = enrolled else {
             wrongCode = true
             throw ServerError(.invalidCode, "that code is wrong, used or expired; ask your coordinator for a new one")
         }
@@ -101,6 +136,12 @@ public final class SyncService: Sendable {
         return EnrollResponse(
             replicaID: device.replica, token: token,
             user: UserInfo(id: device.userID, name: device.userName, role: device.role), serverReplica: server)
+    }
+
+    /// A volunteer's name when they gave none: their device's, else `volunteer`.
+    static func volunteerName(deviceName: String?) -> String {
+        let clean = (deviceName ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        return clean.isEmpty ? "volunteer" : String(clean.prefix(64))
     }
 
     /// The device a bearer token belongs to; refuses missing, unknown, expired and revoked tokens.
@@ -171,7 +212,23 @@ public final class SyncService: Sendable {
 
     /// One page for a device: first whatever newly entered its scope (whatever its sequence)
     /// and what left it, then the feed after its checkpoint, filtered to its scope.
-    public func pull(since checkpoint: String?, limit: Int, for device: DeviceIdentity) async throws -> RawPullPage {
+    ///
+    /// A canvasser's last page (`more` false) also checks out its doors on shared walk lists
+    /// (SYNC.md, "Door checkout") and carries every checkout of those lists.
+    public func pull(since checkpoint: String?, limit: Int, for device: DeviceIdentity, now: Int64 = wallClock())
+        async throws -> RawPullPage
+    {
+        var page = try await pullPage(since: checkpoint, limit: limit, for: device)
+        if device.role == .canvasser, !page.more {
+            let lists = try await storage.canvasserScope(userID: device.userID).filter { $0.collection == "lists" }
+            page.checkouts = try await storage.checkOut(
+                lists: lists.map(\.id), device: device.replica, now: now, policy: checkout)
+        }
+        return page
+    }
+
+    private func pullPage(since checkpoint: String?, limit: Int, for device: DeviceIdentity) async throws -> RawPullPage
+    {
         guard (1...ProtocolInfo.maxPullLimit).contains(limit) else {
             throw ServerError.badRequest("limit must be 1–\(ProtocolInfo.maxPullLimit); got \(limit)")
         }

@@ -50,6 +50,20 @@ struct ServerOptions: ParsableArguments {
             "Days without use after which a device's login expires; 0 never (env CANVASS_TOKEN_IDLE_DAYS). Default 30.")
     var tokenIdleDays: Int?
 
+    @Option(
+        name: .customLong("checkout-batch"),
+        help:
+            "Doors checked out to each device on a walk list shared by several canvassers (env CANVASS_CHECKOUT_BATCH). Default 30."
+    )
+    var checkoutBatch: Int?
+
+    @Option(
+        name: .customLong("checkout-hours"),
+        help:
+            "Hours a device holds its checked-out doors, offline included; each sync renews them (env CANVASS_CHECKOUT_HOURS). Default 4."
+    )
+    var checkoutHours: Int?
+
     var configuration: ServerConfiguration {
         get throws {
             let env = ProcessInfo.processInfo.environment
@@ -73,7 +87,9 @@ struct ServerOptions: ParsableArguments {
 
     func openService() throws -> SyncService {
         let dir = try configuration.dataDirectory
-        return SyncService(storage: try SQLiteServerStorage.open(directory: dir), tokenLifetime: try tokenLifetime)
+        return SyncService(
+            storage: try SQLiteServerStorage.open(directory: dir), tokenLifetime: try tokenLifetime,
+            checkout: try checkoutPolicy)
     }
 }
 
@@ -84,6 +100,19 @@ extension ServerOptions {
             guard let days = try wholeNumber(tokenIdleDays, env: "CANVASS_TOKEN_IDLE_DAYS", flag: "--token-idle-days")
             else { return TokenLifetime() }
             return TokenLifetime(idleDays: days)
+        }
+    }
+
+    /// Door checkout: --checkout-batch and --checkout-hours, else their environment, else 30 doors
+    /// for 4 hours.
+    var checkoutPolicy: CheckoutPolicy {
+        get throws {
+            let batch = try wholeNumber(checkoutBatch, env: "CANVASS_CHECKOUT_BATCH", flag: "--checkout-batch") ?? 30
+            let hours = try wholeNumber(checkoutHours, env: "CANVASS_CHECKOUT_HOURS", flag: "--checkout-hours") ?? 4
+            guard batch >= 1, hours >= 1 else {
+                throw ValidationError("--checkout-batch and --checkout-hours must be at least 1")
+            }
+            return CheckoutPolicy(batchSize: batch, holdMillis: Int64(hours) * CheckoutPolicy.hour)
         }
     }
 

@@ -15,6 +15,7 @@ private let noWait = RetryPolicy(attempts: 4, initialDelay: .milliseconds(1), sl
 func everything(_ store: ReplicaStore) throws -> [Record] {
     let names = [
         "campaigns", "households", "contacts", "surveys", "lists", "list_items", "assignments", "interactions",
+        "users", "devices",
     ]
     return try names.flatMap { try store.records(in: $0, includeDeleted: true) }
 }

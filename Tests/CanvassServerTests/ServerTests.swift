@@ -37,6 +37,8 @@ typealias Record = CanvassCore.Record
             since = decoded.checkpoint
             if !decoded.more { break }
         }
+        // The server's own entry in the account directory is not part of the vector.
+        got = got.filter { ![Directory.users, Directory.devices].contains($0.key.collection) }
         got.sort { $0.key < $1.key }
         if let records = v.expect?.records { #expect(got == records.sorted { $0.key < $1.key }, "\(file)") }
         if let conflicts = v.expect?.conflicts {

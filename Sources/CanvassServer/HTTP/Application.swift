@@ -41,6 +41,8 @@ public func buildRouter(
     router.addRoutes(EnrollmentController(service: service, metrics: metrics, clock: clock).endpoints)
     router.addRoutes(SyncController(service: service, metrics: metrics, clock: clock).endpoints)
     router.addRoutes(DevicesController(service: service, clock: clock).endpoints)
+    router.addRoutes(UsersController(service: service, clock: clock).endpoints)
+    router.addRoutes(SharesController(service: service, clock: clock).endpoints)
     return router
 }
 

@@ -1,7 +1,9 @@
 import CanvassCore
+import CanvassProtocol
 import Hummingbird
 
-/// `DELETE /v1/devices/{replica_id}`: revocation (coordinators and admins, or a device itself).
+/// `GET /v1/devices` (coordinators and admins) and `DELETE /v1/devices/{replica_id}`: revocation
+/// (coordinators and admins, or a device itself).
 struct DevicesController {
     let service: SyncService
     let clock: @Sendable () -> Int64
@@ -10,6 +12,10 @@ struct DevicesController {
         let routes = RouteCollection(context: CanvassRequestContext.self)
             .add(middleware: ProtocolVersionMiddleware())
             .add(middleware: AuthenticationMiddleware(service: service, clock: clock))
+        routes.get("/v1/devices") { request, context in
+            let device = try context.authenticatedDevice()
+            return try Endpoints.json(try await service.devices(by: device.identity, now: clock()), request: request)
+        }
         routes.delete("/v1/devices/:replica") { request, context in
             let device = try context.authenticatedDevice()
             let replica = try context.parameters.require("replica")

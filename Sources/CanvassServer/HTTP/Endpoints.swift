@@ -11,9 +11,18 @@ enum Endpoints {
     /// The methods a known path answers, for 405 answers; nil for unknown paths.
     static func allowedMethods(for path: String) -> String? {
         switch path {
-        case "/health", "/metrics", "/v1/pull": return "GET"
+        case "/health", "/metrics", "/v1/pull", "/v1/devices": return "GET"
         case "/v1/enroll", "/v1/push": return "POST"
-        default: return path.hasPrefix("/v1/devices/") && path.count > "/v1/devices/".count ? "DELETE" : nil
+        case "/v1/users": return "GET, POST"
+        default:
+            let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count > 3, parts[1] == "v1" else { return nil }
+            switch (parts.count, parts[2]) {
+            case (4, "devices") where !parts[3].isEmpty: return "DELETE"
+            case (5, "users") where !parts[3].isEmpty && parts[4] == "codes": return "POST"
+            case (5, "lists") where !parts[3].isEmpty && parts[4] == "shares": return "POST, DELETE"
+            default: return nil
+            }
         }
     }
 

@@ -36,7 +36,7 @@ struct SyncController {
             if let since, since.utf8.count > 512 || !since.utf8.allSatisfy({ $0 >= 0x21 && $0 < 0x7F }) {
                 throw ServerError.badRequest("since must be a checkpoint from an earlier pull")
             }
-            let page = try await service.pull(since: since, limit: limit, for: device.identity)
+            let page = try await service.pull(since: since, limit: limit, for: device.identity, now: clock())
             metrics.pulled.increment(by: Double(page.records.count))
             let encoding = BodyEncoding.preferred(accepting: request.headers[.acceptEncoding])
             return Endpoints.respond(try WireCodec.encode(page), encoding: encoding)

@@ -13,10 +13,12 @@ public final class SQLiteServerStorage: ServerStorage {
     private let replica: ReplicaID
     private let epoch: String
 
-    public init(store: ServerStore) throws {
+    public init(store: ServerStore, now: Int64 = wallClock()) throws {
         self.store = store
         replica = try store.replicaID { ReplicaID("srv-" + Credentials.randomID(length: 10)) }
         epoch = try store.feedEpoch()
+        // Accounts made before the directory existed, and the server's own entry.
+        try store.mirrorDirectory(now: now)
     }
 
     /// Opens (creating) the store file in `directory`, which is made private first: voter data,
@@ -94,7 +96,8 @@ public final class SQLiteServerStorage: ServerStorage {
                 id: id ?? "u-" + Credentials.randomID(length: 10), name: name, role: role, now: now)
         else {
             throw ServerError.conflict(
-                "a user named '\(name)' already exists; issue a new code with `canvass-server user code \(name)`")
+                "a user named '\(name)' already exists; pick another name, or issue a new code with `canvass user code \(name)`"
+            )
         }
         return user
     }
@@ -123,6 +126,35 @@ public final class SQLiteServerStorage: ServerStorage {
 
     public func revoke(replica: ReplicaID, now: Int64) async throws -> Bool {
         try await store.revoke(replica: replica, now: now)
+    }
+
+    public func user(id: String) async throws -> User? { try await store.user(id: id) }
+
+    // MARK: list sharing and door checkout
+
+    public func addShareCode(hash: String, listID: String, createdBy: String, expiresAt: Int64, now: Int64)
+        async throws
+    {
+        try await store.addShareCode(hash: hash, listID: listID, createdBy: createdBy, expiresAt: expiresAt, now: now)
+    }
+
+    public func revokeShareCodes(listID: String, now: Int64) async throws -> Int {
+        try await store.revokeShareCodes(listID: listID, now: now)
+    }
+
+    public func enroll(
+        shareCodeHash: String, replica: ReplicaID, tokenHash: String, deviceName: String?, name: String, now: Int64,
+        writes: @Sendable (_ userID: String, _ listID: String) -> [LocalWrite]
+    ) async throws -> Device? {
+        try await store.enroll(
+            shareCodeHash: shareCodeHash, replica: replica, tokenHash: tokenHash, deviceName: deviceName, name: name,
+            newUserID: "u-" + Credentials.randomID(length: 10), now: now, writes: writes)
+    }
+
+    public func checkOut(lists: [String], device: ReplicaID, now: Int64, policy: CheckoutPolicy) async throws
+        -> [ListCheckout]
+    {
+        try await store.checkOut(lists: lists, device: device, now: now, policy: policy)
     }
 
     public func touch(replica: ReplicaID, now: Int64) async throws {

@@ -2,7 +2,8 @@ import CanvassCore
 import CanvassStore
 
 /// Everything the server keeps, behind one interface: records and their feed, users, one-time
-/// codes, devices, and what each device has been given. The embedded SQLite backend implements
+/// codes, devices (mirrored into the `users` and `devices` directory records whenever they
+/// change), list share codes, door checkouts, and what each device has been given. The embedded SQLite backend implements
 /// it today; a PostgreSQL backend implements the same calls, so handlers never change.
 public protocol ServerStorage: Sendable {
     /// This server's replica id (its own dots) and the feed epoch.
@@ -66,9 +67,27 @@ public protocol ServerStorage: Sendable {
     /// The live device holding this token, if any (revoked devices are returned with revokedAt set).
     func device(tokenHash: String) async throws -> Device?
     func devices() async throws -> [Device]
-    /// Revokes a device; false if there was none.
+    /// Revokes a device and releases the doors it held; false if there was none.
     func revoke(replica: ReplicaID, now: Int64) async throws -> Bool
     func touch(replica: ReplicaID, now: Int64) async throws
+    func user(id: String) async throws -> User?
+
+    // MARK: list sharing and door checkout
+
+    /// Stores a list share code (hashed).
+    func addShareCode(hash: String, listID: String, createdBy: String, expiresAt: Int64, now: Int64) async throws
+    /// Revokes the live share codes of a list; returns how many.
+    func revokeShareCodes(listID: String, now: Int64) async throws -> Int
+    /// Redeems a live share code in one transaction: a new canvasser user (named `name`, made
+    /// unique), the device, `writes` for the user and the code's list (its assignment), and the
+    /// directory. Nil when the code is unknown, revoked or expired, or its list is gone.
+    func enroll(
+        shareCodeHash: String, replica: ReplicaID, tokenHash: String, deviceName: String?, name: String, now: Int64,
+        writes: @Sendable (_ userID: String, _ listID: String) -> [LocalWrite]
+    ) async throws -> Device?
+    /// Checks out doors of `lists` to a device (`CheckoutAllocator`, in one transaction) and
+    /// returns every checkout of those lists as that device is told about them.
+    func checkOut(lists: [String], device: ReplicaID, now: Int64, policy: CheckoutPolicy) async throws -> [ListCheckout]
 }
 
 extension ServerStorage {
