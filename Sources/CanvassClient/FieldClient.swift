@@ -67,14 +67,17 @@ public struct FieldClient: Sendable {
 
     // MARK: session
 
-    /// Enrolls this home with a server using a one-time code, then pulls.
+    /// Enrolls this home with a server using a one-time code, or a list share code (then `name`
+    /// names the new volunteer), then pulls.
     /// - Throws: `.badUsage` for a server address that is not an http(s) URL, before anything is created.
-    public func login(server: String, code: String, deviceName: String?, now: Int64) async throws -> LoginReport {
+    public func login(server: String, code: String, deviceName: String?, name: String? = nil, now: Int64) async throws
+        -> LoginReport
+    {
         try await translating {
             let transport = try HTTPTransport(baseURL: server)
             let store = try openStore()
             let session = try await Enrollment.enroll(
-                store: store, serverURL: server, code: code, deviceName: deviceName, transport: transport)
+                store: store, serverURL: server, code: code, deviceName: deviceName, name: name, transport: transport)
             let report = try await SyncEngine(store: store, transport: transport).sync(now: now)
             let lists = try FieldOperations(store: store).lists()
             return LoginReport(
@@ -125,12 +128,12 @@ public struct FieldClient: Sendable {
         try translating { try operations().lists() }
     }
 
-    /// A walk list in walk order.
-    public func walk(_ list: String) throws -> [WalkStop] {
+    /// A walk list in walk order, each door marked `mine` or `taken` on a shared list (`checkout`).
+    public func walk(_ list: String, now: Int64 = FieldClient.now()) throws -> [WalkStop] {
         try translating {
             let ops = try operations()
             _ = try ops.survey(forList: list)
-            return try ops.store.walkList(list)
+            return try markingCheckouts(ops.store.walkList(list), ops.store, list: list, now: now)
         }
     }
 
@@ -196,13 +199,16 @@ public struct FieldClient: Sendable {
     // MARK: shift
 
     /// The interview of a shift on a walk list (a call list: `callShift`): its doors and people to
-    /// do now (not done, and not waiting out a recontact interval), in walk order.
+    /// do now (not done, and not waiting out a recontact interval), in walk order; on a shared
+    /// list this device's checked-out doors first, then free ones, then those another device holds.
     public func shift(_ list: String, now: Int64) throws -> ShiftInterview {
         try translating {
             let ops = try operations()
             let survey = try ops.survey(forList: list)
             if try ops.listKind(list) == "call" { return try callShift(ops, list: list, survey: survey, now: now) }
-            let doors = try ops.store.walkList(list).map { ($0, $0.toDo(now: now)) }.filter { !$0.1.isEmpty }.map {
+            let stops = ListCheckout.visitOrder(
+                try markingCheckouts(ops.store.walkList(list), ops.store, list: list, now: now), hold: \.checkout)
+            let doors = try stops.map { ($0, $0.toDo(now: now)) }.filter { !$0.1.isEmpty }.map {
                 stop, people in
                 ShiftInterview.Door(address: stop.address, people: try ops.shiftPeople(people))
             }

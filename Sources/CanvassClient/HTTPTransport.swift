@@ -47,7 +47,7 @@ public final class HTTPTransport: SyncTransport, DeviceRevoking {
         timeout = .seconds(timeoutSeconds)
     }
 
-    private func request(_ method: HTTPMethod, _ path: String, body: ByteBuffer?, token: String?) async throws
+    func request(_ method: HTTPMethod, _ path: String, body: ByteBuffer?, token: String?) async throws
         -> ByteBuffer
     {
         var req = HTTPClientRequest(url: baseURL + path)
@@ -116,7 +116,7 @@ public final class HTTPTransport: SyncTransport, DeviceRevoking {
         }
     }
 
-    private func decode<T: Decodable>(_ type: T.Type, _ body: ByteBuffer) throws -> T {
+    func decode<T: Decodable>(_ type: T.Type, _ body: ByteBuffer) throws -> T {
         do {
             return try WireCodec.decode(T.self, from: body)
         } catch {

@@ -49,7 +49,8 @@ public struct Session: Codable, Sendable, Equatable {
 /// Enrolls a store with a server using a one-time code.
 public enum Enrollment {
     public static func enroll(
-        store: ReplicaStore, serverURL: String, code: String, deviceName: String?, transport: any SyncTransport
+        store: ReplicaStore, serverURL: String, code: String, deviceName: String?, name: String? = nil,
+        transport: any SyncTransport
     ) async throws -> Session {
         if let existing = try Session.load(from: store) {
             throw ClientError(
@@ -64,7 +65,7 @@ public enum Enrollment {
                 "this store belonged to device \(old), which signed out; a new login needs a new store: run `canvass export-unsynced FILE` first if `canvass status` shows unsynced changes, then `canvass logout --wipe --force`, or use another --home"
             )
         }
-        let response = try await transport.enroll(EnrollRequest(code: code, deviceName: deviceName))
+        let response = try await transport.enroll(EnrollRequest(code: code, deviceName: deviceName, name: name))
         let session = Session(serverURL: serverURL, enrollment: response)
         try store.setReplicaID(response.replicaID)
         try store.transaction { tx in try session.save(tx) }

@@ -402,7 +402,8 @@ public final class ServerStore: Sendable {
             guard
                 let listID = try String.fetchOne(
                     db,
-                    sql: "SELECT list_id FROM share_codes WHERE code_hash = ? AND revoked_at IS NULL AND expires_at > ?",
+                    sql:
+                        "SELECT list_id FROM share_codes WHERE code_hash = ? AND revoked_at IS NULL AND expires_at > ?",
                     arguments: [shareCodeHash, now]),
                 CanvassCore.Record.exists(try RecordRows(db).load(RecordKey("lists", listID)))
             else { return nil }
@@ -493,7 +494,8 @@ public final class ServerStore: Sendable {
                     db, sql: "SELECT household_id, replica, expires_at FROM checkouts WHERE list_id = ?",
                     arguments: [list]
                 ).map {
-                    Checkout(householdID: $0["household_id"], replica: ReplicaID($0["replica"]), expiresAt: $0["expires_at"])
+                    Checkout(
+                        householdID: $0["household_id"], replica: ReplicaID($0["replica"]), expiresAt: $0["expires_at"])
                 }
                 let record = try RecordRows(db).load(RecordKey("lists", list))
                 let users = try String.fetchAll(
@@ -510,7 +512,9 @@ public final class ServerStore: Sendable {
                     var holders: Set<ReplicaID> = []
                     let live = try db.cachedStatement(
                         sql: "SELECT replica FROM devices WHERE user_id = ? AND revoked_at IS NULL")
-                    for u in users { for r in try String.fetchAll(live, arguments: [u]) { holders.insert(ReplicaID(r)) } }
+                    for u in users {
+                        for r in try String.fetchAll(live, arguments: [u]) { holders.insert(ReplicaID(r)) }
+                    }
                     let stops = try ReplicaStore.walkList(db, list).filter { !$0.householdID.isEmpty }
                     next = CheckoutAllocator.allocate(
                         doors: stops.map(\.householdID), done: Set(stops.filter(\.done).map(\.householdID)),
