@@ -28,6 +28,13 @@ extension Canvassing {
         return out.keys.sorted().map { ($0, out[$0]!) }
     }
 
+    /// How many times a person was knocked or called: their interactions, less those a later
+    /// interaction corrects (a correction records the same knock or call again).
+    public static func attempts(_ interactions: [(id: String, corrects: String?)]) -> Int {
+        let corrected = Set(interactions.compactMap(\.corrects))
+        return interactions.filter { !corrected.contains($0.id) }.count
+    }
+
     /// The fields a result's effect writes, for reading their values before a save.
     public static func effectFields(
         _ effect: ResultEffect, channel: Channel, person: String, household: String?

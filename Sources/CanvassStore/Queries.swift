@@ -12,9 +12,11 @@ public struct InteractionSummary: Sendable, Hashable, Codable {
     public let recordedAt: Int64?
     public let listID: String?
     public let userID: String?
+    /// The interaction this one corrects (a shift's correction after the first was synced).
+    public let corrects: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, channel, result, answers, note
+        case id, channel, result, answers, note, corrects
         case recordedAt = "recorded_at"
         case listID = "list_id"
         case userID = "user_id"
@@ -79,7 +81,7 @@ extension ReplicaStore {
                     answers: answers,
                     note: d["note"]?.stringValue, recordedAt: d["recorded_at"]?.intValue,
                     listID: d["list_id"]?.stringValue,
-                    userID: d["user_id"]?.stringValue)
+                    userID: d["user_id"]?.stringValue, corrects: d["corrects"]?.stringValue)
             }.sorted { ($0.recordedAt ?? 0, $0.id) > ($1.recordedAt ?? 0, $1.id) }
         }
         return out
@@ -96,7 +98,7 @@ extension ReplicaStore {
         return ListPerson(
             id: id, name: name.joined(separator: " "), phone: c["phone"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 },
             party: c["party"]?.stringValue, lastResult: last?.result, lastAt: last?.recordedAt,
-            attempts: history.count, suppressed: suppressed,
+            attempts: Canvassing.attempts(history.map { ($0.id, $0.corrects) }), suppressed: suppressed,
             done: Canvassing.isDone(suppressed: suppressed != nil, lastResult: code, hasResult: last?.result != nil),
             dueAt: suppressed == nil ? Canvassing.dueAt(lastResult: code, at: last?.recordedAt) : nil)
     }

@@ -153,6 +153,7 @@ private let T0: Int64 = 1_760_000_000_000
         #expect(both.first { $0.key.id == superseding.interaction }?["corrects"] == .string(second.interaction))
         let person = try #require(try pat.store.callList("calls-0").first { $0.id == callable[1] })
         #expect(person.lastResult == "contacted" && person.done, "the latest result decides done-ness")
+        #expect(person.attempts == 1, "a correction is the same call, not another attempt")
         let shown = try pat.client.show(person: callable[1])
         #expect(shown.lastInteraction?.id == superseding.interaction)
         let history = try pat.client.history(person: callable[1])
