@@ -104,7 +104,7 @@ public enum SignOut {
         if let session {
             (report.revokedOnServer, report.serverAnswer) = await revoke(session, transport)
             if !report.revokedOnServer {
-                report.revokeCommand = "canvass-server device revoke \(session.replicaID.rawValue)"
+                report.revokeCommand = "canvass device revoke \(session.replicaID.rawValue)"
             }
             try Session.clear(store)
         } else {

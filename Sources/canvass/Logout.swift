@@ -6,7 +6,7 @@ struct Logout: AsyncParsableCommand {
         abstract:
             "Sign this device out and revoke its login on the server; --wipe also deletes the local store (voter data).",
         discussion: """
-            Online, the server revokes this device's token at once. Offline, the device still signs out, but the token stays live on the server until a coordinator revokes it (the command to give them is printed: canvass-server device revoke ID).
+            Online, the server revokes this device's token at once. Offline, the device still signs out, but the token stays live on the server until a coordinator revokes it (the command to give them is printed: canvass device revoke ID).
 
             Wiping refuses while changes are unsynced or rejected, unless --force: they would be lost (see canvass export-unsynced).
             """)

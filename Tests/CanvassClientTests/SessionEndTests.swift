@@ -203,7 +203,7 @@ private struct ScriptedRevoker: DeviceRevoking {
             let report = try await SignOut.signOut(
                 store: store, wipe: false, force: false, transport: ScriptedRevoker(answer: answer))
             #expect(report.revokedOnServer == revoked, "\(String(describing: answer))")
-            #expect((report.revokeCommand == "canvass-server device revoke \(replica)") == !revoked)
+            #expect((report.revokeCommand == "canvass device revoke \(replica)") == !revoked)
             #expect(try Session.load(from: store) == nil, "signed out locally either way")
         }
         // Wiping refuses to lose unsynced changes unless forced, before anything else happens.

@@ -48,7 +48,7 @@ private func mode(_ path: String) throws -> Int {
         #expect(logout.status == 0, "\(logout.err)")
         let report = json(logout.out)
         #expect(report["revoked_on_server"] as? Bool == false)
-        #expect(report["revoke_command"] as? String == "canvass-server device revoke \(replica)")
+        #expect(report["revoke_command"] as? String == "canvass device revoke \(replica)")
         let text = try canvass(["lists"], home: home)
         #expect(text.status == 77, "signed out locally all the same")
     }
