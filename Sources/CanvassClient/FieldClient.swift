@@ -90,8 +90,12 @@ public struct FieldClient: Sendable {
     public func sync(now: Int64, progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncReport {
         try await translating {
             let (store, s) = try session()
-            return try await SyncEngine(store: store, transport: try HTTPTransport(baseURL: s.serverURL)).sync(
-                now: now, progress: progress)
+            // Full pages: a coordinator's first sync after an import pushes 100,000 records, and
+            // each page costs a round trip and two durable commits.
+            return try await SyncEngine(
+                store: store, transport: try HTTPTransport(baseURL: s.serverURL),
+                pushPageSize: ProtocolInfo.maxPushRecords
+            ).sync(now: now, progress: progress)
         }
     }
 

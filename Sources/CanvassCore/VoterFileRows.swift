@@ -44,8 +44,8 @@ public struct VoterFileRules: Sendable {
     /// Column of each mapped field, and the yes/no election columns: looked up once, not per row.
     private let columns: [VoterField: Int]
     private let votedColumns: [(index: Int, code: String)]
-    /// The fields of contacts and households, by name.
-    private let specs: [String: [String: FieldSpec]]
+    /// The fields of contacts and households, in schema order.
+    private let specs: [String: [FieldSpec]]
 
     public init(
         mapping: VoterFileMapping, schema: Schema = CampaignSchema.standard,
@@ -65,11 +65,7 @@ public struct VoterFileRules: Sendable {
         }
         self.columns = columns
         self.votedColumns = voted
-        var specs: [String: [String: FieldSpec]] = [:]
-        for c in ["contacts", "households"] {
-            specs[c] = Dictionary((schema.collections[c]?.fields ?? []).map { ($0.name, $0) }) { a, _ in a }
-        }
-        self.specs = specs
+        self.specs = ["contacts", "households"].reduce(into: [:]) { $0[$1] = schema.collections[$1]?.fields ?? [] }
     }
 
     /// Party codes and names as files write them, in capitals, to `CampaignSchema.parties`.
@@ -298,9 +294,8 @@ public struct VoterFileRules: Sendable {
 
         // Whatever the schema refuses (too long, say) refuses the row.
         for (collection, values) in [("contacts", contact), ("households", household)] {
-            guard let spec = specs[collection] else { continue }
-            for (name, value) in values.sorted(by: { $0.key < $1.key }) {
-                guard let f = spec[name] else { continue }
+            for f in specs[collection] ?? [] {
+                guard let value = values[f.name] else { continue }
                 for d in f.check(value, at: rowAt) {
                     problems.append(Diagnostic(at: rowAt, code: d.code, d.message))
                 }

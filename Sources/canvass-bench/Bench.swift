@@ -27,7 +27,7 @@ protocol Scenario {
 
 nonisolated(unsafe) let allScenarios: [any Scenario.Type] = [
     MergeScenario.self, MergeContendedScenario.self, InitialPullScenario.self, RecordScenario.self, BurstScenario.self,
-    CodecScenario.self,
+    CodecScenario.self, ImportScenario.self, FirstSyncScenario.self,
 ]
 
 @main
@@ -95,6 +95,8 @@ struct CanvassBench: AsyncParsableCommand {
         case is RecordScenario.Type: return RecordScenario()
         case is CodecScenario.Type: return CodecScenario()
         case is BurstScenario.Type: return BurstScenario()
+        case is ImportScenario.Type: return ImportScenario()
+        case is FirstSyncScenario.Type: return FirstSyncScenario()
         default: throw ValidationError("no runner for \(type.name)")
         }
     }
