@@ -18,8 +18,9 @@ extension Canvassing {
         for (key, values) in effectWrites(old, channel: channel, person: person, household: household) {
             for (field, written) in values {
                 let stillWanted = wanted.contains { $0.key == key && $0.values[field] == written }
-                guard !stillWanted, current[key]?[field] == written else { continue }
-                out[key, default: [:]][field] = before[key]?[field] ?? .null
+                let restored = before[key]?[field] ?? .null
+                guard !stillWanted, current[key]?[field] == written, restored != written else { continue }
+                out[key, default: [:]][field] = restored
             }
         }
         for (key, values) in wanted {
@@ -28,11 +29,25 @@ extension Canvassing {
         return out.keys.sorted().map { ($0, out[$0]!) }
     }
 
-    /// How many times a person was knocked or called: their interactions, less those a later
-    /// interaction corrects (a correction records the same knock or call again).
-    public static func attempts(_ interactions: [(id: String, corrects: String?)]) -> Int {
-        let corrected = Set(interactions.compactMap(\.corrects))
-        return interactions.filter { !corrected.contains($0.id) }.count
+    /// Which of a person's interactions are corrected, and by which: the interaction a later one
+    /// names in `corrects`, when both are the same user's (nobody corrects another's door, and a
+    /// `corrects` naming another person's interaction is not among these).
+    /// - Returns: corrected id → correcting id.
+    public static func corrections(_ interactions: [(id: String, corrects: String?, user: String?)]) -> [String: String]
+    {
+        let users = Dictionary(interactions.map { ($0.id, $0.user) }, uniquingKeysWith: { a, _ in a })
+        var out: [String: String] = [:]
+        for i in interactions {
+            guard let target = i.corrects, target != i.id, let owner = users[target], owner == i.user else { continue }
+            out[target] = i.id
+        }
+        return out
+    }
+
+    /// How many times a person was knocked or called: their interactions, less those a later one
+    /// corrects (`corrections`: a correction records the same knock or call again).
+    public static func attempts(_ interactions: [(id: String, corrects: String?, user: String?)]) -> Int {
+        interactions.count - corrections(interactions).count
     }
 
     /// The fields a result's effect writes, for reading their values before a save.

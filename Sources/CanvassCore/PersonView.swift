@@ -96,10 +96,8 @@ public struct InteractionView: Sendable, Hashable, Encodable {
     /// latest result uses), with corrections linked both ways.
     static func all(_ records: [Record], surveys: [String: Survey], directory: WriterDirectory) -> [InteractionView] {
         let live = records.filter { Record.exists($0) }
-        var correctedBy: [String: String] = [:]
-        for r in live {
-            if let target = r["corrects"]?.stringValue { correctedBy[target] = r.key.id }
-        }
+        let correctedBy = Canvassing.corrections(
+            live.map { ($0.key.id, $0["corrects"]?.stringValue, $0["user_id"]?.stringValue) })
         return live.map { r in
             var answers: [String: Value] = [:]
             if case .object(let o)? = r["answers"] { answers = o }

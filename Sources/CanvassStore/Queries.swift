@@ -98,7 +98,7 @@ extension ReplicaStore {
         return ListPerson(
             id: id, name: name.joined(separator: " "), phone: c["phone"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 },
             party: c["party"]?.stringValue, lastResult: last?.result, lastAt: last?.recordedAt,
-            attempts: Canvassing.attempts(history.map { ($0.id, $0.corrects) }), suppressed: suppressed,
+            attempts: Canvassing.attempts(history.map { ($0.id, $0.corrects, $0.userID) }), suppressed: suppressed,
             done: Canvassing.isDone(suppressed: suppressed != nil, lastResult: code, hasResult: last?.result != nil),
             dueAt: suppressed == nil ? Canvassing.dueAt(lastResult: code, at: last?.recordedAt) : nil)
     }
