@@ -94,6 +94,30 @@ public enum CampaignSchema {
             name: "assignments",
             fields: [FieldSpec("list_id", .reference, target: "lists"), FieldSpec("user_id", .string, maxLength: 64)],
             creatableBy: .coordinator),
+        // Static groups and their members (one record per membership, removed with its `deleted`
+        // register), and segments defined by criteria (`Criteria`): coordinators only, outside
+        // every canvasser's scope.
+        CollectionSpec(
+            name: "groups",
+            fields: [
+                FieldSpec("name", .string, maxLength: 200), FieldSpec("campaign_id", .reference, target: "campaigns"),
+                FieldSpec("description", .text),
+            ],
+            creatableBy: .coordinator),
+        CollectionSpec(
+            name: "group_members",
+            fields: [
+                FieldSpec("group_id", .reference, target: "groups"),
+                FieldSpec("contact_id", .reference, target: "contacts"),
+            ],
+            creatableBy: .coordinator),
+        CollectionSpec(
+            name: "segments",
+            fields: [
+                FieldSpec("name", .string, maxLength: 200), FieldSpec("campaign_id", .reference, target: "campaigns"),
+                FieldSpec("criteria", .string, maxLength: 2000), FieldSpec("description", .text),
+            ],
+            creatableBy: .coordinator),
         CollectionSpec(
             name: "interactions",
             fields: [

@@ -23,6 +23,7 @@ struct Canvass: AsyncParsableCommand {
             SyncCommand.self, Conflicts.self, Resolve.self, Show.self, History.self, Shift.self,
             Logout.self, ExportUnsynced.self,
             ImportUnsynced.self, CampaignCommand.self, ImportCommand.self, UserCommand.self, DeviceCommand.self,
+            ListCommand.self, GroupCommand.self, SegmentCommand.self,
         ])
 
     /// Parsed here so that `--home` may come before the subcommand as well as after it.

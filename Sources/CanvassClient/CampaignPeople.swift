@@ -1,0 +1,97 @@
+import CanvassCore
+import CanvassProtocol
+import CanvassStore
+
+/// The people of a campaign as the set-up rules read them (`PersonFacts`), with the surveys and
+/// static groups their criteria may name: what segments count and the turf cutter cuts. Read from
+/// the coordinator's replica with projected reads (`ReplicaStore.projected`), so a campaign of
+/// 100,000 people loads without decoding whole records.
+struct CampaignPeople {
+    let campaign: String
+    let people: [PersonFacts]
+    /// Every survey here, by id (results recorded on any of them are read with their own codes).
+    let surveys: [String: Survey]
+    /// The campaign each survey belongs to, by survey id.
+    let surveyCampaigns: [String: String]
+    /// The campaign's static groups, by name.
+    let groups: [(id: String, name: String)]
+
+    /// What criteria in this campaign may name: its groups, the result codes and questions of its surveys.
+    var vocabulary: Criteria.Vocabulary {
+        let own = surveys.values.filter { surveyCampaigns[$0.id] == campaign }.sorted { $0.id < $1.id }
+        var codes = ResultCode.standard.map(\.code)
+        var questions: [Question] = []
+        for s in own {
+            for c in s.resultCodes where !codes.contains(c.code) { codes.append(c.code) }
+            for q in s.questions where !questions.contains(where: { $0.id == q.id }) { questions.append(q) }
+        }
+        return Criteria.Vocabulary(groups: groups, resultCodes: codes, questions: questions)
+    }
+
+    /// Reads the campaign's people (those `CampaignMembership` counts in it: tagged with the
+    /// campaign by an import, or on one of its lists), their interactions and group memberships.
+    static func load(_ store: ReplicaStore, campaign: String) throws -> CampaignPeople {
+        let schema = CampaignSchema.standard
+        func kinds(_ collection: String) -> [String: FieldKind] {
+            Dictionary(uniqueKeysWithValues: (schema.collections[collection]?.fields ?? []).map { ($0.name, $0.kind) })
+        }
+        var surveys: [String: Survey] = [:]
+        var surveyCampaigns: [String: String] = [:]
+        for r in try store.records(in: "surveys") {
+            guard let s = try? r["definition"]?.decode(as: Survey.self) else { continue }
+            surveys[r.key.id] = s
+            surveyCampaigns[r.key.id] = r["campaign_id"]?.stringValue
+        }
+        let lists = try store.projected("lists", fields: ["campaign_id"]).map { ($0.key.id, $0.values) }
+        let campaignLists = Set(lists.filter { $0.1["campaign_id"]?.stringValue == campaign }.map(\.0))
+        let items = try store.projected("list_items", fields: ["list_id", "contact_id", "household_id"]).map(\.values)
+            .filter { $0["list_id"]?.stringValue.map(campaignLists.contains) ?? false }
+        let membership = CampaignMembership(
+            campaign: campaign, lists: lists,
+            surveys: surveyCampaigns.map { ($0.key, ["campaign_id": .string($0.value)]) }, items: items)
+        let groupRecords = try store.projected("groups", fields: ["name", "campaign_id"]).filter {
+            $0["campaign_id"]?.stringValue == campaign
+        }
+        let groupIDs = Set(groupRecords.map(\.key.id))
+        var memberships: [String: Set<String>] = [:]
+        for m in try store.projected("group_members", fields: ["group_id", "contact_id"]) {
+            guard let g = m["group_id"]?.stringValue, groupIDs.contains(g), let c = m["contact_id"]?.stringValue else {
+                continue
+            }
+            memberships[c, default: []].insert(g)
+        }
+        var interactions: [String: [PersonFacts.Interaction]] = [:]
+        for i in try store.projected(
+            "interactions", fields: PersonFacts.interactionFields, kinds: kinds("interactions"))
+        {
+            guard let p = i["person_id"]?.stringValue else { continue }
+            var answers: [String: Value] = [:]
+            if case .object(let o)? = i["answers"] { answers = o }
+            interactions[p, default: []].append(
+                PersonFacts.Interaction(
+                    id: i.key.id, result: i["result"]?.stringValue, surveyID: i["survey_id"]?.stringValue,
+                    recordedAt: i["recorded_at"]?.intValue, answers: answers))
+        }
+        var households: [String: [String: Value]] = [:]
+        for h in try store.projected("households", fields: PersonFacts.householdFields, kinds: kinds("households")) {
+            households[h.key.id] = h.values
+        }
+        var people: [PersonFacts] = []
+        for c in try store.projected("contacts", fields: PersonFacts.contactFields, kinds: kinds("contacts"))
+        where membership.contains(c.key, values: c.values) {
+            let hid = c["household_id"]?.stringValue
+            let history = interactions[c.key.id] ?? []
+            // Answers count from this campaign's surveys (and surveys this device does not hold).
+            let answering = history.filter { i in
+                i.surveyID.flatMap { surveyCampaigns[$0] }.map { $0 == campaign } ?? true
+            }
+            people.append(
+                PersonFacts(
+                    id: c.key.id, contact: c.values, household: hid.flatMap { households[$0] } ?? [:],
+                    interactions: history, answering: answering, groups: memberships[c.key.id] ?? []))
+        }
+        return CampaignPeople(
+            campaign: campaign, people: people, surveys: surveys, surveyCampaigns: surveyCampaigns,
+            groups: groupRecords.map { ($0.key.id, $0["name"]?.stringValue ?? $0.key.id) }.sorted { $0.1 < $1.1 })
+    }
+}
