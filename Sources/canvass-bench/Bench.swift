@@ -27,7 +27,7 @@ protocol Scenario {
 
 nonisolated(unsafe) let allScenarios: [any Scenario.Type] = [
     MergeScenario.self, MergeContendedScenario.self, InitialPullScenario.self, RecordScenario.self, BurstScenario.self,
-    CodecScenario.self, ImportScenario.self, FirstSyncScenario.self,
+    CodecScenario.self, ImportScenario.self, FirstSyncScenario.self, CutScenario.self,
 ]
 
 @main
@@ -97,6 +97,7 @@ struct CanvassBench: AsyncParsableCommand {
         case is BurstScenario.Type: return BurstScenario()
         case is ImportScenario.Type: return ImportScenario()
         case is FirstSyncScenario.Type: return FirstSyncScenario()
+        case is CutScenario.Type: return CutScenario()
         default: throw ValidationError("no runner for \(type.name)")
         }
     }
