@@ -487,9 +487,19 @@ public final class ServerStore: Sendable {
     public func checkOut(lists: [String], device: ReplicaID, now: Int64, policy: CheckoutPolicy) async throws
         -> [ListCheckout]
     {
-        try await writer.write { db in
+        // Most lists are worked by one canvasser: find, with a read, the lists that are shared or
+        // still hold checkouts, so that a sync of an unshared list takes no write lock at all.
+        let candidates = try await writer.read { db in
+            try lists.sorted().filter { list in
+                try Self.checkoutApplies(db, list).applies
+                    || Bool.fetchOne(db, sql: "SELECT 1 FROM checkouts WHERE list_id = ? LIMIT 1", arguments: [list])
+                        == true
+            }
+        }
+        if candidates.isEmpty { return [] }
+        return try await writer.write { db in
             var out: [ListCheckout] = []
-            for list in lists.sorted() {
+            for list in candidates {
                 let current = try Row.fetchAll(
                     db, sql: "SELECT household_id, replica, expires_at FROM checkouts WHERE list_id = ?",
                     arguments: [list]
@@ -497,18 +507,9 @@ public final class ServerStore: Sendable {
                     Checkout(
                         householdID: $0["household_id"], replica: ReplicaID($0["replica"]), expiresAt: $0["expires_at"])
                 }
-                let record = try RecordRows(db).load(RecordKey("lists", list))
-                let users = try String.fetchAll(
-                    db,
-                    sql: """
-                        SELECT DISTINCT json_extract(display, '$.user_id') FROM records
-                        WHERE collection = 'assignments' AND deleted = 0 AND json_extract(display, '$.list_id') = ?
-                            AND json_type(display, '$.user_id') = 'text'
-                        """, arguments: [list])
+                let (applies, users) = try Self.checkoutApplies(db, list)
                 var next: [Checkout] = []
-                if CanvassCore.Record.exists(record),
-                    CheckoutAllocator.applies(kind: record?["kind"]?.stringValue, sharedBy: users.count)
-                {
+                if applies {
                     var holders: Set<ReplicaID> = []
                     let live = try db.cachedStatement(
                         sql: "SELECT replica FROM devices WHERE user_id = ? AND revoked_at IS NULL")
@@ -534,6 +535,21 @@ public final class ServerStore: Sendable {
             }
             return out
         }
+    }
+
+    /// Whether a list's doors are checked out (`CheckoutAllocator.applies`: it exists, and is a
+    /// walk list assigned to two or more users), and those users.
+    private static func checkoutApplies(_ db: Database, _ list: String) throws -> (applies: Bool, users: [String]) {
+        let record = try RecordRows(db).load(RecordKey("lists", list))
+        guard CanvassCore.Record.exists(record) else { return (false, []) }
+        let users = try String.fetchAll(
+            db,
+            sql: """
+                SELECT DISTINCT json_extract(display, '$.user_id') FROM records
+                WHERE collection = 'assignments' AND deleted = 0 AND json_extract(display, '$.list_id') = ?
+                    AND json_type(display, '$.user_id') = 'text'
+                """, arguments: [list])
+        return (CheckoutAllocator.applies(kind: record?["kind"]?.stringValue, sharedBy: users.count), users)
     }
 
     /// Every one-time code and device token as stored, for audits: only hashes may appear.

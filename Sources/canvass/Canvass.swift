@@ -8,7 +8,7 @@ struct Canvass: AsyncParsableCommand {
         commandName: "canvass",
         abstract: "Work a walk list or call list, offline; sync when back online.",
         discussion: """
-            Everything works offline except login and sync. Start with: canvass login SERVER_URL CODE
+            Everything works offline except login, sync, and a coordinator's user, device and list share commands (login codes and revocations are the server's secrets). Start with: canvass login SERVER_URL CODE
 
             The local store lives in --home DIR (before or after the subcommand) or $CANVASS_HOME, default ~/.local/share/canvass; one folder per account.
 

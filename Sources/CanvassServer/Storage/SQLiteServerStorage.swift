@@ -96,7 +96,7 @@ public final class SQLiteServerStorage: ServerStorage {
                 id: id ?? "u-" + Credentials.randomID(length: 10), name: name, role: role, now: now)
         else {
             throw ServerError.conflict(
-                "a user named '\(name)' already exists; pick another name, or issue a new code with `canvass user code \(name)`"
+                "a user named '\(name)' already exists; pick another name, or issue a new code with `canvass user code \"\(name)\"`"
             )
         }
         return user
