@@ -262,6 +262,45 @@ import Testing
         #expect(assignments.count == 3 && assignments.allSatisfy { $0["list_id"]?.stringValue == "l-1" })
     }
 
+    /// Every bad input to an account route gets a 4xx with the JSON error body, never a 5xx:
+    /// junk bodies and path parameters, for a coordinator (who gets past the role check) and a
+    /// canvasser.
+    @Test func everyBadInputIsAFourHundredWithAJSONError() async throws {
+        let f = try await F()
+        try await Self.withList(f)
+        let bodies = [
+            "", "null", "[]", "{", "\u{0}", #"{"name": 1, "role": []}"#,
+            #"{"name": "\#(String(repeating: "é", count: 5000))", "role": "canvasser"}"#,
+            #"{"expires_hours": 1e400}"#, #"{"expires_hours": -1}"#, #"{"expires_hours": 99999999999999999999}"#,
+            String(repeating: "[", count: 600) + String(repeating: "]", count: 600),
+            #"{"name": "x", "role": "admin", "name": "y"}"#,
+        ]
+        let ids = ["%00", "%ZZ", String(repeating: "a", count: 2000), "..%2F..%2Fetc", "%E2%80%AE", "u-%20"]
+        var routes: [(String, HTTPRequest.Method)] = [("/v1/users", .post)]
+        for id in ids {
+            routes += [
+                ("/v1/users/\(id)/codes", .post), ("/v1/lists/\(id)/shares", .post),
+                ("/v1/lists/\(id)/shares", .delete),
+            ]
+        }
+        let all = routes
+        try await f.app.test(.router) { client in
+            for token in [f.kim.token, f.ann.token] {
+                for (uri, method) in all {
+                    for body in bodies {
+                        try await client.execute(
+                            uri: uri, method: method, headers: Self.headers(token: token), body: Self.body(body)
+                        ) { r in
+                            let outcome = Self.outcome(r)
+                            #expect(
+                                outcome.hasPrefix("4"), "\(method) \(uri.prefix(60)) \(body.prefix(40)): \(outcome)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// The directory reaches coordinators (whole feed) and never canvassers, and no push may
     /// write it, not even an admin's.
     @Test func theDirectoryReachesCoordinatorsOnly() async throws {
