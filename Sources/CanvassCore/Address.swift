@@ -36,9 +36,12 @@ public struct Address: Sendable, Hashable {
     }
 
     /// "12", "12B", "12 1/2", "12-14".
-    public var house: String {
-        if numberSuffix.contains("/") { return "\(number) \(numberSuffix)" }
-        return "\(number)\(numberSuffix)"
+    public var house: String { Self.house(Int64(number), suffix: numberSuffix) }
+
+    /// A house number with its suffix as a household record holds them (`street_number`,
+    /// `number_suffix`): "12B", "12 1/2"; what every list and view shows.
+    public static func house(_ number: Int64, suffix: String) -> String {
+        suffix.contains("/") ? "\(number) \(suffix)" : "\(number)\(suffix)"
     }
 
     /// "N Main St NW": the street as walk lists group and show it.

@@ -110,9 +110,10 @@ public struct WalkStop: Sendable, Hashable, Codable {
         checkout = try c.decodeIfPresent(DoorHold.self, forKey: .checkout)
     }
 
+    /// - Parameter numberSuffix: "B" of 12B, "1/2" of 12 1/2 (`number_suffix`), shown in `address`.
     public init(
-        householdID: String, streetNumber: Int64, streetName: String, unit: String, badAddress: Bool,
-        people: [ListPerson]
+        householdID: String, streetNumber: Int64, numberSuffix: String = "", streetName: String, unit: String,
+        badAddress: Bool, people: [ListPerson]
     ) {
         self.householdID = householdID
         self.streetNumber = streetNumber
@@ -122,7 +123,8 @@ public struct WalkStop: Sendable, Hashable, Codable {
             Canvassing.WalkAddress(
                 streetName: streetName, streetNumber: streetNumber, unit: unit, householdID: householdID
             ).side
-        self.address = "\(streetNumber) \(streetName)" + (unit.isEmpty ? "" : ", \(unit)")
+        self.address =
+            "\(Address.house(streetNumber, suffix: numberSuffix)) \(streetName)" + (unit.isEmpty ? "" : ", \(unit)")
         self.badAddress = badAddress
         self.people = people
     }

@@ -189,8 +189,11 @@ public struct HouseholdView: Sendable, Hashable, Encodable {
 
     /// A household's address in one line, from the parts its record holds.
     public static func addressLine(_ v: [String: Value]) -> String {
-        let street = [v["street_number"]?.description, v["street_name"]?.stringValue].compactMap { $0 }
-            .filter { !$0.isEmpty && $0 != "null" }.joined(separator: " ")
+        let number = v["street_number"]?.intValue.map {
+            Address.house($0, suffix: v["number_suffix"]?.stringValue ?? "")
+        }
+        let street = [number, v["street_name"]?.stringValue].compactMap { $0 }.filter { !$0.isEmpty }
+            .joined(separator: " ")
         let cityZip = [v["city"]?.stringValue, v["zip"]?.stringValue].compactMap { $0 }.filter { !$0.isEmpty }
             .joined(separator: " ")
         return [street, v["unit"]?.stringValue ?? "", cityZip].filter { !$0.isEmpty }.joined(separator: ", ")

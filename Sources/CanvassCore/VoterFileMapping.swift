@@ -69,7 +69,7 @@ public struct VoterFileMapping: Sendable, Hashable {
             "voteridnumber", "idnumber", "countyvoterid", "stateid",
         ],
         .householdID: ["householdid", "hhid", "household"],
-        .firstName: ["firstname", "first", "fname", "givenname", "namefirst", "voterfirstname", "forename"],
+        .firstName: ["firstname", "first", "fname", "givenname", "namefirst", "voterfirstname", "forename", "given"],
         .middleName: ["middlename", "middle", "mname", "middleinitial", "mi", "namemiddle", "votermiddlename"],
         .lastName: ["lastname", "last", "lname", "surname", "familyname", "namelast", "voterlastname"],
         .suffix: ["suffix", "namesuffix", "suffixname", "sfx", "namesfx", "votersuffix"],
@@ -78,7 +78,8 @@ public struct VoterFileMapping: Sendable, Hashable {
             "address", "address1", "addressline1", "streetaddress", "residentialaddress", "residentialaddress1",
             "residenceaddress", "residenceaddress1", "residenceaddressline1", "resaddress", "resaddress1",
             "resaddr", "resstreetaddress", "resstreetaddr", "resaddressline1", "fulladdress", "homeaddress",
-            "residenceaddressesaddressline", "residentialstreetaddress", "regaddress", "registrationaddress",
+            "residenceaddressesaddressline", "residentialstreetaddress", "regaddress", "registrationaddress", "addr",
+            "street1", "streetaddress1", "resaddr1",
         ],
         .streetNumber: [
             "streetnumber", "housenumber", "housenum", "houseno", "housenbr", "stnum", "streetno", "streetnum",
@@ -116,6 +117,7 @@ public struct VoterFileMapping: Sendable, Hashable {
         .zip: [
             "zip", "zip5", "zipcode", "postalcode", "postcode", "reszip", "reszip5", "reszipcode", "residentialzip",
             "residentialzip5", "residentialzipcode", "residencezip", "residencezipcode", "residenceaddresseszip",
+            "zip9",
         ],
         .latitude: ["latitude", "lat", "reslatitude"],
         .longitude: ["longitude", "lon", "lng", "long", "reslongitude"],

@@ -142,7 +142,7 @@ extension ReplicaStore {
             .map { Self.person($0.0, $0.1, history: history[$0.0] ?? [], channel: .door, survey: survey) }
             return WalkStop(
                 householdID: hid, streetNumber: h["street_number"]?.intValue ?? 0,
-                streetName: h["street_name"]?.stringValue ?? "",
+                numberSuffix: h["number_suffix"]?.stringValue ?? "", streetName: h["street_name"]?.stringValue ?? "",
                 unit: h["unit"]?.stringValue ?? "", badAddress: h["bad_address"] == .bool(true), people: people)
         }
         // A household's place is its first item's position (the cutter's route).

@@ -96,6 +96,17 @@ struct AddressTests {
         #expect(typed.unit == "Apt 4B")
     }
 
+    /// Walk lists and a person's view show the number with its suffix: 12 and 12 1/2 are two doors.
+    @Test func viewsShowTheHouseNumberWithItsSuffix() {
+        let stop = WalkStop(
+            householdID: "h", streetNumber: 12, numberSuffix: "1/2", streetName: "N High St", unit: "Apt 4B",
+            badAddress: false, people: [])
+        #expect(stop.address == "12 1/2 N High St, Apt 4B")
+        #expect(
+            HouseholdView.addressLine(["street_number": 12, "number_suffix": "B", "street_name": "Elm St"])
+                == "12B Elm St")
+    }
+
     @Test func printsTheNormalisedLine() {
         #expect(Address.parse("77 EAST 5TH AVENUE #3").address?.line == "77 E 5th Ave #3")
         #expect(Address.parse("12 1/2 n main street apartment 4b").address?.line == "12 1/2 N Main St Apt 4B")
