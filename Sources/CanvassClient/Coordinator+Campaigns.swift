@@ -148,28 +148,44 @@ extension FieldClient {
         }
     }
 
-    /// A campaign with its goals against progress so far (`CampaignProgress`).
+    /// A campaign with its goals against progress so far (`CampaignProgress`), and its people
+    /// and households as `CampaignMembership` counts them (tagged by an import, or on its lists).
     public func campaign(_ idOrName: String) throws -> CampaignDetail {
         try translating {
             let (store, _) = try coordinatorOnly("see campaign progress")
             let (id, values) = try Self.findCampaign(idOrName, in: store)
-            let lists = try store.displays(in: "lists").filter { $0.values["campaign_id"]?.stringValue == id }
-                .map(\.id)
+            let lists = try store.projected("lists", fields: ["campaign_id"]).map { ($0.key.id, $0.values) }
+            let surveyRecords = try store.displays(in: "surveys")
+            let mine = Set(lists.filter { $0.1["campaign_id"]?.stringValue == id }.map(\.0))
+            let items = try store.projected("list_items", fields: ["list_id", "contact_id", "household_id"]).map(
+                \.values
+            ).filter { $0["list_id"]?.stringValue.map(mine.contains) ?? false }
+            let membership = CampaignMembership(
+                campaign: id, lists: lists, surveys: surveyRecords.map { ($0.id, $0.values) }, items: items)
             var surveys: [String: Survey] = [:]
-            for s in try store.displays(in: "surveys") {
+            for s in surveyRecords {
                 if let d = s.values["definition"], let survey = try? d.decode(as: Survey.self) {
                     surveys[s.id] = survey
                 }
             }
             let progress = CampaignProgress.tally(
-                lists: Set(lists), surveys: surveys, interactions: try store.displays(in: "interactions").map(\.values))
-            let mine: ([String: Value]) -> Bool = { $0["campaign_id"]?.stringValue == id }
+                lists: membership.lists, surveys: surveys,
+                interactions: try store.projected(
+                    "interactions", fields: ["list_id", "channel", "result", "survey_id"]
+                )
+                .map(\.values))
+            let contacts = try store.projected("contacts", fields: ["campaign_id", "household_id"])
+                .filter { membership.contains($0.key, values: $0.values) }
+            let residents = Set(contacts.compactMap { $0["household_id"]?.stringValue })
+            let households = try store.projected("households", fields: ["campaign_id"]).filter {
+                membership.contains($0.key, values: $0.values) || residents.contains($0.key.id)
+            }
             return CampaignDetail(
-                campaign: CampaignSummary(id: id, values), progress: progress,
-                people: try store.displays(in: "contacts").filter { mine($0.values) }.count,
-                households: try store.displays(in: "households").filter { mine($0.values) }.count, lists: lists,
-                children: try store.displays(in: "campaigns").filter { $0.values["parent_id"]?.stringValue == id }
-                    .map(\.id))
+                campaign: CampaignSummary(id: id, values), progress: progress, people: contacts.count,
+                households: households.count, lists: membership.lists.sorted(),
+                children: try store.projected("campaigns", fields: ["parent_id"]).filter {
+                    $0["parent_id"]?.stringValue == id
+                }.map(\.key.id))
         }
     }
 }

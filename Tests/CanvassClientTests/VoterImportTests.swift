@@ -97,6 +97,31 @@ private let T0: Int64 = 1_760_000_000_000
         #expect(onServer.allSatisfy { $0["campaign_id"] == "rivera-2026" })
     }
 
+    /// Progress counts the interactions on the campaign's lists: door knocks, and conversations.
+    @Test func campaignShowCountsDoorsAndContactsOnItsLists() async throws {
+        let (client, _, dir) = try await Self.home(role: .coordinator)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try client.createCampaign(
+            name: "Rivera 2026", type: nil, status: nil, start: nil, end: nil, goals: ["contacts=10"], parent: nil,
+            now: T0)
+        let (_, file) = try Self.vendorFile(in: dir)
+        _ = try client.importVoterFile(campaign: "rivera-2026", file: file, now: T0)
+        let survey = try client.createSurvey(
+            campaign: "rivera-2026", file: Fixtures.surveyPath("canvass"), replace: false, now: T0)
+        let cut = try client.cutLists(
+            campaign: "rivera-2026", survey: survey.id, channel: .door, criteria: nil, segment: nil, size: 10,
+            name: "Turf", dryRun: false, now: T0)
+        let list = try #require(cut.lists.first?.id)
+        let people = try client.walk(list, now: T0).flatMap(\.people).map(\.id)
+        try #require(people.count >= 3)
+        _ = try client.record(person: people[0], list: list, result: "contacted", answers: [], note: nil, now: T0 + 1)
+        _ = try client.record(person: people[1], list: list, result: "not_home", answers: [], note: nil, now: T0 + 2)
+        _ = try client.record(person: people[2], list: list, result: "refused", answers: [], note: nil, now: T0 + 3)
+        let detail = try client.campaign("rivera-2026")
+        #expect(detail.progress.doors == 3 && detail.progress.contacts == 2, "refused reached the person too")
+        #expect(detail.lists.contains(list) && detail.campaign.goals.contacts == 10)
+    }
+
     @Test func aCanvasserIsRefusedAndNothingIsWritten() async throws {
         let (client, _, dir) = try await Self.home(role: .canvasser)
         defer { try? FileManager.default.removeItem(at: dir) }
