@@ -70,7 +70,8 @@ struct CampaignPeople {
             interactions[p, default: []].append(
                 PersonFacts.Interaction(
                     id: i.key.id, result: i["result"]?.stringValue, surveyID: i["survey_id"]?.stringValue,
-                    recordedAt: i["recorded_at"]?.intValue, answers: answers))
+                    recordedAt: i["recorded_at"]?.intValue, answers: answers, corrects: i["corrects"]?.stringValue,
+                    userID: i["user_id"]?.stringValue))
         }
         var households: [String: [String: Value]] = [:]
         for h in try store.projected("households", fields: PersonFacts.householdFields, kinds: kinds("households")) {

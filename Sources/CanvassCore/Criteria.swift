@@ -91,7 +91,7 @@ public struct Criteria: Sendable, Hashable, CustomStringConvertible {
         let answer = "answer.Q"
         lines.append(
             answer + String(repeating: " ", count: max(2, width - answer.count + 2))
-                + "the latest answer to survey question Q, e.g. answer.top_issue=housing")
+                + "latest answer to question Q, e.g. answer.top_issue=housing")
         return lines.joined(separator: "\n")
     }
 }

@@ -44,13 +44,21 @@ public struct PersonFacts: Sendable, Hashable {
         public let surveyID: String?
         public let recordedAt: Int64?
         public let answers: [String: Value]
+        /// The interaction this one corrects (the same knock or call recorded again), and who recorded it.
+        public let corrects: String?
+        public let userID: String?
 
-        public init(id: String, result: String?, surveyID: String?, recordedAt: Int64?, answers: [String: Value]) {
+        public init(
+            id: String, result: String?, surveyID: String?, recordedAt: Int64?, answers: [String: Value],
+            corrects: String? = nil, userID: String? = nil
+        ) {
             self.id = id
             self.result = result
             self.surveyID = surveyID
             self.recordedAt = recordedAt
             self.answers = answers
+            self.corrects = corrects
+            self.userID = userID
         }
 
         /// Latest first: by the time recorded, then by id (the order `canvass` shows a history in).
@@ -62,19 +70,23 @@ public struct PersonFacts: Sendable, Hashable {
     /// The facts of a person from their interactions: the latest result (and its survey and time)
     /// from `interactions`, the latest answer to each question from `answering` (by default the
     /// same interactions; a campaign's segments count only answers given on its own surveys).
+    /// An interaction a later one corrects (`Canvassing.corrections`) counts for nothing: the
+    /// correction records the same knock or call again.
     public init(
         id: String, contact: [String: Value], household: [String: Value], interactions: [Interaction],
         answering: [Interaction]? = nil, groups: Set<String> = []
     ) {
-        let sorted = interactions.sorted(by: Interaction.newerFirst)
+        let corrected = Canvassing.corrections(interactions.map { ($0.id, $0.corrects, $0.userID) })
+        let sorted = interactions.filter { corrected[$0.id] == nil }.sorted(by: Interaction.newerFirst)
         let latest = sorted.first
         var answers: [String: Value] = [:]
-        for i in (answering?.sorted(by: Interaction.newerFirst) ?? sorted) {
+        let answered = answering.map { $0.filter { corrected[$0.id] == nil }.sorted(by: Interaction.newerFirst) }
+        for i in answered ?? sorted {
             for (q, v) in i.answers where answers[q] == nil { answers[q] = v }
         }
         self.init(
             id: id, contact: contact, household: household, lastResult: latest?.result, lastSurvey: latest?.surveyID,
-            lastAt: latest?.recordedAt, attempts: interactions.count, answers: answers, groups: groups)
+            lastAt: latest?.recordedAt, attempts: sorted.count, answers: answers, groups: groups)
     }
 
     /// People in list order: `Canvassing.personBefore` (last name, first name, id).
@@ -108,5 +120,7 @@ extension PersonFacts {
     ]
 
     /// The interaction fields the facts sum up.
-    public static let interactionFields = ["person_id", "result", "survey_id", "recorded_at", "answers"]
+    public static let interactionFields = [
+        "person_id", "result", "survey_id", "recorded_at", "answers", "corrects", "user_id",
+    ]
 }

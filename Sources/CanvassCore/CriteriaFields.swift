@@ -47,21 +47,21 @@ public struct CriteriaField: Sendable, Hashable {
         CriteriaField("ward", .integer, "the contact's ward number (else the household's)"),
         CriteriaField("zip", .text, "the household's zip code"),
         CriteriaField("city", .text, "the household's city"),
-        CriteriaField("street", .text, "the household's street name, e.g. street=\"Maple Ave\""),
-        CriteriaField("gender", .text, "the contact's gender as the voter file gives it (F, M, X)"),
+        CriteriaField("street", .text, "the household's street, e.g. street=\"Maple Ave\""),
+        CriteriaField("gender", .text, "gender as the voter file gives it (F, M, X)"),
         CriteriaField("birth_year", .integer, "year of birth, e.g. birth_year>=1990"),
         CriteriaField("engagement", .integer, "engagement level 1–5"),
         CriteriaField("language", .text, "preferred language"),
-        CriteriaField("voted", .yesNo, "marked as voted in this election (the GOTV mark)"),
-        CriteriaField("history", .election, "voted in an earlier election of the vote history, e.g. history=G2024"),
+        CriteriaField("voted", .yesNo, "marked as voted in this election (GOTV)"),
+        CriteriaField("history", .election, "voted in an earlier election, e.g. history=G2024"),
         CriteriaField("phone", .yesNo, "has a usable phone (a number not marked bad)"),
         CriteriaField("email", .yesNo, "has an email address"),
         CriteriaField(
             "support", .answer(question: "support"),
-            "the latest answer to the campaign's support question (question id `support`, 1–5), none if never asked"
+            "latest answer to the support question (id support, 1–5)"
         ),
-        CriteriaField("last_result", .result, "the latest result code (not_home, refused, …), none if never tried"),
-        CriteriaField("attempts", .integer, "how many times the person was knocked or called"),
+        CriteriaField("last_result", .result, "latest result code (not_home, refused, …)"),
+        CriteriaField("attempts", .integer, "how many times knocked or called"),
         CriteriaField("group", .group, "member of a static group, by name or id"),
     ]
 

@@ -166,5 +166,17 @@ import Testing
         #expect(p.answers == ["support": 1, "top_issue": "schools"])
         let own = PersonFacts(id: "p", contact: [:], household: [:], interactions: [old, new], answering: [old])
         #expect(own.answers["support"] == 5 && own.lastResult == "not_home")
+        // A correction (same user) replaces what it corrects: its answers and its attempt.
+        let first = PersonFacts.Interaction(
+            id: "i3", result: "contacted", surveyID: "s1", recordedAt: 300, answers: ["support": 4, "color": "red"],
+            userID: "u1")
+        let fixed = PersonFacts.Interaction(
+            id: "i4", result: "contacted", surveyID: "s1", recordedAt: 310, answers: ["support": 2], corrects: "i3",
+            userID: "u1")
+        let corrected = PersonFacts(id: "p", contact: [:], household: [:], interactions: [old, first, fixed])
+        #expect(corrected.attempts == 2 && corrected.answers["color"] == nil && corrected.answers["support"] == 2)
+        let notTheirs = PersonFacts.Interaction(
+            id: "i5", result: "refused", surveyID: "s1", recordedAt: 320, answers: [:], corrects: "i3", userID: "u2")
+        #expect(PersonFacts(id: "p", contact: [:], household: [:], interactions: [first, notTheirs]).attempts == 2)
     }
 }
