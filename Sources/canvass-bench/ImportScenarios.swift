@@ -106,6 +106,7 @@ struct FirstSyncScenario: Scenario {
         var times: [Double] = []
         var last = SyncReport()
         var serverRSS = 0.0
+        var cpu: (client: Double, server: Double) = (0, 0)
         for r in 0..<repeats {
             let data = dir.appendingPathComponent("server\(r)").path
             try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
@@ -120,9 +121,11 @@ struct FirstSyncScenario: Scenario {
                 name: "Bench 2026", type: nil, status: nil, start: nil, end: nil, goals: [], parent: nil, now: 1)
             progress("run \(r): importing \(people) people")
             _ = try client.importVoterFile(campaign: "bench-2026", file: file, now: 1_760_000_000_000)
+            let (c0, s0) = (processCPUSeconds(), processCPUSeconds(pid: server.process.processIdentifier))
             let t0 = ContinuousClock.now
             last = try await client.sync(now: 1_760_000_000_001)
             times.append(seconds(ContinuousClock.now - t0))
+            cpu = (processCPUSeconds() - c0, processCPUSeconds(pid: server.process.processIdentifier) - s0)
             guard last.rejected == 0 else { throw BenchImportError("the server rejected \(last.rejected) records") }
             serverRSS = max(serverRSS, serverPeakRSS(server.process.processIdentifier))
             progress(
@@ -142,12 +145,26 @@ struct FirstSyncScenario: Scenario {
                 Figure(
                     name: "records per second", value: Double(last.pushed) / best, unit: "records/s", target: nil,
                     met: nil),
+                Figure(name: "client CPU (last run)", value: cpu.client, unit: "s", target: nil, met: nil),
+                Figure(name: "server CPU (last run)", value: cpu.server, unit: "s", target: nil, met: nil),
                 Figure(name: "server peak RSS", value: serverRSS, unit: "MiB", target: nil, met: nil),
             ],
             notes: [
                 "FieldClient.sync as `canvass sync` runs it (HTTP over loopback, gzip) against `canvass-server serve` on its SQLite store; build the server in release too; CANVASS_BENCH_HOUSEHOLDS sets the size"
             ])
     }
+}
+
+/// User plus system CPU time of a process (this one by default), in seconds, from /proc.
+func processCPUSeconds(pid: Int32? = nil) -> Double {
+    let path = "/proc/\(pid.map(String.init) ?? "self")/stat"
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+        let close = text.lastIndex(of: ")")
+    else { return 0 }
+    // Fields after the command name: state is field 3, utime 14 and stime 15.
+    let fields = text[text.index(after: close)...].split(separator: " ")
+    guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
 }
 
 struct BenchImportError: Error, CustomStringConvertible {
