@@ -207,32 +207,31 @@ public struct TurfCutter: Sendable {
         for b in blocks { streets[b.street, default: []].append(b) }
         for k in streets.keys { streets[k]!.sort { $0.number < $1.number } }
         let names = streets.keys.sorted()
-        let centres = blocks.map { b -> TurfGeometry.Point? in
+        // A block's centre: the mean of its houses, when every house has coordinates.
+        func centre(_ b: Block) -> TurfGeometry.Point? {
             let points = b.houses.compactMap(\.stop.point)
             guard points.count == b.houses.count, !points.isEmpty else { return nil }
             return TurfGeometry.Point(
                 latitude: points.map(\.latitude).reduce(0, +) / Double(points.count),
                 longitude: points.map(\.longitude).reduce(0, +) / Double(points.count))
         }
-        guard centres.allSatisfy({ $0 != nil }), let origin = centres.first ?? nil else {
-            return names.flatMap { streets[$0]! }
+        var centres: [String: TurfGeometry.Point] = [:]
+        for b in blocks {
+            guard let c = centre(b) else { return names.flatMap { streets[$0]! } }
+            centres["\(b.street)|\(b.number)"] = c
         }
-        func centre(_ b: Block) -> TurfGeometry.Point {
-            let points = b.houses.map { $0.stop.point! }
-            return TurfGeometry.Point(
-                latitude: points.map(\.latitude).reduce(0, +) / Double(points.count),
-                longitude: points.map(\.longitude).reduce(0, +) / Double(points.count))
-        }
+        func at(_ b: Block) -> TurfGeometry.Point { centres["\(b.street)|\(b.number)"]! }
+        guard let origin = blocks.first.map(at) else { return [] }
         let distance = TurfGeometry.Distance(origin: origin)
         var out = streets[names[0]]!
         var left = Array(names.dropFirst())
         while !left.isEmpty {
-            let here = centre(out.last!)
+            let here = at(out.last!)
             var best: (index: Int, reversed: Bool, cost: Double)?
             for (i, name) in left.enumerated() {
                 let street = streets[name]!
                 for reversed in [false, true] {
-                    let cost = distance(here, centre(reversed ? street.last! : street.first!))
+                    let cost = distance(here, at(reversed ? street.last! : street.first!))
                     if best == nil || cost < best!.cost - 1e-9 { best = (i, reversed, cost) }
                 }
             }
