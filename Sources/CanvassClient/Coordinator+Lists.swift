@@ -144,7 +144,8 @@ extension FieldClient {
                     CutList(
                         id: $0.id, name: $0.name, precinct: $0.precinct, zip: $0.zip, doors: $0.doors,
                         people: $0.people,
-                        streets: $0.streets, routeMetres: TurfRoute.length($0.stops).map { Int($0.rounded()) })
+                        streets: $0.streets,
+                        routeMetres: $0.stops.isEmpty ? nil : TurfRoute.length($0.stops).map { Int($0.rounded()) })
                 },
                 written: !dryRun && !cut.lists.isEmpty)
         }

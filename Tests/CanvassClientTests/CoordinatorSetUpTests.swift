@@ -148,6 +148,7 @@ private let T0: Int64 = 1_780_000_000_000
             campaign: "camp-2026", survey: survey, channel: .call, criteria: nil, segment: nil, size: nil, name: nil,
             dryRun: false, now: T0 + 1)
         #expect(calls.lists.first?.id == "calls-01" && calls.size == 100)
+        #expect(calls.lists.allSatisfy { $0.routeMetres == nil && $0.streets.isEmpty })
         #expect(try client.calls("calls-01").allSatisfy { $0.phone != nil })
         let report = try await Self.push(store, service)
         #expect(report.rejected == 0 && report.accepted > listed.count)
