@@ -110,12 +110,21 @@ public struct PushJudge: Sendable {
     public let snapshot: PushSnapshot
     /// Each survey named in the page, parsed once (a survey that does not parse is missing).
     public let surveys: [String: Survey]
+    /// Checks of the JSON documents some fields hold, by `collection.field` (a survey's
+    /// `definition`, say): every sibling of a changed record must pass. Decoding a document needs
+    /// Foundation, so the check comes in as a value (CanvassProtocol's `PushJudge` initialiser
+    /// supplies the survey's) and the rule stays this judge's.
+    public let documentChecks: [String: @Sendable (Value) -> [Diagnostic]]
 
-    public init(schema: Schema, device: DeviceIdentity, snapshot: PushSnapshot, surveys: [String: Survey]) {
+    public init(
+        schema: Schema, device: DeviceIdentity, snapshot: PushSnapshot, surveys: [String: Survey],
+        documentChecks: [String: @Sendable (Value) -> [Diagnostic]] = [:]
+    ) {
         self.schema = schema
         self.device = device
         self.snapshot = snapshot
         self.surveys = surveys
+        self.documentChecks = documentChecks
     }
 
     /// Judges a page. Records are judged independently; `results[i]` answers `records[i]`.
@@ -134,6 +143,7 @@ public struct PushJudge: Sendable {
             if check.changes {
                 problems += scopeProblems(record, existing)
                 if record.key.collection == "interactions", existing == nil { problems += interactionProblems(record) }
+                problems += documentProblems(record)
             }
             problems = problems.map { $0.relocated(to: i) }
             let ok = !problems.hasErrors
@@ -195,6 +205,24 @@ public struct PushJudge: Sendable {
                 : Diagnostic(
                     at: "records[0].fields.user_id.siblings[\(j)]", code: "forbidden",
                     "an interaction must carry your own user id (\(device.userID))")
+        }
+        return out
+    }
+
+    /// Every sibling of a field that holds a document passes that document's check; each problem
+    /// is located inside the sibling (`records[0].fields.definition.siblings[0].survey.questions[1]`).
+    func documentProblems(_ record: Record) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for (field, register) in record.fields.sorted(by: { $0.key < $1.key }) {
+            guard let check = documentChecks["\(record.key.collection).\(field)"] else { continue }
+            for (j, sibling) in register.siblings.enumerated() {
+                for d in check(sibling.value) {
+                    out.append(
+                        Diagnostic(
+                            d.severity, at: "records[0].fields.\(field).siblings[\(j)].\(d.location)", code: d.code,
+                            d.message))
+                }
+            }
         }
         return out
     }

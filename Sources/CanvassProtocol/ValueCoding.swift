@@ -14,10 +14,26 @@ extension Value {
 }
 
 extension PushJudge {
-    /// A judge for `snapshot`, with the surveys it holds parsed from their stored definitions.
+    /// A judge for `snapshot`, with the surveys it holds parsed from their stored definitions,
+    /// and a pushed survey definition held to what `canvass survey create` checks: it decodes as
+    /// a `Survey` and passes `Survey.check()`.
     public init(schema: Schema, device: DeviceIdentity, snapshot: PushSnapshot) {
         self.init(
             schema: schema, device: device, snapshot: snapshot,
-            surveys: snapshot.surveys.compactMapValues { try? $0["definition"]?.decode(as: Survey.self) })
+            surveys: snapshot.surveys.compactMapValues { try? $0["definition"]?.decode(as: Survey.self) },
+            documentChecks: ["surveys.definition": Self.surveyDefinitionProblems])
+    }
+
+    /// Problems of a survey definition stored as a JSON value.
+    @Sendable public static func surveyDefinitionProblems(_ value: Value) -> [Diagnostic] {
+        do {
+            return try value.decode(as: Survey.self).check().filter { $0.severity == .error }
+        } catch {
+            return [
+                Diagnostic(
+                    at: "survey", code: "bad_value",
+                    "not a survey definition (\(error)); write it with canvass survey create CAMPAIGN FILE.yaml")
+            ]
+        }
     }
 }
