@@ -6,7 +6,7 @@ import Foundation
 struct Canvass: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "canvass",
-        abstract: "Work a walk list or call list, offline; sync when back online.",
+        abstract: "Work a walk list or call list, or set up and review a campaign, offline; sync when back online.",
         discussion: """
             Everything works offline except login, sync, and a coordinator's user, device and list share commands (login codes and revocations are the server's secrets). Start with: canvass login SERVER_URL CODE
 
