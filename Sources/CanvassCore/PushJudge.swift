@@ -213,8 +213,10 @@ public struct PushJudge: Sendable {
     /// is located inside the sibling (`records[0].fields.definition.siblings[0].survey.questions[1]`).
     func documentProblems(_ record: Record) -> [Diagnostic] {
         var out: [Diagnostic] = []
-        for (field, register) in record.fields.sorted(by: { $0.key < $1.key }) {
-            guard let check = documentChecks["\(record.key.collection).\(field)"] else { continue }
+        let prefix = record.key.collection + "."
+        for (name, check) in documentChecks.sorted(by: { $0.key < $1.key }) where name.hasPrefix(prefix) {
+            let field = String(name.dropFirst(prefix.count))
+            guard let register = record.fields[field] else { continue }
             for (j, sibling) in register.siblings.enumerated() {
                 for d in check(sibling.value) {
                     out.append(
