@@ -489,12 +489,20 @@ public final class ServerStore: Sendable {
     {
         // Most lists are worked by one canvasser: find, with a read, the lists that are shared or
         // still hold checkouts, so that a sync of an unshared list takes no write lock at all.
-        let candidates = try await writer.read { db in
-            try lists.sorted().filter { list in
-                try Self.checkoutApplies(db, list).applies
-                    || Bool.fetchOne(db, sql: "SELECT 1 FROM checkouts WHERE list_id = ? LIMIT 1", arguments: [list])
-                        == true
+        // The walk (which doors are done or waiting) is computed in that read too, outside the
+        // write lock that every push waits for: a door that became done meanwhile is released at
+        // the next sync, and a stale "not done" only keeps a door held a little longer.
+        let (candidates, walks) = try await writer.read { db in
+            var walks: [String: [WalkStop]] = [:]
+            let candidates = try lists.sorted().filter { list in
+                if try Self.checkoutApplies(db, list).applies {
+                    walks[list] = try ReplicaStore.walkList(db, list).filter { !$0.householdID.isEmpty }
+                    return true
+                }
+                return try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM checkouts WHERE list_id = ? LIMIT 1", arguments: [list]) == true
             }
+            return (candidates, walks)
         }
         if candidates.isEmpty { return [] }
         return try await writer.write { db in
@@ -516,7 +524,7 @@ public final class ServerStore: Sendable {
                     for u in users {
                         for r in try String.fetchAll(live, arguments: [u]) { holders.insert(ReplicaID(r)) }
                     }
-                    let stops = try ReplicaStore.walkList(db, list).filter { !$0.householdID.isEmpty }
+                    let stops = try walks[list] ?? ReplicaStore.walkList(db, list).filter { !$0.householdID.isEmpty }
                     next = CheckoutAllocator.allocate(
                         doors: stops.map(\.householdID), done: Set(stops.filter(\.done).map(\.householdID)),
                         waiting: Set(stops.filter { !$0.done && $0.toDo(now: now).isEmpty }.map(\.householdID)),
