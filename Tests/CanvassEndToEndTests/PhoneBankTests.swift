@@ -48,10 +48,10 @@ func canvassOnATerminal(_ args: String, home: String, typing lines: [String]) as
             (try JSONSerialization.jsonObject(with: Data(added.output.utf8)) as? [String: Any])?["code"] as? String)
         #expect(try runServerCommand(["list", "assign", "calls-1", "Pat Phone"], dataDirectory: data).status == 0)
         let home = dir.appendingPathComponent("pat").path
-        let login = try canvass(["login", server.baseURL, code], home: home)
+        let login = try await canvass(["login", server.baseURL, code], home: home)
         #expect(login.status == 0 && login.out.contains("calls-1"), "\(login.err)")
 
-        let calls = try canvass(["calls", "calls-1", "--json"], home: home)
+        let calls = try await canvass(["calls", "calls-1", "--json"], home: home)
         let people = try JSONSerialization.jsonObject(with: Data(calls.out.utf8)) as? [[String: Any]] ?? []
         let toCall = people.filter { ($0["done"] as? Bool) == false }
         try #require(toCall.count >= 4)
@@ -72,20 +72,22 @@ func canvassOnATerminal(_ args: String, home: String, typing lines: [String]) as
         #expect(run.text.contains("corrected (not synced yet"), "\(run.text)")
         #expect(run.text.contains("stopped; 3 call(s) saved this shift (1 corrected)"), "\(run.text)")
 
-        let sync = try canvass(["sync", "--json"], home: home)
+        let sync = try await canvass(["sync", "--json"], home: home)
         let report = try JSONSerialization.jsonObject(with: Data(sync.out.utf8)) as? [String: Any]
         #expect(sync.status == 0 && report?["rejected"] as? Int == 0, "\(sync.out) \(sync.err)")
 
         // The server holds the calls as corrected: a coordinator pulls them.
         let k = dir.appendingPathComponent("k").path
         #expect(
-            try canvass(["login", server.baseURL, try #require(server.code(for: "coordinator"))], home: k).status == 0)
+            try await canvass(["login", server.baseURL, try #require(server.code(for: "coordinator"))], home: k).status
+                == 0)
         let seen =
             try JSONSerialization.jsonObject(
-                with: Data(try canvass(["calls", "calls-1", "--json"], home: k).out.utf8)) as? [[String: Any]] ?? []
+                with: Data(try await canvass(["calls", "calls-1", "--json"], home: k).out.utf8)) as? [[String: Any]]
+            ?? []
         let results = ids.map { id in seen.first { $0["id"] as? String == id }?["last_result"] as? String }
         #expect(results == ["contacted", "left_message", "not_home"], "\(results)")
-        let history = try canvass(["history", ids[1], "--json"], home: k)
+        let history = try await canvass(["history", ids[1], "--json"], home: k)
         let entries =
             (try JSONSerialization.jsonObject(with: Data(history.out.utf8)) as? [String: Any])?["entries"]
             as? [[String: Any]] ?? []

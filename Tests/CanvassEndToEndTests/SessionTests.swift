@@ -30,26 +30,27 @@ private func mode(_ path: String) throws -> Int {
         let server = try ServerProcess(arguments: ["demo"], dataDirectory: data)
         defer { server.stop() }
         #expect(try mode(data) == 0o700, "the server's --data folder is made private")
-        let login = try canvass(["login", server.baseURL, try #require(server.code(for: "canvasser-a"))], home: home)
+        let login = try await canvass(
+            ["login", server.baseURL, try #require(server.code(for: "canvasser-a"))], home: home)
         #expect(login.status == 0, "\(login.err)")
         #expect(try mode(home) == 0o700, "the home folder is made private")
-        let replica = try #require(json(try canvass(["status", "--json"], home: home).out)["replica"] as? String)
+        let replica = try #require(json(try await canvass(["status", "--json"], home: home).out)["replica"] as? String)
 
         server.stop()
         let start = Date()
-        let sync = try canvass(["sync"], home: home)
+        let sync = try await canvass(["sync"], home: home)
         let took = Date().timeIntervalSince(start)
         #expect(sync.status == 69, "\(sync.err)")
         // Refused: well under a second when idle. The pool's own retries took 2 × 4 s here.
         #expect(took < 7, "an unreachable server is reported within seconds, not \(took) s")
         #expect(sync.err.contains("your changes are safe"), "\(sync.err)")
 
-        let logout = try canvass(["logout", "--json"], home: home)
+        let logout = try await canvass(["logout", "--json"], home: home)
         #expect(logout.status == 0, "\(logout.err)")
         let report = json(logout.out)
         #expect(report["revoked_on_server"] as? Bool == false)
         #expect(report["revoke_command"] as? String == "canvass device revoke \(replica)")
-        let text = try canvass(["lists"], home: home)
+        let text = try await canvass(["lists"], home: home)
         #expect(text.status == 77, "signed out locally all the same")
     }
 
@@ -61,13 +62,14 @@ private func mode(_ path: String) throws -> Int {
         defer { server.stop() }
         let home = dir.appendingPathComponent("b").path
         #expect(
-            try canvass(["login", server.baseURL, try #require(server.code(for: "canvasser-b"))], home: home).status
+            try await canvass(["login", server.baseURL, try #require(server.code(for: "canvasser-b"))], home: home)
+                .status
                 == 0)
         let token = try #require(try Session.load(from: ReplicaStore.open(path: home + "/replica.sqlite"))).token
         let transport = try HTTPTransport(baseURL: server.baseURL)
         _ = try await transport.pull(since: nil, limit: 1, token: token)  // the token works
 
-        let logout = try canvass(["logout"], home: home)
+        let logout = try await canvass(["logout"], home: home)
         #expect(logout.status == 0, "\(logout.err)")
         #expect(logout.out.contains("revoked on the server"), "\(logout.out)")
         do {
@@ -88,32 +90,34 @@ private func mode(_ path: String) throws -> Int {
         defer { server.stop() }
         let home = dir.appendingPathComponent("a").path
         #expect(
-            try canvass(["login", server.baseURL, try #require(server.code(for: "canvasser-a"))], home: home).status
+            try await canvass(["login", server.baseURL, try #require(server.code(for: "canvasser-a"))], home: home)
+                .status
                 == 0)
         let stops =
             (try JSONSerialization.jsonObject(
-                with: Data(try canvass(["walk", "turf-01", "--json"], home: home).out.utf8)) as? [[String: Any]]) ?? []
+                with: Data(try await canvass(["walk", "turf-01", "--json"], home: home).out.utf8)) as? [[String: Any]])
+            ?? []
         let person = try #require(((stops.first?["people"] as? [[String: Any]])?.first?["id"]) as? String)
-        let recorded = try canvass(
+        let recorded = try await canvass(
             ["record", person, "--list", "turf-01", "--result", "contacted", "--answer", "willing=yes", "--json"],
             home: home)
         let interaction = try #require(json(recorded.out)["interaction"] as? String)
-        let status = json(try canvass(["status", "--json"], home: home).out)
+        let status = json(try await canvass(["status", "--json"], home: home).out)
         let replica = try #require(status["replica"] as? String)
         #expect((status["records"] as? Int ?? 0) > 100)
 
         #expect(try runServerCommand(["device", "revoke", replica], dataDirectory: data).status == 0)
-        let sync = try canvass(["sync"], home: home)
+        let sync = try await canvass(["sync"], home: home)
         #expect(sync.status == 77, "\(sync.err)")
         #expect(
             sync.err.contains("revoked") && sync.err.contains("Kept 1")
                 && sync.err.contains("interactions/\(interaction)"), "\(sync.err)")
-        let after = json(try canvass(["status", "--json"], home: home).out)
+        let after = json(try await canvass(["status", "--json"], home: home).out)
         #expect(after["records"] as? Int == 1 && after["pending"] as? Int == 1, "only the unsynced door is left")
-        #expect(try canvass(["walk", "turf-01"], home: home).status == 65, "the walk list is gone")
+        #expect(try await canvass(["walk", "turf-01"], home: home).status == 65, "the walk list is gone")
 
         let file = dir.appendingPathComponent("door.json").path
-        let export = try canvass(["export-unsynced", file, "--json"], home: home)
+        let export = try await canvass(["export-unsynced", file, "--json"], home: home)
         #expect(export.status == 0, "\(export.err)")
         #expect(json(export.out)["records"] as? Int == 1)
         #expect(try mode(file) == 0o600)
@@ -122,20 +126,21 @@ private func mode(_ path: String) throws -> Int {
         #expect(
             records.first?["id"] as? String == interaction
                 && (records.first?["fields"] as? [String: Any])?["result"] as? String == "contacted")
-        let again = try canvass(["export-unsynced", file], home: home)
+        let again = try await canvass(["export-unsynced", file], home: home)
         #expect(again.status == 65 && again.err.contains("--force"), "\(again.err)")
-        #expect(try canvass(["export-unsynced", file, "--force"], home: home).status == 0)
+        #expect(try await canvass(["export-unsynced", file, "--force"], home: home).status == 0)
 
         let k = dir.appendingPathComponent("k").path
         #expect(
-            try canvass(["login", server.baseURL, try #require(server.code(for: "coordinator"))], home: k).status == 0)
-        let imported = try canvass(["import-unsynced", file, "--json"], home: k)
+            try await canvass(["login", server.baseURL, try #require(server.code(for: "coordinator"))], home: k).status
+                == 0)
+        let imported = try await canvass(["import-unsynced", file, "--json"], home: k)
         #expect(imported.status == 0, "\(imported.err)")
         #expect((json(imported.out)["written"] as? [String]) == ["interactions/\(interaction)"])
-        let pushed = json(try canvass(["sync", "--json"], home: k).out)
+        let pushed = json(try await canvass(["sync", "--json"], home: k).out)
         #expect(pushed["accepted"] as? Int == 1 && pushed["rejected"] as? Int == 0)
         // The laptop is wiped: its door is safe on the server now.
-        #expect(try canvass(["logout", "--wipe"], home: home).status == 65, "unsynced: refused without --force")
-        #expect(try canvass(["logout", "--wipe", "--force"], home: home).status == 0)
+        #expect(try await canvass(["logout", "--wipe"], home: home).status == 65, "unsynced: refused without --force")
+        #expect(try await canvass(["logout", "--wipe", "--force"], home: home).status == 0)
     }
 }
