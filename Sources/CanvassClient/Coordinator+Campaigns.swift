@@ -79,19 +79,6 @@ public struct CampaignDetail: Sendable, Hashable, Codable {
 }
 
 extension FieldClient {
-    /// The store and session of a coordinator (or admin); canvassers are refused with a message
-    /// that says who may do `action`.
-    func coordinatorOnly(_ action: String) throws -> (ReplicaStore, Session) {
-        let (store, s) = try session()
-        guard s.user.role >= .coordinator else {
-            throw ClientError(
-                .invalid,
-                "only coordinators and admins may \(action); you are logged in as \(s.user.name), a \(s.user.role.rawValue)"
-            )
-        }
-        return (store, s)
-    }
-
     /// Finds a campaign by id, or by name without case.
     static func findCampaign(_ idOrName: String, in store: ReplicaStore) throws -> (id: String, values: [String: Value])
     {
@@ -117,7 +104,7 @@ extension FieldClient {
         parent: String?, now: Int64
     ) throws -> CampaignSummary {
         try translating {
-            let (store, _) = try coordinatorOnly("create campaigns")
+            let (store, _) = try coordinatorSession("create campaigns")
             var problems: [Diagnostic] = []
             func date(_ text: String?, _ option: String) -> String? {
                 guard let text else { return nil }
@@ -142,7 +129,7 @@ extension FieldClient {
     /// Every campaign here, by name.
     public func campaigns() throws -> [CampaignSummary] {
         try translating {
-            let (store, _) = try coordinatorOnly("list campaigns")
+            let (store, _) = try coordinatorSession("list campaigns")
             return try store.displays(in: "campaigns").map { CampaignSummary(id: $0.id, $0.values) }
                 .sorted { ($0.name, $0.id) < ($1.name, $1.id) }
         }
@@ -152,7 +139,7 @@ extension FieldClient {
     /// and households as `CampaignMembership` counts them (tagged by an import, or on its lists).
     public func campaign(_ idOrName: String) throws -> CampaignDetail {
         try translating {
-            let (store, _) = try coordinatorOnly("see campaign progress")
+            let (store, _) = try coordinatorSession("see campaign progress")
             let (id, values) = try Self.findCampaign(idOrName, in: store)
             let lists = try store.projected("lists", fields: ["campaign_id"]).map { ($0.key.id, $0.values) }
             let surveyRecords = try store.displays(in: "surveys")

@@ -61,7 +61,7 @@ extension FieldClient {
         progress: (VoterImportProgress) -> Void = { _ in }
     ) throws -> VoterImportReport {
         try translating {
-            let (store, _) = try coordinatorOnly("import voter files")
+            let (store, _) = try coordinatorSession("import voter files")
             let (campaignID, _) = try Self.findCampaign(campaign, in: store)
             let text = try Self.readText(file)
             let lines = text.utf8.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }

@@ -30,17 +30,8 @@ public struct CampaignDraft: Sendable, Hashable {
     /// The record's id: the name in lower case, words joined by `-` ("Rivera GOTV 2026" →
     /// "rivera-gotv-2026"), so the same campaign created on two laptops offline is one record.
     public var id: String {
-        var out = ""
-        for ch in name.lowercased() {
-            if ch.isASCII && (ch.isLetter || ch.isNumber) {
-                out.append(ch)
-            } else if !out.isEmpty && out.last != "-" {
-                out.append("-")
-            }
-        }
-        while out.last == "-" { out.removeLast() }
-        if out.count > 60 { out = String(out.prefix(60)) }
-        return out.isEmpty ? "campaign-" + VoterFilePlan.hash(name) : out
+        let slug = Slug.of(name)
+        return slug.isEmpty ? "campaign-" + VoterFilePlan.hash(name) : slug
     }
 
     /// The campaign's field values, or every problem with the draft.

@@ -46,3 +46,21 @@ public struct Dot: Hashable, Comparable, Sendable, CustomStringConvertible {
 public enum CausalOrder: String, Sendable, Codable {
     case before, after, equal, concurrent
 }
+
+/// Record ids made from names people type (a campaign, a cut's list prefix): lower-case ASCII
+/// letters and digits, every other run as one hyphen, at most 60 characters, so the same name
+/// typed on two laptops offline gives the same id. Empty when the name has no letter or digit.
+public enum Slug {
+    public static func of(_ name: String) -> String {
+        var out = ""
+        for ch in name.lowercased() {
+            if ch.isASCII && (ch.isLetter || ch.isNumber) {
+                out.append(ch)
+            } else if !out.isEmpty && out.last != "-" {
+                out.append("-")
+            }
+        }
+        while out.last == "-" { out.removeLast() }
+        return String(out.prefix(60))
+    }
+}

@@ -320,16 +320,8 @@ public struct TurfCutter: Sendable {
 
     /// An id-safe form of a name: lower case ASCII letters and digits, other runs as one hyphen.
     public static func slug(_ name: String) -> String {
-        var out = ""
-        for ch in name.lowercased() {
-            if ch.isASCII && (ch.isLetter || ch.isNumber) {
-                out.append(ch)
-            } else if !out.isEmpty && out.last != "-" {
-                out.append("-")
-            }
-        }
-        while out.last == "-" { out.removeLast() }
-        return out.isEmpty ? "list" : String(out.prefix(60))
+        let slug = Slug.of(name)
+        return slug.isEmpty ? "list" : slug
     }
 }
 

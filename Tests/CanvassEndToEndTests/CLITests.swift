@@ -108,29 +108,11 @@ extension CLITests {
                 .status
                 == 0)
 
-        let binary = productsDirectory().appendingPathComponent("canvass").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        p.arguments = ["-qfec", "\(binary) shift turf-01", "/dev/null"]
-        var env = ProcessInfo.processInfo.environment
-        env["CANVASS_HOME"] = home
-        p.environment = env
-        let input = Pipe()
-        let output = Pipe()
-        p.standardInput = input
-        p.standardOutput = output
-        p.standardError = output
-        try p.run()
         // Door 1: not home, no note. Door 2: contacted, "no" to the first question (branches to the
         // end), a note. Door 3: quit at the result prompt.
-        for line in ["nothome", "not_home", "", "contacted", "no", "dog, friendly", "q"] {
-            input.fileHandleForWriting.write(Data((line + "\n").utf8))
-            try await Task.sleep(for: .milliseconds(150))
-        }
-        try input.fileHandleForWriting.close()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "\(text)")
+        let (exit, text) = try await canvassOnATerminal(
+            "shift turf-01", home: home, typing: ["nothome", "not_home", "", "contacted", "no", "dog, friendly", "q"])
+        #expect(exit == 0, "\(text)")
         #expect(text.contains("'nothome' is not a result code"), "a typo is explained and asked again")
         #expect(text.contains("stopped; 2 door(s) saved"), "\(text)")
         let status = try await canvass(["status", "--json"], home: home)
