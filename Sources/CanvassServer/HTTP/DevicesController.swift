@@ -9,9 +9,7 @@ struct DevicesController {
     let clock: @Sendable () -> Int64
 
     var endpoints: RouteCollection<CanvassRequestContext> {
-        let routes = RouteCollection(context: CanvassRequestContext.self)
-            .add(middleware: ProtocolVersionMiddleware())
-            .add(middleware: AuthenticationMiddleware(service: service, clock: clock))
+        let routes = Endpoints.authenticated(service: service, clock: clock)
         routes.get("/v1/devices") { request, context in
             let device = try context.authenticatedDevice()
             return try Endpoints.json(try await service.devices(by: device.identity, now: clock()), request: request)

@@ -8,6 +8,16 @@ import NIOCore
 /// The paths of protocol/SYNC.md, and what the controllers share: reading a JSON body in the
 /// protocol's order of checks, and writing one, compressed when the client accepts it.
 enum Endpoints {
+    /// A collection of routes for enrolled devices: the protocol-version check, then the
+    /// device's token (SYNC.md, "General rules": a wrong version is answered before a bad token).
+    static func authenticated(service: SyncService, clock: @escaping @Sendable () -> Int64)
+        -> RouteCollection<CanvassRequestContext>
+    {
+        RouteCollection(context: CanvassRequestContext.self)
+            .add(middleware: ProtocolVersionMiddleware())
+            .add(middleware: AuthenticationMiddleware(service: service, clock: clock))
+    }
+
     /// The methods a known path answers, for 405 answers; nil for unknown paths.
     static func allowedMethods(for path: String) -> String? {
         switch path {

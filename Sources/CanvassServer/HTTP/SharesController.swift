@@ -9,9 +9,7 @@ struct SharesController {
     let clock: @Sendable () -> Int64
 
     var endpoints: RouteCollection<CanvassRequestContext> {
-        let routes = RouteCollection(context: CanvassRequestContext.self)
-            .add(middleware: ProtocolVersionMiddleware())
-            .add(middleware: AuthenticationMiddleware(service: service, clock: clock))
+        let routes = Endpoints.authenticated(service: service, clock: clock)
         routes.post("/v1/lists/:list/shares") { request, context in
             let device = try context.authenticatedDevice()
             let list = try context.parameters.require("list")

@@ -10,9 +10,7 @@ struct SyncController {
     let clock: @Sendable () -> Int64
 
     var endpoints: RouteCollection<CanvassRequestContext> {
-        let routes = RouteCollection(context: CanvassRequestContext.self)
-            .add(middleware: ProtocolVersionMiddleware())
-            .add(middleware: AuthenticationMiddleware(service: service, clock: clock))
+        let routes = Endpoints.authenticated(service: service, clock: clock)
         routes.post("/v1/push") { request, context in
             let device = try context.authenticatedDevice()
             let body: PushRequest = try await Endpoints.decodeBody(request)

@@ -9,9 +9,7 @@ struct UsersController {
     let clock: @Sendable () -> Int64
 
     var endpoints: RouteCollection<CanvassRequestContext> {
-        let routes = RouteCollection(context: CanvassRequestContext.self)
-            .add(middleware: ProtocolVersionMiddleware())
-            .add(middleware: AuthenticationMiddleware(service: service, clock: clock))
+        let routes = Endpoints.authenticated(service: service, clock: clock)
         routes.post("/v1/users") { request, context in
             let device = try context.authenticatedDevice()
             let body: NewUserRequest = try await Endpoints.decodeBody(request)
