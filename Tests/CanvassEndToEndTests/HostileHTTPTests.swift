@@ -130,15 +130,17 @@ struct RawResponse {
             }
             connections.append(c)
         }
-        // /health answers while they are open.
-        let (status, _) = try await raw(.GET, server.baseURL + "/health", headers: [])
+        // /health answers while they are open. Each check closes its connection: a pooled one
+        // would itself be idled out by the server while the test waits, and the next check could
+        // reuse it before the client noticed ("I/O on closed channel" on a loaded machine).
+        let (status, _) = try await raw(.GET, server.baseURL + "/health", headers: [("Connection", "close")])
         #expect(status == 200)
         // All are closed by the idle timeout (1 s), well before the read timeout.
         let deadline = Date().addingTimeInterval(4)
         var open = 0
         for c in connections where !c.readToEnd(timeout: max(0.01, deadline.timeIntervalSinceNow)).closed { open += 1 }
         #expect(open == 0, "\(open) of 200 idle or half-sent connections stayed open 4 s")
-        let (again, _) = try await raw(.GET, server.baseURL + "/health", headers: [])
+        let (again, _) = try await raw(.GET, server.baseURL + "/health", headers: [("Connection", "close")])
         #expect(again == 200)
     }
 
