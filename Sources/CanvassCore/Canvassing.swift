@@ -132,11 +132,27 @@ public enum Canvassing {
     public static func walksBefore(
         _ a: (position: Int64?, address: WalkAddress), _ b: (position: Int64?, address: WalkAddress)
     ) -> Bool {
-        switch (a.position, b.position) {
+        positionBefore(a.position, b.position) ?? walksBefore(a.address, b.address)
+    }
+
+    /// The order of the people of a call list: by the position their list items carry (the turf
+    /// cutter's order), and by `personBefore` where positions are missing or equal, the same
+    /// way `walksBefore` orders a walk list's stops.
+    public static func callsBefore(
+        _ a: (position: Int64?, person: (last: String, first: String, id: String)),
+        _ b: (position: Int64?, person: (last: String, first: String, id: String))
+    ) -> Bool {
+        positionBefore(a.position, b.position) ?? personBefore(a.person, b.person)
+    }
+
+    /// Whether a list item at position `p` comes before one at `q`: a lower position first, an
+    /// item with a position before one without; nil when positions do not decide.
+    static func positionBefore(_ p: Int64?, _ q: Int64?) -> Bool? {
+        switch (p, q) {
         case (let p?, let q?) where p != q: return p < q
         case (.some, .none): return true
         case (.none, .some): return false
-        default: return walksBefore(a.address, b.address)
+        default: return nil
         }
     }
 

@@ -34,10 +34,6 @@ public struct PersonDetail: Sendable, Codable {
 
 extension ReplicaStore {
     /// The people on a list: for each list item its contact id.
-    private static func listContactIDs(_ db: Database, _ listID: String) throws -> [String] {
-        try listItems(db, listID).map(\.contact)
-    }
-
     /// A list's items: contact id and the position the cutter gave it, if any.
     private static func listItems(_ db: Database, _ listID: String) throws -> [(contact: String, position: Int64?)] {
         let items = try displays(
@@ -159,15 +155,22 @@ extension ReplicaStore {
         }
     }
 
-    /// A call list: the list's people by last and first name, with phone and last result.
+    /// A call list in list order (`Canvassing.callsBefore`: the items' positions, then last and
+    /// first name), with phone and last result.
     public func callList(_ listID: String) throws -> [ListPerson] {
         try writer.read { db in
-            let ids = try Self.listContactIDs(db, listID)
-            let contacts = try Self.byIDs(db, "contacts", ids)
+            let items = try Self.listItems(db, listID)
+            var position: [String: Int64] = [:]
+            for item in items {
+                if let p = item.position { position[item.contact] = min(position[item.contact] ?? .max, p) }
+            }
+            let contacts = try Self.byIDs(db, "contacts", items.map(\.contact))
             let history = try Self.interactions(db, of: Array(contacts.keys))
             let survey = try Self.survey(db, ofList: listID)
             return contacts.sorted {
-                Canvassing.personBefore(Self.personKey($0.key, $0.value), Self.personKey($1.key, $1.value))
+                Canvassing.callsBefore(
+                    (position[$0.key], Self.personKey($0.key, $0.value)),
+                    (position[$1.key], Self.personKey($1.key, $1.value)))
             }
             .map { Self.person($0.key, $0.value, history: history[$0.key] ?? [], channel: .call, survey: survey) }
         }

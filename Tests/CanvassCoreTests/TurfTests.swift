@@ -235,6 +235,27 @@ import Testing
         }
     }
 
+    /// Call lists follow the same rule: positions first, names where positions do not decide.
+    @Test func callListsFollowTheirPositionsThenNames() {
+        let ann = (last: "Adams", first: "Ann", id: "c-1")
+        let zed = (last: "Zeller", first: "Zed", id: "c-2")
+        let cases:
+            [(
+                (Int64?, (last: String, first: String, id: String)),
+                (Int64?, (last: String, first: String, id: String)), Bool
+            )] = [
+                ((2, ann), (1, zed), false),
+                ((1, zed), (2, ann), true),
+                ((nil, ann), (0, zed), false),
+                ((0, zed), (nil, ann), true),
+                ((nil, ann), (nil, zed), true),
+                ((3, zed), (3, ann), false),
+            ]
+        for (x, y, before) in cases {
+            #expect(Canvassing.callsBefore((x.0, x.1), (y.0, y.1)) == before, "\(x) \(y)")
+        }
+    }
+
     @Test func aBigBlockIsSplitAlongTheWalk() {
         let voters = Self.town.filter { $0.streetName == Self.town[0].streetName }
         let people = Self.people(voters)

@@ -55,4 +55,24 @@ import Testing
         let cut = try store.walkList("cut").map(\.householdID)
         #expect(cut == Array(plain.dropLast().reversed()) + [plain.last!])
     }
+
+    /// A call list is read in its items' positions too; people without one come after, by name.
+    @Test func theCallViewFollowsPositions() throws {
+        let campaign = try TestCampaign(households: 12, turfSize: 12)
+        let store = try campaign.replicaStore()
+        let items = try store.records(in: "list_items").filter { $0["list_id"] == "walk-0" }
+        let byName = try store.callList("walk-0").map(\.id)
+        #expect(byName.count >= 12)
+        // Positions in the reverse of name order, for all but the last person by name.
+        var writes: [LocalWrite] = [LocalWrite(RecordKey("lists", "calls"), ["name": "Calls", "kind": "call"])]
+        for item in items {
+            let contact = item["contact_id"]!.stringValue!
+            var fields: [String: Value] = ["list_id": "calls", "contact_id": .string(contact)]
+            if contact != byName.last { fields["position"] = .int(Int64(100 - byName.firstIndex(of: contact)!)) }
+            writes.append(LocalWrite(RecordKey("list_items", "calls-" + item.key.id), fields))
+        }
+        try store.write(writes, wallclock: 2)
+        let calls = try store.callList("calls").map(\.id)
+        #expect(calls == Array(byName.dropLast().reversed()) + [byName.last!])
+    }
 }
