@@ -7,6 +7,10 @@ public enum CampaignSchema {
         "other",
     ]
     public static let campaignStatuses = ["planned", "active", "completed", "cancelled"]
+    /// A ballot's state in a vote-history or ballot-return file.
+    public static let ballotStatuses = ["requested", "sent", "returned", "accepted", "rejected", "voted"]
+    /// An answer to an event invitation.
+    public static let rsvpAnswers = ["yes", "no", "maybe"]
 
     public static let standard = Schema([
         CollectionSpec(
@@ -20,6 +24,8 @@ public enum CampaignSchema {
                 FieldSpec("goal_doors", .integer, minimum: 0), FieldSpec("goal_contacts", .integer, minimum: 0),
                 // Money is integer cents, never floating point (`Money`).
                 FieldSpec("goal_revenue_cents", .integer, minimum: 0),
+                // The IANA zone its days, list windows and reports are read in ("America/New_York").
+                FieldSpec("time_zone", .string, maxLength: 64),
             ],
             creatableBy: .coordinator),
         CollectionSpec(
@@ -61,6 +67,8 @@ public enum CampaignSchema {
                 FieldSpec("moved", .boolean, writableBy: .canvasser),
                 FieldSpec("deceased", .boolean, writableBy: .canvasser),
                 FieldSpec("voted", .boolean, writableBy: .canvasser),
+                // From imported ballot-return files (`Gotv`): voted counts `returned`, `accepted` and `voted`.
+                FieldSpec("ballot_status", .choice, options: ballotStatuses),
                 FieldSpec("notes", .text, writableBy: .canvasser),
             ],
             creatableBy: .coordinator),
@@ -79,6 +87,9 @@ public enum CampaignSchema {
                 FieldSpec("campaign_id", .reference, target: "campaigns"),
                 FieldSpec("survey_id", .reference, target: "surveys"),
                 FieldSpec("description", .text),
+                // The hours results may be recorded in, "HH:MM" in the campaign's time zone; a
+                // result outside them flags the shift for review (`ShiftReview`).
+                FieldSpec("window_start", .string, maxLength: 5), FieldSpec("window_end", .string, maxLength: 5),
             ],
             creatableBy: .coordinator),
         CollectionSpec(
@@ -136,6 +147,73 @@ public enum CampaignSchema {
                 FieldSpec("corrects", .reference, target: "interactions", writableBy: .canvasser),
             ],
             creatableBy: .canvasser, deletableBy: .admin, writeOnce: true),
+        // Events of a campaign, and one record per person and event (id `EVENT@CONTACT`): the
+        // RSVP a coordinator took directly, and check-in or no-show at the door. RSVPs taken on
+        // calls are answers to a survey's `rsvp` question (`EventTurnout` reads both).
+        CollectionSpec(
+            name: "events",
+            fields: [
+                FieldSpec("name", .string, maxLength: 200), FieldSpec("campaign_id", .reference, target: "campaigns"),
+                FieldSpec("starts_at", .timestamp), FieldSpec("ends_at", .timestamp),
+                FieldSpec("capacity", .integer, minimum: 0), FieldSpec("location", .string, maxLength: 400),
+                FieldSpec("description", .text),
+            ],
+            creatableBy: .coordinator),
+        CollectionSpec(
+            name: "event_attendance",
+            fields: [
+                FieldSpec("event_id", .reference, target: "events"),
+                FieldSpec("contact_id", .reference, target: "contacts"),
+                FieldSpec("rsvp", .choice, options: rsvpAnswers), FieldSpec("rsvp_at", .timestamp),
+                FieldSpec("attendance", .choice, options: ["attended", "no_show"]),
+                FieldSpec("checked_in_at", .timestamp), FieldSpec("user_id", .string, maxLength: 64),
+            ],
+            creatableBy: .coordinator),
+        // Money given or promised, in integer cents.
+        CollectionSpec(
+            name: "donations",
+            fields: [
+                FieldSpec("contact_id", .reference, target: "contacts"),
+                FieldSpec("campaign_id", .reference, target: "campaigns"),
+                FieldSpec("amount_cents", .integer, minimum: 1), FieldSpec("pledge", .boolean),
+                FieldSpec("received_on", .date),
+                FieldSpec("method", .choice, options: ["cash", "check", "card", "online", "in_kind", "other"]),
+                FieldSpec("note", .text), FieldSpec("recorded_at", .timestamp),
+                FieldSpec("user_id", .string, maxLength: 64),
+            ],
+            creatableBy: .coordinator),
+        // Every change of a person's engagement level, kept: when, who and why (`Engagement`).
+        CollectionSpec(
+            name: "engagement_changes",
+            fields: [
+                FieldSpec("contact_id", .reference, target: "contacts"),
+                FieldSpec("campaign_id", .reference, target: "campaigns"),
+                FieldSpec("level", .integer, minimum: 1, maximum: 5),
+                FieldSpec("previous_level", .integer, minimum: 1, maximum: 5),
+                FieldSpec("rule", .string, maxLength: 64), FieldSpec("reason", .text),
+                FieldSpec("changed_at", .timestamp), FieldSpec("user_id", .string, maxLength: 64),
+            ],
+            creatableBy: .coordinator, writeOnce: true),
+        // Quality review (`ShiftReview`): a coordinator's decision on a flagged shift (id
+        // `USER@CAMPAIGN@DAY`), and a roll-back of one interaction (id = the interaction's), which
+        // deletes nothing: reports leave rolled-back interactions out, and deleting the roll-back
+        // record (`_deleted`) restores the interaction.
+        CollectionSpec(
+            name: "shift_reviews",
+            fields: [
+                FieldSpec("user_id", .string, maxLength: 64), FieldSpec("campaign_id", .reference, target: "campaigns"),
+                FieldSpec("day", .date), FieldSpec("decision", .choice, options: ["approved", "rolled_back"]),
+                FieldSpec("note", .text), FieldSpec("reviewed_by", .string, maxLength: 64),
+                FieldSpec("reviewed_at", .timestamp),
+            ],
+            creatableBy: .coordinator),
+        CollectionSpec(
+            name: "rollbacks",
+            fields: [
+                FieldSpec("interaction_id", .reference, target: "interactions"), FieldSpec("reason", .text),
+                FieldSpec("user_id", .string, maxLength: 64), FieldSpec("rolled_back_at", .timestamp),
+            ],
+            creatableBy: .coordinator),
         // The account directory (`Directory`): mirrored by the server, read by coordinators and
         // admins offline, outside every canvasser's scope, and written by no device.
         CollectionSpec(

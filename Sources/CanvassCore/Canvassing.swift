@@ -45,7 +45,17 @@ public enum Canvassing {
         case .deceased: return [(contact, ["deceased": true])]
         case .doNotContact: return [(contact, [channel == .call ? "do_not_call" : "do_not_knock": true])]
         case .badNumber: return [(contact, ["phone_bad": true])]
+        case .voted: return [(contact, ["voted": true])]
         }
+    }
+
+    /// The writes answers make besides the interaction: an answer a question `marks_voted` with
+    /// marks the person voted (GOTV).
+    public static func answerWrites(_ answers: [String: Value], survey: Survey, person: String) -> [(
+        key: RecordKey, values: [String: Value]
+    )] {
+        let votes = answers.contains { q, v in survey.question(q)?.marksVoted(v) ?? false }
+        return votes ? [(RecordKey("contacts", person), ["voted": true])] : []
     }
 
     // MARK: done

@@ -9,6 +9,8 @@ public enum ResultEffect: String, Codable, Sendable, CaseIterable {
     case doNotContact = "do_not_contact"
     /// The phone number is bad.
     case badNumber = "bad_number"
+    /// The person says they have already voted (GOTV): marks them voted.
+    case voted
 }
 
 /// One outcome of a door knock or call.
@@ -70,6 +72,9 @@ public struct Question: Codable, Sendable, Hashable {
         case yesNo = "yes_no"
         case text
         case number
+        /// An answer to an event invitation: yes, no or maybe (`CampaignSchema.rsvpAnswers`),
+        /// for the event the question names (`event`).
+        case rsvp
     }
 
     public struct Option: Codable, Sendable, Hashable {
@@ -106,12 +111,19 @@ public struct Question: Codable, Sendable, Hashable {
     public var required: Bool
     /// The question after this one when no option branches (nil: the next in order; `end` stops).
     public var next: String?
+    /// For an `rsvp` question: the id of the event it invites to.
+    public var event: String?
+    /// Answers that mark the person voted ("Have you voted yet?" → `[yes]`), for GOTV.
+    public var marksVoted: [String]?
 
-    enum CodingKeys: String, CodingKey { case id, text, kind = "type", options, min, max, required, next }
+    enum CodingKeys: String, CodingKey {
+        case id, text, kind = "type", options, min, max, required, next, event
+        case marksVoted = "marks_voted"
+    }
 
     public init(
         id: String, text: String, kind: Kind, options: [Option] = [], min: Int? = nil, max: Int? = nil,
-        required: Bool = false, next: String? = nil
+        required: Bool = false, next: String? = nil, event: String? = nil, marksVoted: [String]? = nil
     ) {
         self.id = id
         self.text = text
@@ -121,6 +133,19 @@ public struct Question: Codable, Sendable, Hashable {
         self.max = max
         self.required = required
         self.next = next
+        self.event = event
+        self.marksVoted = marksVoted
+        if kind == .rsvp && options.isEmpty { self.options = Self.rsvpOptions }
+    }
+
+    /// The options of every `rsvp` question.
+    public static let rsvpOptions = [Option("yes", "Yes"), Option("no", "No"), Option("maybe", "Maybe")]
+
+    /// Whether this answer marks the person voted.
+    public func marksVoted(_ answer: Value) -> Bool {
+        guard let marks = marksVoted else { return false }
+        if case .array(let items) = answer { return items.contains { $0.stringValue.map(marks.contains) ?? false } }
+        return answer.stringValue.map(marks.contains) ?? answer.intValue.map { marks.contains(String($0)) } ?? false
     }
 
     public init(from decoder: any Decoder) throws {
@@ -133,13 +158,16 @@ public struct Question: Codable, Sendable, Hashable {
         max = try c.decodeIfPresent(Int.self, forKey: .max)
         required = try c.decodeIfPresent(Bool.self, forKey: .required) ?? false
         next = try c.decodeIfPresent(String.self, forKey: .next)
+        event = try c.decodeIfPresent(String.self, forKey: .event)
+        marksVoted = try c.decodeIfPresent([String].self, forKey: .marksVoted)
         if kind == .yesNo && options.isEmpty { options = [Option("yes", "Yes"), Option("no", "No")] }
+        if kind == .rsvp && options.isEmpty { options = Self.rsvpOptions }
     }
 
     /// The allowed values as text, for error messages.
     public var allowedDescription: String {
         switch kind {
-        case .singleChoice, .multipleChoice, .yesNo: return options.map(\.value).joined(separator: ", ")
+        case .singleChoice, .multipleChoice, .yesNo, .rsvp: return options.map(\.value).joined(separator: ", ")
         case .scale: return "\(min ?? 1)…\(max ?? 5)"
         case .number: return "a number"
         case .text: return "free text"
@@ -269,6 +297,41 @@ public struct Survey: Codable, Sendable, Hashable {
             }
             if q.kind == .scale, (q.min ?? 1) >= (q.max ?? 5) {
                 out.append(Diagnostic(at: at, code: "bad_range", "scale question '\(q.id)' needs min < max"))
+            }
+            if q.kind == .rsvp {
+                if q.event?.isEmpty ?? true {
+                    out.append(
+                        Diagnostic(
+                            at: "\(at).event", code: "missing",
+                            "rsvp question '\(q.id)' needs event: the id of the event it invites to (`canvass event list`)"
+                        ))
+                }
+                if Set(q.options.map(\.value)) != Set(CampaignSchema.rsvpAnswers) {
+                    out.append(
+                        Diagnostic(
+                            at: "\(at).options", code: "bad_value",
+                            "an rsvp question's options are yes, no and maybe; leave options out"))
+                }
+            } else if q.event != nil {
+                out.append(
+                    Diagnostic(
+                        at: "\(at).event", code: "bad_value",
+                        "only an rsvp question names an event; question '\(q.id)' is \(q.kind.rawValue)"))
+            }
+            for (j, m) in (q.marksVoted ?? []).enumerated() {
+                let valid: Bool
+                switch q.kind {
+                case .singleChoice, .multipleChoice, .yesNo: valid = q.options.contains { $0.value == m }
+                case .scale: valid = Int(m).map { $0 >= (q.min ?? 1) && $0 <= (q.max ?? 5) } ?? false
+                case .text, .number, .rsvp: valid = false
+                }
+                if !valid {
+                    out.append(
+                        Diagnostic(
+                            at: "\(at).marks_voted[\(j)]", code: "bad_value",
+                            "'\(m)' cannot mark a person voted: it is not an answer to '\(q.id)' (\(q.allowedDescription))"
+                        ))
+                }
             }
         }
         out += checkPetition(at: root)
@@ -439,7 +502,7 @@ public struct Survey: Codable, Sendable, Hashable {
     static func check(answer: Value, to q: Question, at: String) -> [Diagnostic] {
         func bad(_ code: String, _ m: String) -> [Diagnostic] { [Diagnostic(at: at, code: code, m)] }
         switch q.kind {
-        case .singleChoice, .yesNo:
+        case .singleChoice, .yesNo, .rsvp:
             guard let s = answer.stringValue else {
                 return bad("bad_type", "answer to '\(q.id)' must be one of: \(q.allowedDescription)")
             }

@@ -20,6 +20,7 @@ import Testing
           - { code: deceased, effect: deceased }
           - { code: do_not_contact, contacted: true, effect: do_not_contact }
           - { code: wrong_number, effect: bad_number }
+          - { code: already_voted, contacted: true, effect: voted }
         questions:
           - { id: sign, text: Sign?, type: yes_no, required: true,
               options: [{ value: "yes", next: keep_in_touch }, { value: "no", next: why }] }
@@ -29,12 +30,31 @@ import Testing
           - { id: days, text: Days?, type: multiple_choice, options: [sat, sun] }
           - { id: support, text: Support?, type: scale, min: 1, max: 5 }
           - { id: adults, text: Adults?, type: number, min: 0, max: 10 }
+          - { id: rally, text: Will you come to the rally?, type: rsvp, event: rally-2026 }
+          - { id: voted_yet, text: Have you voted?, type: single_choice, options: [early, mail, not_yet],
+              marks_voted: [early, mail] }
         """
 
     @Test func everyQuestionTypeBranchEffectAndThePetitionDecode() throws {
         let s = try SurveyDocument.decode(yaml: Self.good)
         #expect(Set(s.questions.map(\.kind)) == Set(Question.Kind.allCases))
-        #expect(s.resultCodes.map(\.effect) == [.none, .none, .moved, .deceased, .doNotContact, .badNumber])
+        #expect(s.resultCodes.map(\.effect) == [.none, .none, .moved, .deceased, .doNotContact, .badNumber, .voted])
+        #expect(s.check().isEmpty)
+        #expect(
+            s.question("rally")?.event == "rally-2026"
+                && s.question("rally")?.options.map(\.value) == ["yes", "no", "maybe"])
+        #expect(s.validate(result: "contacted", answers: ["rally": "maybe"]).isEmpty)
+        #expect(s.validate(result: "contacted", answers: ["rally": "perhaps"]).map(\.code) == ["unknown_option"])
+        // GOTV marks: the effect and the answers a question marks voted with, and nothing else.
+        #expect(
+            Canvassing.effectWrites(.voted, channel: .call, person: "p", household: nil).map(\.values) == [
+                ["voted": true]
+            ])
+        #expect(
+            Canvassing.answerWrites(["voted_yet": "mail"], survey: s, person: "p").map(\.key) == [
+                RecordKey("contacts", "p")
+            ])
+        #expect(Canvassing.answerWrites(["voted_yet": "not_yet", "rally": "yes"], survey: s, person: "p").isEmpty)
         #expect(s.resultCode("not_home")?.recontactDays == 2)
         #expect(s.petition == Petition(statement: "We ask for a vote.", signature: "sign", consent: "keep_in_touch"))
         #expect(s.next(after: s.question("sign")!, answer: "no")?.id == "why")
@@ -79,6 +99,28 @@ import Testing
         } catch {
             Issue.record("unexpected \(error)")
         }
+    }
+
+    /// An rsvp question names its event and keeps yes/no/maybe; only an rsvp question names an
+    /// event; `marks_voted` names answers the question can have.
+    @Test func rsvpAndVotedMarkRules() {
+        let noEvent = Question(id: "r", text: "Come?", kind: .rsvp)
+        let ownOptions = Question(id: "r2", text: "Come?", kind: .rsvp, options: [.init("sure")], event: "e")
+        let strayEvent = Question(id: "t", text: "Why?", kind: .text, event: "e")
+        let badMark = Question(
+            id: "v", text: "Voted?", kind: .yesNo, options: [.init("yes"), .init("no")], marksVoted: ["yes", "maybe"])
+        let textMark = Question(id: "w", text: "How?", kind: .text, marksVoted: ["mail"])
+        let scaleMark = Question(id: "s", text: "Sure?", kind: .scale, marksVoted: ["5", "9"])
+        let s = Survey(
+            id: "x", title: "X", kind: .phone,
+            questions: [noEvent, ownOptions, strayEvent, badMark, textMark, scaleMark])
+        #expect(
+            s.check().map { "\($0.location) \($0.code)" } == [
+                "survey.questions[0].event missing", "survey.questions[1].options bad_value",
+                "survey.questions[2].event bad_value", "survey.questions[3].marks_voted[1] bad_value",
+                "survey.questions[4].marks_voted[0] bad_value", "survey.questions[5].marks_voted[1] bad_value",
+            ])
+        #expect(scaleMark.marksVoted(.int(5)) && !scaleMark.marksVoted(.int(4)))
     }
 
     @Test func petitionRules() {
