@@ -337,7 +337,9 @@ public enum SurveyDocument {
     static let surveyKeys = ["id", "title", "kind", "intro", "result_codes", "questions", "petition"]
     static let petitionKeys = ["statement", "signature", "consent"]
     static let resultCodeKeys = ["code", "label", "contacted", "effect", "recontact_days"]
-    static let questionKeys = ["id", "text", "type", "options", "min", "max", "required", "next", "event", "marks_voted"]
+    static let questionKeys = [
+        "id", "text", "type", "options", "min", "max", "required", "next", "event", "marks_voted",
+    ]
     static let optionKeys = ["value", "label", "next"]
 
     static func unknownKeys(in root: Node) -> [ProtocolError.Problem] {
