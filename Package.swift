@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV", exact: "0.10.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", exact: "2.5.2"),
     ],
     targets: [
         // Pure replication model: no I/O, no clocks, no dependencies.
@@ -77,6 +78,8 @@ let package = Package(
             name: "CanvassClient",
             dependencies: [
                 "CanvassCore", "CanvassStore", "CanvassProtocol",
+                // Writing CSV (exports, report tables): `FieldClient.csv`, the one CSV writer.
+                .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
