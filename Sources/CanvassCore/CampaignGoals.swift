@@ -133,14 +133,36 @@ public struct CampaignProgress: Sendable, Hashable, Codable {
     /// Conversations: interactions on the campaign's lists whose result reached the person
     /// (`contacted` in the survey's result codes), at the door or on the phone.
     public var contacts = 0
-    /// Donations toward the revenue goal, in cents (none are recorded yet).
+    /// Money received toward the revenue goal, in cents (`Donations.summary`; pledges apart).
     public var revenueCents: Int64 = 0
+    /// What pledges still promise, in cents: not counted toward the goal until paid.
+    public var pledgedOutstandingCents: Int64 = 0
+    /// Money received as a whole percentage of the revenue goal (rounded down), nil without one.
+    public var revenuePercent: Int64?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case doors, contacts
         case revenueCents = "revenue_cents"
+        case pledgedOutstandingCents = "pledged_outstanding_cents"
+        case revenuePercent = "revenue_percent"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(doors, forKey: .doors)
+        try c.encode(contacts, forKey: .contacts)
+        try c.encode(revenueCents, forKey: .revenueCents)
+        try c.encode(pledgedOutstandingCents, forKey: .pledgedOutstandingCents)
+        try c.encode(revenuePercent, forKey: .revenuePercent)
+    }
+
+    /// Fills the revenue from the campaign's donations (`Donations.summary`).
+    public mutating func add(_ revenue: RevenueSummary) {
+        revenueCents = revenue.receivedCents
+        pledgedOutstandingCents = revenue.pledgedOutstandingCents
+        revenuePercent = revenue.percentOfGoal
     }
 
     /// Counts the interactions on the campaign's lists.

@@ -157,6 +157,8 @@ public enum CampaignSchema {
                 FieldSpec("starts_at", .timestamp), FieldSpec("ends_at", .timestamp),
                 FieldSpec("capacity", .integer, minimum: 0), FieldSpec("location", .string, maxLength: 400),
                 FieldSpec("description", .text),
+                // When `event close` recorded the no-shows.
+                FieldSpec("closed_at", .timestamp),
             ],
             creatableBy: .coordinator),
         CollectionSpec(
@@ -180,6 +182,8 @@ public enum CampaignSchema {
                 FieldSpec("method", .choice, options: ["cash", "check", "card", "online", "in_kind", "other"]),
                 FieldSpec("note", .text), FieldSpec("recorded_at", .timestamp),
                 FieldSpec("user_id", .string, maxLength: 64),
+                // A payment toward a pledge names it (`Donations.outstanding`); the pledge stays as promised.
+                FieldSpec("fulfils", .reference, target: "donations"),
             ],
             creatableBy: .coordinator),
         // Every change of a person's engagement level, kept: when, who and why (`Engagement`).
