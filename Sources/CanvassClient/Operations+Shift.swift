@@ -11,6 +11,8 @@ struct PreparedInteraction {
     let channel: Channel
     let person: String
     let household: String?
+    /// What the answers write besides the interaction (`Canvassing.answerWrites`: marked voted).
+    var answerWrites: [(key: RecordKey, values: [String: Value])] = []
 }
 
 /// What a shift keeps of a saved door or call, to correct it after `b`.
@@ -78,15 +80,28 @@ extension FieldOperations {
         if let note, !note.isEmpty { fields["note"] = .string(note) }
         return PreparedInteraction(
             id: id, fields: fields, effect: survey.resultCode(result)?.effect ?? .none, channel: channel,
-            person: person, household: household)
+            person: person, household: household,
+            answerWrites: Canvassing.answerWrites(answers, survey: survey, person: person))
     }
 
-    /// The writes of a prepared interaction: the record, then its result's effects.
+    /// The writes of a prepared interaction: the record, then its result's effects and its
+    /// answers' (one write per record).
     func writes(_ p: PreparedInteraction) -> [LocalWrite] {
         [LocalWrite(RecordKey("interactions", p.id), p.fields)]
-            + Canvassing.effectWrites(p.effect, channel: p.channel, person: p.person, household: p.household).map {
-                LocalWrite($0.key, $0.values)
-            }
+            + Self.merged(
+                Canvassing.effectWrites(p.effect, channel: p.channel, person: p.person, household: p.household)
+                    + p.answerWrites)
+    }
+
+    /// Writes to the same record made one, in first-seen order.
+    static func merged(_ writes: [(key: RecordKey, values: [String: Value])]) -> [LocalWrite] {
+        var order: [RecordKey] = []
+        var values: [RecordKey: [String: Value]] = [:]
+        for w in writes {
+            if values[w.key] == nil { order.append(w.key) }
+            values[w.key, default: [:]].merge(w.values) { _, new in new }
+        }
+        return order.map { LocalWrite($0, values[$0]!) }
     }
 
     /// The display values of some fields now (`null` when not held).
@@ -136,10 +151,12 @@ extension FieldOperations {
         for (key, names) in newFields {
             for n in names where before[key]?[n] == nil { before[key, default: [:]][n] = current[key]?[n] ?? .null }
         }
-        let effects = Canvassing.correctionWrites(
-            from: oldEffect, to: p.effect, channel: p.channel, person: p.person, household: p.household,
-            before: before, current: current
-        ).map { LocalWrite($0.key, $0.values) }
+        // A corrected answer that marks the person voted marks them too; an answer no longer
+        // marking them leaves the mark (a voted mark is not undone by a correction).
+        let effects = Self.merged(
+            Canvassing.correctionWrites(
+                from: oldEffect, to: p.effect, channel: p.channel, person: p.person, household: p.household,
+                before: before, current: current) + p.answerWrites)
 
         var rewritten = p.fields
         rewritten["recorded_at"] = .int(receipt.recordedAt)

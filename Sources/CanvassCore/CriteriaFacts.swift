@@ -109,8 +109,8 @@ extension PersonFacts {
     /// reads, and every field of `CriteriaField.all`. A backend may read just these.
     public static let contactFields = [
         "household_id", "campaign_id", "first_name", "last_name", "precinct", "ward", "party", "gender", "birth_year",
-        "engagement_level", "language", "voted", "vote_history", "phone", "phone_bad", "email", "do_not_contact",
-        "do_not_call", "do_not_knock", "moved", "deceased",
+        "engagement_level", "language", "voted", "ballot_status", "vote_history", "phone", "phone_bad", "email",
+        "do_not_contact", "do_not_call", "do_not_knock", "moved", "deceased",
     ]
 
     /// The household fields the set-up rules read: the address, its place and `bad_address`.

@@ -52,7 +52,7 @@ public struct CriteriaField: Sendable, Hashable {
         CriteriaField("birth_year", .integer, "year of birth, e.g. birth_year>=1990"),
         CriteriaField("engagement", .integer, "engagement level 1–5"),
         CriteriaField("language", .text, "preferred language"),
-        CriteriaField("voted", .yesNo, "marked as voted in this election (GOTV)"),
+        CriteriaField("voted", .yesNo, "voted in this election: marked, or a ballot returned (GOTV)"),
         CriteriaField("history", .election, "voted in an earlier election, e.g. history=G2024"),
         CriteriaField("phone", .yesNo, "has a usable phone (a number not marked bad)"),
         CriteriaField("email", .yesNo, "has an email address"),
@@ -95,7 +95,7 @@ public struct CriteriaField: Sendable, Hashable {
         case "zip", "city": return text(person.household[name] ?? person.contact[name])
         case "street": return text(person.household["street_name"])
         case "engagement": return number(person.contact["engagement_level"])
-        case "voted": return .bool(person.contact["voted"] == .bool(true))
+        case "voted": return .bool(Gotv.hasVoted(person.contact))
         case "history":
             let words = (person.contact["vote_history"]?.stringValue ?? "").split(separator: " ").map(String.init)
             return .texts(words)
