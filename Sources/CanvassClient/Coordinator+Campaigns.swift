@@ -155,12 +155,13 @@ extension FieldClient {
                     surveys[s.id] = survey
                 }
             }
-            let progress = CampaignProgress.tally(
+            var progress = CampaignProgress.tally(
                 lists: membership.lists, surveys: surveys,
                 interactions: try store.projected(
                     "interactions", fields: ["list_id", "channel", "result", "survey_id"]
                 )
                 .map(\.values))
+            progress.add(try Self.revenue(store, campaign: id, try Self.allDonations(store)))
             let contacts = try store.projected("contacts", fields: ["campaign_id", "household_id"])
                 .filter { membership.contains($0.key, values: $0.values) }
             let residents = Set(contacts.compactMap { $0["household_id"]?.stringValue })

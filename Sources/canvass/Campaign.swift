@@ -79,6 +79,7 @@ struct CampaignCommand: AsyncParsableCommand {
                         "revenue", Money.format(cents: d.progress.revenueCents),
                         c.goals.revenueCents.map { Money.format(cents: $0) } ?? "-",
                     ],
+                    ["pledged, not yet paid", Money.format(cents: d.progress.pledgedOutstandingCents), ""],
                 ])
         }
     }

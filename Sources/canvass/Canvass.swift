@@ -24,6 +24,7 @@ struct Canvass: AsyncParsableCommand {
             Logout.self, ExportUnsynced.self,
             ImportUnsynced.self, CampaignCommand.self, ImportCommand.self, UserCommand.self, DeviceCommand.self,
             ListCommand.self, GroupCommand.self, SegmentCommand.self,
+            DonationCommand.self, EngagementCommand.self,
         ])
 
     /// Parsed here so that `--home` may come before the subcommand as well as after it.
