@@ -45,6 +45,8 @@ public struct CutReport: Sendable, Codable, Hashable {
     /// `walk` or `call`.
     public let kind: String
     public let criteria: String?
+    /// Whether only the GOTV chase list was cut (`--chase`: supporters who have not voted).
+    public let chase: Bool
     public let size: Int
     /// People of the campaign considered, chosen by the criteria, and left out by reason.
     public let considered: Int
@@ -76,12 +78,13 @@ extension FieldClient {
     /// `criteria` (or the segment `segment`) choose, less the suppressed, in lists of about `size`
     /// doors (walk) or people (call), named `name` 1, 2, … with ids from its slug (`turf-01`).
     /// Every list and item is written in one transaction, or nothing is: ids that exist already
-    /// are refused (choose another `name`).
+    /// are refused (choose another `name`). With `chase`, only the GOTV chase list is cut
+    /// (`Gotv.standing` is to chase: supporters who have not voted), named Chase by default.
     /// - Throws: `ClientError` `.invalid` (criteria with every problem located, ids taken),
     ///   `.notFound` (campaign, survey or segment).
     public func cutLists(
         campaign: String, survey surveyID: String, channel: Channel, criteria text: String?, segment: String?,
-        size: Int?, name: String?, dryRun: Bool, now: Int64
+        size: Int?, name: String?, dryRun: Bool, chase: Bool = false, now: Int64
     ) throws -> CutReport {
         try translating {
             let (store, _) = try coordinatorSession("cut lists")
@@ -104,9 +107,11 @@ extension FieldClient {
             guard size >= 1 else { throw ClientError(.badUsage, "--doors must be at least 1") }
             let cutter = TurfCutter(
                 options: TurfCutter.Options(
-                    channel: channel, size: size, name: name ?? (channel == .door ? "Turf" : "Calls"), now: now),
+                    channel: channel, size: size,
+                    name: name ?? (chase ? "Chase" : channel == .door ? "Turf" : "Calls"), now: now),
                 survey: survey, surveys: people.surveys)
-            let cut = cutter.cut(people.people, where: criteria)
+            let pool = chase ? people.people.filter { Gotv.standing($0) == .toChase } : people.people
+            let cut = cutter.cut(pool, where: criteria)
             let taken = try cut.lists.filter { try store.record(RecordKey("lists", $0.id)) != nil }.map(\.id)
             if !taken.isEmpty {
                 throw ClientError(
@@ -122,7 +127,7 @@ extension FieldClient {
                         "campaign_id": .string(campaign), "survey_id": .string(survey.id),
                         "description": .string(
                             "\(list.doors) \(channel == .door ? "doors" : "calls"), \(list.people) people"
-                                + (criteriaText.map { "; cut with: \($0)" } ?? "")),
+                                + (chase ? "; GOTV chase" : "") + (criteriaText.map { "; cut with: \($0)" } ?? "")),
                     ]
                     values[Record.deletedField] = false
                     writes.append(LocalWrite(RecordKey("lists", list.id), values))
@@ -139,7 +144,7 @@ extension FieldClient {
             }
             return CutReport(
                 campaign: campaign, survey: survey.id, kind: channel == .door ? "walk" : "call", criteria: criteriaText,
-                size: size, considered: cut.considered, matched: cut.matched, excluded: cut.excluded,
+                chase: chase, size: size, considered: cut.considered, matched: cut.matched, excluded: cut.excluded,
                 lists: cut.lists.map {
                     CutList(
                         id: $0.id, name: $0.name, precinct: $0.precinct, zip: $0.zip, doors: $0.doors,

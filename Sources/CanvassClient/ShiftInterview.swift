@@ -204,7 +204,9 @@ public struct ShiftInterview: Sendable {
             }
             answers[q.id] = value
             var out: [Action] = []
-            if [.singleChoice, .yesNo, .multipleChoice].contains(q.kind), value != FieldOperations.answer(t, for: q) {
+            if [.singleChoice, .yesNo, .rsvp, .multipleChoice].contains(q.kind),
+                value != FieldOperations.answer(t, for: q)
+            {
                 out.append(.say("  → \(Self.shown(value))"))
             }
             out.append(ask(survey.next(after: q, answer: value)))
@@ -330,7 +332,7 @@ public struct ShiftInterview: Sendable {
         let text = Self.fill(q.text.trimmingCharacters(in: .whitespacesAndNewlines), for: person(current))
         let allowed: String
         switch q.kind {
-        case .singleChoice, .yesNo:
+        case .singleChoice, .yesNo, .rsvp:
             allowed = q.options.enumerated().map { "\($0 + 1) \($1.value)" }.joined(separator: ", ")
         case .multipleChoice:
             allowed = q.options.enumerated().map { "\($0 + 1) \($1.value)" }.joined(separator: ", ") + "; several: 1,3"
@@ -389,7 +391,7 @@ public struct ShiftInterview: Sendable {
             }
         }
         switch q.kind {
-        case .singleChoice, .yesNo:
+        case .singleChoice, .yesNo, .rsvp:
             return one(text).map(Value.string)
         case .multipleChoice:
             let separators: Set<Character> = text.contains(",") ? [","] : [" "]

@@ -37,7 +37,7 @@ struct ListCut: AsyncParsableCommand {
 
             Left out: the deceased, moved and do-not-contact, do not knock (walk) or do not call and no working phone (call), a bad address (walk), and anyone whose latest result's recontact interval has not passed.
 
-            --where takes criteria (see canvass segment --help), --segment a saved segment. The same input always gives the same lists. Ids come from --name (default Turf or Calls): turf-01, turf-02, …; ids that exist already are refused. The lists are written on this device and reach the server on the next canvass sync.
+            --where takes criteria (see canvass segment --help), --segment a saved segment. --chase cuts only the GOTV chase list (supporters who have not voted; the same people as --where "support>=4 voted=no"), named Chase by default, and combines with --where. The same input always gives the same lists. Ids come from --name (default Turf or Calls): turf-01, turf-02, …; ids that exist already are refused. The lists are written on this device and reach the server on the next canvass sync.
             """)
     @OptionGroup var options: Options
     @Argument(help: "Campaign id.") var campaign: String
@@ -50,11 +50,13 @@ struct ListCut: AsyncParsableCommand {
     @Option(help: "Name of the lists: \"Turf\" gives Turf 1, Turf 2, … with ids turf-01, turf-02, ….")
     var name: String?
     @Flag(help: "Show the lists without writing them.") var dryRun = false
+    @Flag(help: "Only the GOTV chase list: supporters (support 4 or 5) who have not voted (see canvass gotv).")
+    var chase = false
 
     func run() async throws {
         let report = try options.client.cutLists(
             campaign: campaign, survey: survey, channel: kind.channel, criteria: criteria, segment: segment,
-            size: doors, name: name, dryRun: dryRun, now: FieldClient.now())
+            size: doors, name: name, dryRun: dryRun, chase: chase, now: FieldClient.now())
         if options.json { return try options.emit(report) }
         let left = report.excluded.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.value) \($0.key)" }
         print(
