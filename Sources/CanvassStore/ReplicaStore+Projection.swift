@@ -11,13 +11,17 @@ extension ReplicaStore {
     /// `.boolean` in `kinds` reads as true or false and one of kind `.json` holding an object or an
     /// array is decoded. A field a record does not have, or holds null, is left out.
     /// - Parameters:
-    ///   - fields: field names of letters, digits and underscores.
+    ///   - fields: field names of letters, digits and underscores; or `answers.QUESTION` (a question
+    ///     id of the same characters) for one answer of an interaction's `answers` object, read
+    ///     under that name, so a report reads the answers it counts without the whole object.
     /// - Throws: `StoreError.invalid` for another field name.
     public func projected(_ collection: String, fields: [String], kinds: [String: FieldKind] = [:]) throws
         -> [RecordValues]
     {
-        for f in fields where f.isEmpty || !f.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
-            throw StoreError(.invalid, "'\(f)' is not a field name: use letters, digits and underscores")
+        for f in fields where !Self.isProjectable(f) {
+            throw StoreError(
+                .invalid,
+                "'\(f)' is not a field name: use letters, digits and underscores, or answers.QUESTION for one answer")
         }
         let columns = fields.map { ", json_extract(display, '$.\($0)')" }.joined()
         let sql = "SELECT id\(columns) FROM records WHERE collection = ? AND deleted = 0 ORDER BY id"
@@ -46,6 +50,19 @@ extension ReplicaStore {
                 out.append(RecordValues(key: RecordKey(collection, row[0]), values: values))
             }
             return out
+        }
+    }
+
+    /// A field name `projected` reads: letters, digits and underscores, or one `answers.` path.
+    public static func isProjectable(_ field: String) -> Bool {
+        func plain(_ s: Substring) -> Bool {
+            !s.isEmpty && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+        }
+        let parts = field.split(separator: ".", omittingEmptySubsequences: false)
+        switch parts.count {
+        case 1: return plain(parts[0])
+        case 2: return parts[0] == "answers" && plain(parts[1])
+        default: return false
         }
     }
 }

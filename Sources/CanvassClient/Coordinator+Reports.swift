@@ -1,0 +1,174 @@
+import CanvassCore
+import CanvassProtocol
+import CanvassStore
+import Foundation
+
+/// What `canvass report --svg DIR` wrote.
+public struct ChartFiles: Sendable, Hashable, Codable {
+    public let directory: String
+    public let files: [String]
+}
+
+extension FieldClient {
+    /// A campaign's report (`CampaignReport`), read from this replica (offline too) with its GOTV,
+    /// event turnout, revenue and engagement sections.
+    /// Every table (per canvasser, list and day) is filled: `CampaignReport.keeping` keeps one.
+    /// - Parameters:
+    ///   - from, to: local days as typed (2026-10-01 or 10/1/2026), inclusive, in the campaign's time zone.
+    /// - Throws: `.invalid` for a date that is not one, or a range that ends before it starts;
+    ///   `.notFound` for an unknown campaign.
+    public func report(campaign: String, from: String? = nil, to: String? = nil) throws -> CampaignReport {
+        try translating {
+            let (store, _) = try coordinatorSession("see campaign reports")
+            let (id, values) = try Self.findCampaign(campaign, in: store)
+            var problems: [Diagnostic] = []
+            func day(_ text: String?, _ option: String) -> String? {
+                guard let text else { return nil }
+                if let iso = VoterFileDates.shared.read(text) { return iso }
+                problems.append(
+                    Diagnostic(at: option, code: "bad_value", "'\(text)' is not a date; write it like 2026-10-01"))
+                return nil
+            }
+            let fromDay = day(from, "--from")
+            let toDay = day(to, "--to")
+            if let fromDay, let toDay, toDay < fromDay {
+                problems.append(
+                    Diagnostic(
+                        at: "--to", code: "out_of_range", "the range ends (\(toDay)) before it starts (\(fromDay))"))
+            }
+            if !problems.isEmpty { throw ClientError(.invalid, "no report", problems: problems) }
+            let facts = try Self.reportFacts(store, campaign: id, values: values, from: fromDay, to: toDay)
+            var report = CampaignReport.build(facts)
+            report.gotv = try gotvSummary(campaign: id)
+            report.events = try eventTurnout(campaign: id)
+            report.revenue = try revenue(campaign: id)
+            report.engagement = try engagement(campaign: id, fromDay: fromDay, toDay: toDay)
+            return report
+        }
+    }
+
+    /// The facts of a campaign's report, read with projected reads (`ReplicaStore.projected`):
+    /// only the fields counted, and only the answers to the campaign's questions, so 300,000
+    /// interactions are read without decoding whole records and without a query per person.
+    static func reportFacts(
+        _ store: ReplicaStore, campaign: String, values: [String: Value], from: String?, to: String?
+    ) throws -> CampaignReport.Facts {
+        var surveys: [String: Survey] = [:]
+        var campaignSurveys: Set<String> = []
+        for r in try store.records(in: "surveys") where !r.isDeleted {
+            guard let s = try? r["definition"]?.decode(as: Survey.self) else { continue }
+            surveys[r.key.id] = s
+            if r["campaign_id"]?.stringValue == campaign { campaignSurveys.insert(r.key.id) }
+        }
+        var facts = CampaignReport.Facts(
+            campaign: campaign, name: values["name"]?.stringValue ?? campaign,
+            goalDoors: values["goal_doors"]?.intValue, goalContacts: values["goal_contacts"]?.intValue,
+            startDate: values["start_date"]?.stringValue, endDate: values["end_date"]?.stringValue,
+            surveys: surveys, campaignSurveys: campaignSurveys, from: from, to: to)
+
+        // Lists, who is on them, and who is suppressed on their channel.
+        let lists = try store.projected("lists", fields: ["campaign_id", "name", "kind", "survey_id"]).filter {
+            $0["campaign_id"]?.stringValue == campaign
+        }
+        let listIDs = Set(lists.map(\.key.id))
+        var people: [String: [String]] = [:]
+        for item in try store.projected("list_items", fields: ["list_id", "contact_id"]) {
+            guard let l = item["list_id"]?.stringValue, listIDs.contains(l), let c = item["contact_id"]?.stringValue
+            else { continue }
+            people[l, default: []].append(c)
+        }
+        let onLists = Set(people.values.joined())
+        let contactKinds = Dictionary(
+            uniqueKeysWithValues: (CampaignSchema.standard.collections["contacts"]?.fields ?? []).map {
+                ($0.name, $0.kind)
+            })
+        var suppressedDoor: Set<String> = []
+        var suppressedCall: Set<String> = []
+        for c in try store.projected("contacts", fields: Self.suppressionFields, kinds: contactKinds)
+        where onLists.contains(c.key.id) {
+            if Canvassing.suppression(of: c.values, channel: .door) != nil { suppressedDoor.insert(c.key.id) }
+            if Canvassing.suppression(of: c.values, channel: .call) != nil { suppressedCall.insert(c.key.id) }
+        }
+        facts.lists = lists.map { l in
+            let kind = l["kind"]?.stringValue ?? "walk"
+            let members = people[l.key.id] ?? []
+            let suppressed = kind == "call" ? suppressedCall : suppressedDoor
+            return CampaignReport.ListFacts(
+                id: l.key.id, name: l["name"]?.stringValue ?? l.key.id, kind: kind, survey: l["survey_id"]?.stringValue,
+                people: members, suppressed: suppressed.intersection(members))
+        }
+
+        // Interactions: the counted fields and the answers to the campaign's questions.
+        let questions = facts.questions.map(\.id)
+        let perAnswer = questions.allSatisfy { ReplicaStore.isProjectable("answers." + $0) }
+        let answerFields = perAnswer ? questions.map { "answers." + $0 } : ["answers"]
+        let fields =
+            [
+                "person_id", "household_id", "list_id", "survey_id", "channel", "result", "user_id", "corrects",
+                "recorded_at",
+            ]
+            + answerFields
+        let kinds = Dictionary(uniqueKeysWithValues: answerFields.map { ($0, FieldKind.json) })
+        let rows = try store.projected("interactions", fields: fields, kinds: kinds)
+        let days = Self.reportDays(store, campaign: campaign, moments: rows.map { $0["recorded_at"]?.intValue ?? 0 })
+        var interactions: [CampaignReport.Interaction] = []
+        interactions.reserveCapacity(rows.count)
+        for (k, r) in rows.enumerated() {
+            let list = r["list_id"]?.stringValue
+            let survey = r["survey_id"]?.stringValue
+            guard CampaignReport.belongs(list: list, survey: survey, lists: listIDs, surveys: campaignSurveys) else {
+                continue
+            }
+            var answers: [String: Value] = [:]
+            if perAnswer {
+                for q in questions { if let v = r["answers." + q] { answers[q] = v } }
+            } else if case .object(let o)? = r["answers"] {
+                answers = o
+            }
+            let at = r["recorded_at"]?.intValue
+            interactions.append(
+                CampaignReport.Interaction(
+                    id: r.key.id, person: r["person_id"]?.stringValue, household: r["household_id"]?.stringValue,
+                    list: list, survey: survey, channel: r["channel"]?.stringValue, result: r["result"]?.stringValue,
+                    answers: answers, user: r["user_id"]?.stringValue, corrects: r["corrects"]?.stringValue,
+                    recordedAt: at, day: at == nil ? nil : days[k]))
+        }
+        facts.interactions = interactions
+        facts.rolledBack = Rollbacks.rolledBack(try store.projected("rollbacks", fields: Rollbacks.fields))
+        for u in try store.projected(Directory.users, fields: ["name"]) {
+            if let n = u["name"]?.stringValue { facts.userNames[u.key.id] = n }
+        }
+        return facts
+    }
+
+    /// The contact fields `Canvassing.suppression` reads.
+    static let suppressionFields = [
+        "deceased", "moved", "do_not_contact", "do_not_knock", "do_not_call", "phone_bad", "phone",
+    ]
+
+    /// The local day ("YYYY-MM-DD", the campaign's time zone: `CampaignClock`) of each moment.
+    static func reportDays(_ store: ReplicaStore, campaign: String, moments: [Int64]) -> [String] {
+        let clock = (try? CampaignClock.of(campaign: campaign, in: store)) ?? .utc
+        return clock.local(moments).map(\.day)
+    }
+
+    /// Writes a report's charts (`ReportChart`) into `directory` (created if missing), each file
+    /// private (mode 0600: list and canvasser names are campaign data) and replaced atomically.
+    public func writeCharts(_ report: CampaignReport, directory: String) throws -> ChartFiles {
+        try translating {
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw ClientError(.invalid, "cannot create \(directory): check the path and its permissions")
+            }
+            var files: [String] = []
+            for (name, svg) in ReportChart.all(report) {
+                let path = (directory as NSString).appendingPathComponent(name)
+                try Self.writePrivate(Data(svg.utf8), to: path)
+                files.append(path)
+            }
+            return ChartFiles(directory: directory, files: files)
+        }
+    }
+}
