@@ -30,6 +30,8 @@ struct CampaignPeople {
 
     /// Reads the campaign's people (those `CampaignMembership` counts in it: tagged with the
     /// campaign by an import, or on one of its lists), their interactions and group memberships.
+    /// Rolled-back interactions (`Rollbacks`) are left out, so segments, turf cuts and GOTV read
+    /// a rolled-back knock as never made: the person is due again.
     static func load(_ store: ReplicaStore, campaign: String) throws -> CampaignPeople {
         let schema = CampaignSchema.standard
         func kinds(_ collection: String) -> [String: FieldKind] {
@@ -60,11 +62,13 @@ struct CampaignPeople {
             }
             memberships[c, default: []].insert(g)
         }
+        // Interactions a coordinator rolled back in quality review count for nothing (`Rollbacks`).
+        let rolledBack = Rollbacks.rolledBack(try store.projected("rollbacks", fields: Rollbacks.fields))
         var interactions: [String: [PersonFacts.Interaction]] = [:]
         for i in try store.projected(
             "interactions", fields: PersonFacts.interactionFields, kinds: kinds("interactions"))
         {
-            guard let p = i["person_id"]?.stringValue else { continue }
+            guard let p = i["person_id"]?.stringValue, !rolledBack.contains(i.key.id) else { continue }
             var answers: [String: Value] = [:]
             if case .object(let o)? = i["answers"] { answers = o }
             interactions[p, default: []].append(

@@ -157,10 +157,10 @@ extension FieldClient {
             }
             var progress = CampaignProgress.tally(
                 lists: membership.lists, surveys: surveys,
-                interactions: try store.projected(
-                    "interactions", fields: ["list_id", "channel", "result", "survey_id"]
-                )
-                .map(\.values))
+                interactions: Rollbacks.counted(
+                    try store.projected("interactions", fields: ["list_id", "channel", "result", "survey_id"]),
+                    rollbacks: try store.projected("rollbacks", fields: Rollbacks.fields)
+                ).map(\.values))
             progress.add(try Self.revenue(store, campaign: id, try Self.allDonations(store)))
             let contacts = try store.projected("contacts", fields: ["campaign_id", "household_id"])
                 .filter { membership.contains($0.key, values: $0.values) }

@@ -170,7 +170,8 @@ public struct CampaignProgress: Sendable, Hashable, Codable {
     ///   - lists: the ids of the campaign's lists.
     ///   - surveys: surveys by id, for their result codes; an interaction whose survey is not
     ///     here is judged by the standard result codes.
-    ///   - interactions: display values of interactions (any list; others are skipped).
+    ///   - interactions: display values of interactions (any list; others are skipped), those
+    ///     rolled back in quality review already left out (`Rollbacks.counted`).
     public static func tally(lists: Set<String>, surveys: [String: Survey], interactions: [[String: Value]])
         -> CampaignProgress
     {
@@ -179,10 +180,7 @@ public struct CampaignProgress: Sendable, Hashable, Codable {
             guard let list = i["list_id"]?.stringValue, lists.contains(list) else { continue }
             if i["channel"]?.stringValue == "door" { p.doors += 1 }
             let survey = i["survey_id"]?.stringValue.flatMap { surveys[$0] }
-            let code = i["result"]?.stringValue.flatMap { r in
-                survey?.resultCode(r) ?? ResultCode.standard.first { $0.code == r }
-            }
-            if code?.contacted == true { p.contacts += 1 }
+            if ResultCode.reached(i["result"]?.stringValue, survey: survey) { p.contacts += 1 }
         }
         return p
     }

@@ -25,10 +25,15 @@ struct SyncCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data((tty ? "\r\u{1B}[K" + line : line + "\n").utf8))
         }
         if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        if options.json { return try options.emit(report) }
+        // On a coordinator's replica: flagged shifts nobody decided on yet (quality review).
+        let flagged = try? options.client.flaggedShifts()
+        if options.json { return try options.emit(SyncOutcome(sync: report, flaggedShifts: flagged)) }
         print(
             "pushed \(report.pushed) (\(report.accepted) accepted, \(report.rejected) rejected), pulled \(report.pulled), evicted \(report.evicted); conflicts: \(report.conflicts)"
         )
         if report.rejected > 0 { print("see `canvass status` for why changes were rejected") }
+        if let flagged, flagged > 0 {
+            print("\(flagged) flagged shift\(flagged == 1 ? "" : "s") to review: canvass review")
+        }
     }
 }
