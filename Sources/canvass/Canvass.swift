@@ -25,6 +25,8 @@ struct Canvass: AsyncParsableCommand {
             ImportUnsynced.self, CampaignCommand.self, ImportCommand.self, UserCommand.self, DeviceCommand.self,
             ListCommand.self, GroupCommand.self, SegmentCommand.self,
             DonationCommand.self, EngagementCommand.self,
+            GotvCommand.self, EventCommand.self,
+            ReviewCommand.self,
         ])
 
     /// Parsed here so that `--home` may come before the subcommand as well as after it.
