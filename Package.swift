@@ -98,7 +98,7 @@ let package = Package(
             name: "canvass-bench",
             dependencies: [
                 "CanvassCore", "CanvassProtocol", "CanvassFixtures", "CanvassTestSupport", "CanvassClient",
-                "CanvassServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "CanvassServer", "CanvassStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict),

@@ -374,79 +374,106 @@ public struct CampaignReport: Sendable, Hashable, Codable {
         return r
     }
 
-    /// The interactions that count, in the campaign and range, and how many rolled-back ones
-    /// were left out. `all` ignores the range (done/total is about now).
-    static func counted(_ facts: Facts) -> (inRange: [Interaction], all: [Interaction], rolledBack: Int) {
+    /// The interactions that count (indices into `facts.interactions`), in the campaign and
+    /// range, and how many rolled-back ones were left out. `all` ignores the range (done/total
+    /// is about now).
+    static func counted(_ facts: Facts) -> (inRange: [Int], all: [Int], rolledBack: Int) {
         let lists = Set(facts.lists.map(\.id))
-        let mine = facts.interactions.filter {
-            belongs(list: $0.list, survey: $0.survey, lists: lists, surveys: facts.campaignSurveys)
+        let xs = facts.interactions
+        let mine = xs.indices.filter {
+            belongs(list: xs[$0].list, survey: xs[$0].survey, lists: lists, surveys: facts.campaignSurveys)
         }
         func inRange(_ i: Interaction) -> Bool {
             if let from = facts.from, (i.day ?? "") < from { return false }
             if let to = facts.to, (i.day ?? "9999") > to { return false }
             return true
         }
-        let corrected = Canvassing.corrections(mine.map { ($0.id, $0.corrects, $0.user) })
+        let corrected = Canvassing.corrections(mine.map { (xs[$0].id, xs[$0].corrects, xs[$0].user) })
         var rolledBack = 0
-        var all: [Interaction] = []
-        var ranged: [Interaction] = []
-        for i in mine {
+        var all: [Int] = []
+        var ranged: [Int] = []
+        for k in mine {
+            let i = xs[k]
             if facts.rolledBack.contains(i.id) {
                 if inRange(i) { rolledBack += 1 }
                 continue
             }
             if corrected[i.id] != nil { continue }
-            all.append(i)
-            if inRange(i) { ranged.append(i) }
+            all.append(k)
+            if inRange(i) { ranged.append(k) }
         }
         return (ranged, all, rolledBack)
     }
 
-    /// Counts a campaign's facts. `by` keeps one table (nil: all three).
+    /// Attempts, contacts and the households knocked, added up one interaction at a time.
+    struct Accumulator {
+        var attempts = 0
+        var contacts = 0
+        var households: Set<String> = []
+
+        mutating func add(contacted: Bool, household: String?) {
+            attempts += 1
+            if contacted { contacts += 1 }
+            if let household { households.insert(household) }
+        }
+
+        var tally: Tally { Tally(attempts: attempts, doors: households.count, contacts: contacts) }
+    }
+
+    /// Counts a campaign's facts in one pass over the counted interactions. `by` keeps one
+    /// table (nil: all three).
     public static func build(_ facts: Facts, by: Grouping? = nil) -> CampaignReport {
         let (counted, all, rolledBack) = Self.counted(facts)
-        var codes: [String: ResultCode] = [:]
+        let xs = facts.interactions
+        // Result codes by survey, then result, looked up once each.
+        var codes: [String: [String: ResultCode?]] = [:]
         func code(_ i: Interaction) -> ResultCode? {
             guard let r = i.result else { return nil }
-            let key = (i.survey ?? "") + "\u{1}" + r
-            if let c = codes[key] { return c }
+            let s = i.survey ?? ""
+            if let c = codes[s]?[r] { return c }
             let c = Canvassing.resultCode(r, in: i.survey.flatMap { facts.surveys[$0] })
-            if let c { codes[key] = c }
+            codes[s, default: [:]][r] = .some(c)
             return c
         }
-        func tally(_ items: [Interaction]) -> Tally {
-            var households: Set<String> = []
-            var contacts = 0
-            for i in items {
-                if i.channel == Channel.door.rawValue, let h = i.household ?? i.person.map({ "person:" + $0 }) {
-                    households.insert(h)
-                }
-                if code(i)?.contacted == true { contacts += 1 }
-            }
-            return Tally(attempts: items.count, doors: households.count, contacts: contacts)
-        }
-        let totals = tally(counted)
-
-        // Results by code.
+        let questions = facts.questions
+        let asked = Set(questions.map(\.id))
+        var total = Accumulator()
+        var perUser: [String: Accumulator] = [:]
+        var perList: [String: Accumulator] = [:]
+        var perDay: [String: Accumulator] = [:]
         var resultCounts: [String: ResultCount] = [:]
-        for i in counted {
-            guard let r = i.result else { continue }
+        // question → person → (when, id, answer) of the latest answer.
+        var latest: [String: [String: (at: Int64, id: String, value: Value)]] = [:]
+        for k in counted {
+            let i = xs[k]
             let c = code(i)
-            resultCounts[
-                r, default: ResultCount(code: r, label: c?.label ?? r, contacted: c?.contacted ?? false, count: 0)
-            ]
-            .count += 1
+            let contacted = c?.contacted == true
+            let household =
+                i.channel == Channel.door.rawValue ? (i.household ?? i.person.map { "person:" + $0 }) : nil
+            total.add(contacted: contacted, household: household)
+            if by == nil || by == .canvasser {
+                perUser[i.user ?? "", default: .init()].add(contacted: contacted, household: household)
+            }
+            if by == nil || by == .list {
+                perList[i.list ?? "", default: .init()].add(contacted: contacted, household: household)
+            }
+            if by == nil || by == .day {
+                perDay[i.day ?? "", default: .init()].add(contacted: contacted, household: household)
+            }
+            if let r = i.result {
+                resultCounts[r, default: ResultCount(code: r, label: c?.label ?? r, contacted: contacted, count: 0)]
+                    .count += 1
+            }
+            guard let p = i.person, !i.answers.isEmpty else { continue }
+            let at = i.recordedAt ?? .min
+            for (q, v) in i.answers where v != .null && asked.contains(q) {
+                if let old = latest[q]?[p], (old.at, old.id) > (at, i.id) { continue }
+                latest[q, default: [:]][p] = (at, i.id, v)
+            }
         }
         let results = resultCounts.values.sorted { ($1.count, $0.code) < ($0.count, $1.code) }
 
         // Answers: each person's latest answer to each question.
-        let questions = facts.questions
-        let ordered = counted.sorted { ($0.recordedAt ?? .min, $0.id) < ($1.recordedAt ?? .min, $1.id) }
-        var latest: [String: [String: Value]] = [:]  // question → person → answer
-        for i in ordered {
-            guard let p = i.person else { continue }
-            for (q, v) in i.answers where v != .null { latest[q, default: [:]][p] = v }
-        }
         var questionCounts: [QuestionCounts] = []
         for q in questions {
             let answers = latest[q.id] ?? [:]
@@ -459,57 +486,48 @@ public struct CampaignReport: Sendable, Hashable, Codable {
             case .text, .number: break
             default: options = q.options.map { QuestionCounts.Option(value: $0.value, label: $0.label, people: 0) }
             }
-            for v in answers.values {
+            let index = Dictionary(options.enumerated().map { ($1.value, $0) }, uniquingKeysWith: { a, _ in a })
+            for a in answers.values {
                 let values: [String]
-                if case .array(let items) = v {
+                if case .array(let items) = a.value {
                     values = items.compactMap(Self.answerText)
                 } else {
-                    values = Self.answerText(v).map { [$0] } ?? []
+                    values = Self.answerText(a.value).map { [$0] } ?? []
                 }
-                for value in Set(values) {
-                    if let k = options.firstIndex(where: { $0.value == value }) { options[k].people += 1 }
-                }
+                for value in Set(values) { if let k = index[value] { options[k].people += 1 } }
             }
             questionCounts.append(
                 QuestionCounts(
                     id: q.id, text: q.text, kind: q.kind.rawValue, answered: answers.count, options: options))
         }
         var support: [String: Int]?
-        if let s = questions.first(where: { $0.id == supportQuestion }) {
+        if let s = questionCounts.first(where: { $0.id == supportQuestion }) {
             var levels = Dictionary(uniqueKeysWithValues: (1...5).map { (String($0), 0) })
-            for v in (latest[s.id] ?? [:]).values {
-                if let t = Self.answerText(v), levels[t] != nil { levels[t]! += 1 }
-            }
+            for o in s.options where levels[o.value] != nil { levels[o.value] = o.people }
             support = levels
         }
 
         // Tables.
-        func grouped(_ key: (Interaction) -> String?) -> [String: [Interaction]] {
-            var out: [String: [Interaction]] = [:]
-            for i in counted { out[key(i) ?? "", default: []].append(i) }
-            return out
-        }
         var byCanvasser: [Row]?
         if by == nil || by == .canvasser {
-            byCanvasser = grouped(\.user).map { user, items in
-                Row(key: user, name: facts.userNames[user] ?? (user.isEmpty ? "(unknown)" : user), tally: tally(items))
+            byCanvasser = perUser.map { user, a in
+                Row(key: user, name: facts.userNames[user] ?? (user.isEmpty ? "(unknown)" : user), tally: a.tally)
             }.sorted { ($0.name, $0.key) < ($1.name, $1.key) }
         }
         var byList: [Row]?
         if by == nil || by == .list {
-            let groups = grouped(\.list)
-            let done = Self.done(facts, all)
+            let done = Self.done(facts, all.map { xs[$0] })
             byList = facts.lists.map { l in
                 Row(
-                    key: l.id, name: l.name, tally: tally(groups[l.id] ?? []), done: done[l.id] ?? 0,
+                    key: l.id, name: l.name, tally: perList[l.id]?.tally ?? Tally(), done: done[l.id] ?? 0,
                     total: Set(l.people).count)
             }.sorted { ($0.name, $0.key) < ($1.name, $1.key) }
         }
         var byDay: [Row]?
         if by == nil || by == .day {
-            byDay = grouped(\.day).map { day, items in Row(key: day, name: day, tally: tally(items)) }
-                .sorted { $0.key < $1.key }
+            byDay = perDay.map { day, a in Row(key: day, name: day, tally: a.tally) }.sorted { $0.key < $1.key }
         }
+        let totals = total.tally
         return CampaignReport(
             campaign: facts.campaign, name: facts.name, from: facts.from, to: facts.to, startDate: facts.startDate,
             endDate: facts.endDate, totals: totals, rolledBack: rolledBack, results: results,

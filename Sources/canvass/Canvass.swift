@@ -27,6 +27,7 @@ struct Canvass: AsyncParsableCommand {
             DonationCommand.self, EngagementCommand.self,
             GotvCommand.self, EventCommand.self,
             ReviewCommand.self,
+            ReportCommand.self, ExportCommand.self,
         ])
 
     /// Parsed here so that `--home` may come before the subcommand as well as after it.
