@@ -222,34 +222,23 @@ extension FieldClient {
         ).compactMap { Engagement.Change(id: $0.key.id, $0.values) }
     }
 
-    /// What each of a campaign's people did, as the rules read it: their `event_attendance` for
-    /// the campaign's events (RSVP yes, attended), their latest answers to the campaign's `rsvp`
-    /// and `volunteer` questions, and their donations to it.
+    /// What each of a campaign's people did, as the rules read it: the person at each of the
+    /// campaign's events (A's `EventTurnout` rule: the latest RSVP from calls or taken directly,
+    /// attendance, rolled-back calls left out), their latest answers (for `volunteer`), and their
+    /// donations to it.
     static func activities(_ store: ReplicaStore, _ people: CampaignPeople) throws -> [String: Engagement.Activity] {
-        let events = Set(
-            try store.projected("events", fields: ["campaign_id"]).filter {
-                $0["campaign_id"]?.stringValue == people.campaign
-            }.map(\.key.id))
-        var attendance: [String: [[String: Value]]] = [:]
-        for a in try store.projected("event_attendance", fields: ["event_id", "contact_id", "rsvp", "attendance"]) {
-            guard let e = a["event_id"]?.stringValue, events.contains(e), let c = a["contact_id"]?.stringValue else {
-                continue
-            }
-            attendance[c, default: []].append(a.values)
+        var events: [String: [EventPerson]] = [:]
+        for e in try tally(store, events: nil, campaign: people.campaign) {
+            for p in e.people { events[p.person, default: []].append(p) }
         }
         var donations: [String: [Donation]] = [:]
         for d in try allDonations(store) where d.campaignID == people.campaign {
             if let c = d.contactID { donations[c, default: []].append(d) }
         }
-        let rsvpQuestions = Set(
-            people.surveys.values.filter { people.surveyCampaigns[$0.id] == people.campaign }.flatMap { s in
-                s.questions.filter { $0.kind == .rsvp }.map(\.id)
-            })
         var out: [String: Engagement.Activity] = [:]
         for p in people.people {
             out[p.id] = Engagement.Activity(
-                attendance: attendance[p.id] ?? [], answers: p.answers, rsvpQuestions: rsvpQuestions,
-                donations: donations[p.id] ?? [])
+                events: events[p.id] ?? [], answers: p.answers, donations: donations[p.id] ?? [])
         }
         return out
     }

@@ -175,14 +175,9 @@ public enum Donations {
     /// above zero. Integer arithmetic only (a goal of $0.03 and $0.01 received is 33).
     public static func percent(_ part: Int64, of whole: Int64?) -> Int64? {
         guard let whole, whole > 0 else { return nil }
-        let (scaled, overflow) = part.multipliedReportingOverflow(by: 100)
-        if !overflow { return scaled / whole }
-        // Past $92 quadrillion: whole percents, then the rest, without overflowing.
-        let (whole100, o) = (part / whole).multipliedReportingOverflow(by: 100)
-        if o { return .max }
-        let rest = part % whole
-        let (r, o2) = rest.multipliedReportingOverflow(by: 100)
-        return whole100 + (o2 ? rest / (whole / 100) : r / whole)
+        if part / whole >= Int64.max / 100 { return .max }
+        // Exactly, past $92 quadrillion too: the product in 128 bits.
+        return whole.dividingFullWidth(part.multipliedFullWidth(by: 100)).quotient
     }
 
     /// Checks a donation about to be written and returns its field values, or every problem.

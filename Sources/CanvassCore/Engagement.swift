@@ -4,7 +4,7 @@
 ///
 /// | rule          | the person …                                                         | at least |
 /// |---------------|----------------------------------------------------------------------|----------|
-/// | `rsvp_yes`    | answered yes to an event of the campaign (RSVP taken by hand or on a call) | 2  |
+/// | `rsvp_yes`    | said yes to an event of the campaign (the latest RSVP, `EventTurnout.people`) | 2 |
 /// | `donated`     | gave money to the campaign (received, not only pledged)              | 3        |
 /// | `attended`    | attended an event of the campaign (checked in)                       | 3        |
 /// | `volunteered` | answered yes to a question with id `volunteer`, or attended two events | 4      |
@@ -46,7 +46,7 @@ public enum Engagement {
 
     /// What a person did in a campaign, as the rules read it.
     public struct Activity: Sendable, Hashable {
-        /// Answered yes to an event invitation (an `event_attendance` RSVP or an `rsvp` answer).
+        /// Their latest RSVP to an event is yes (taken directly, or an `rsvp` answer on a call).
         public var rsvpYes: Bool
         /// Events attended (`event_attendance.attendance == attended`).
         public var eventsAttended: Int
@@ -64,17 +64,14 @@ public enum Engagement {
 
         /// Reads the activity from a person's records in one campaign.
         /// - Parameters:
-        ///   - attendance: their `event_attendance` values for the campaign's events.
+        ///   - events: the person at each of the campaign's events (`EventTurnout.people`: their
+        ///     latest RSVP, from calls or taken directly, and their attendance).
         ///   - answers: their latest answer to each question of the campaign's surveys.
-        ///   - rsvpQuestions: the ids of the campaign's `rsvp` questions.
         ///   - donations: their donations to the campaign.
-        public init(
-            attendance: [[String: Value]], answers: [String: Value], rsvpQuestions: Set<String>, donations: [Donation]
-        ) {
+        public init(events: [EventPerson], answers: [String: Value], donations: [Donation]) {
             self.init(
-                rsvpYes: attendance.contains { $0["rsvp"]?.stringValue == "yes" }
-                    || rsvpQuestions.contains { answers[$0]?.stringValue == "yes" },
-                eventsAttended: attendance.filter { $0["attendance"]?.stringValue == "attended" }.count,
+                rsvpYes: events.contains { $0.rsvp?.answer == "yes" },
+                eventsAttended: events.filter { $0.attendance == "attended" }.count,
                 donated: donations.contains { !$0.pledge },
                 volunteerYes: Engagement.isYes(answers[Engagement.volunteerQuestion]))
         }
@@ -241,6 +238,12 @@ public struct EngagementReport: Sendable, Codable, Hashable {
         public let name: String
         public let people: Int
 
+        public init(level: Int?, name: String, people: Int) {
+            self.level = level
+            self.name = name
+            self.people = people
+        }
+
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(level, forKey: .level)
@@ -256,6 +259,12 @@ public struct EngagementReport: Sendable, Codable, Hashable {
         public let from: Int?
         public let to: Int?
         public let people: Int
+
+        public init(from: Int?, to: Int?, people: Int) {
+            self.from = from
+            self.to = to
+            self.people = people
+        }
 
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
