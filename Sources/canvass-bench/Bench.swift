@@ -28,6 +28,7 @@ protocol Scenario {
 nonisolated(unsafe) let allScenarios: [any Scenario.Type] = [
     MergeScenario.self, MergeContendedScenario.self, InitialPullScenario.self, RecordScenario.self, BurstScenario.self,
     CodecScenario.self, ImportScenario.self, FirstSyncScenario.self, CutScenario.self,
+    ReportScenario.self, GotvScenario.self,
 ]
 
 @main
@@ -98,6 +99,8 @@ struct CanvassBench: AsyncParsableCommand {
         case is ImportScenario.Type: return ImportScenario()
         case is FirstSyncScenario.Type: return FirstSyncScenario()
         case is CutScenario.Type: return CutScenario()
+        case is ReportScenario.Type: return ReportScenario()
+        case is GotvScenario.Type: return GotvScenario()
         default: throw ValidationError("no runner for \(type.name)")
         }
     }
