@@ -40,7 +40,8 @@ struct ShiftReviewTests {
         #expect(fast.reasons.map(\.code) == ["fast_doors"])
         #expect(fast.distinctDoors == 40 && fast.medianGapSeconds == 3 && fast.quickGaps == 39)
         #expect(
-            fast.reasons[0].message == "40 doors in 1 min 57 s: a median of 3 s between doors, under the 30 s minimum")
+            fast.reasons.first?.message
+                == "40 doors in 1 min 57 s: a median of 3 s between doors, under the 30 s minimum")
         #expect(!(try Self.shift(review, "steady")).flagged)
         #expect(!(try Self.shift(review, "brisk")).flagged)
         #expect(review.flagged.map(\.userID) == ["fast"])
@@ -58,7 +59,7 @@ struct ShiftReviewTests {
         let ten = nine + [Self.door("extra", "a", at: 48)]
         let flagged = try Self.shift(ShiftReview.review(ten), "a")
         #expect(flagged.quickGaps == 10 && flagged.reasons.map(\.code) == ["fast_doors"], "\(flagged)")
-        #expect(flagged.reasons[0].message.hasPrefix("10 doors recorded under 10 s after the one before"))
+        #expect(flagged.reasons.first?.message.hasPrefix("10 doors recorded under 10 s after the one before") == true)
     }
 
     @Test func peopleOfOneHouseholdAnsweredTogetherAreOneDoor() throws {
@@ -95,7 +96,7 @@ struct ShiftReviewTests {
             if row.flagged {
                 #expect(shift.reasons.map(\.code) == ["contact_rate"])
                 #expect(
-                    shift.reasons[0].message
+                    shift.reasons.first?.message
                         == "contact rate 100 % on 12 door attempts (12 contacts) against the campaign's 32 % over 253")
             }
         }
@@ -118,7 +119,7 @@ struct ShiftReviewTests {
         let review = ShiftReview.review([early, inHours, free], windows: windows)
         let shift = try Self.shift(review, "u")
         #expect(shift.outsideWindow == 1 && shift.reasons.map(\.code) == ["outside_window"])
-        #expect(shift.reasons[0].message == "1 result recorded outside the list's hours (day 09:00–20:00)")
+        #expect(shift.reasons.first?.message == "1 result recorded outside the list's hours (day 09:00–20:00)")
         #expect(windows["night"]!.contains(23 * 60) && windows["night"]!.contains(60))
         #expect(!windows["night"]!.contains(12 * 60) && !windows["day"]!.contains(20 * 60))
     }
