@@ -31,6 +31,8 @@ public struct CampaignSummary: Sendable, Hashable, Codable {
     public let startDate: String?
     public let endDate: String?
     public let parentID: String?
+    /// The IANA zone its days are read in (`CampaignClock`); nil reads UTC.
+    public let timeZone: String?
     public let goals: Goals
 
     enum CodingKeys: String, CodingKey {
@@ -38,6 +40,7 @@ public struct CampaignSummary: Sendable, Hashable, Codable {
         case startDate = "start_date"
         case endDate = "end_date"
         case parentID = "parent_id"
+        case timeZone = "time_zone"
     }
 
     init(id: String, _ v: [String: Value]) {
@@ -48,6 +51,7 @@ public struct CampaignSummary: Sendable, Hashable, Codable {
         startDate = v["start_date"]?.stringValue
         endDate = v["end_date"]?.stringValue
         parentID = v["parent_id"]?.stringValue
+        timeZone = v["time_zone"]?.stringValue
         goals = Goals(
             doors: v["goal_doors"]?.intValue, contacts: v["goal_contacts"]?.intValue,
             revenueCents: v["goal_revenue_cents"]?.intValue)
@@ -62,6 +66,7 @@ public struct CampaignSummary: Sendable, Hashable, Codable {
         try c.encode(startDate, forKey: .startDate)
         try c.encode(endDate, forKey: .endDate)
         try c.encode(parentID, forKey: .parentID)
+        try c.encode(timeZone, forKey: .timeZone)
         try c.encode(goals, forKey: .goals)
     }
 }
@@ -98,10 +103,12 @@ extension FieldClient {
     ///   - start, end: dates as typed ("2026-09-01", "9/1/2026").
     ///   - goals: `doors=N`, `contacts=N`, `revenue=AMOUNT` (dollars, "1,250.50" or "$1250").
     ///   - parent: the parent campaign's id or name.
-    /// - Throws: `.invalid` with every problem (a bad date, goal, type or status; a name taken).
+    ///   - timeZone: the IANA zone its days and list hours are read in ("America/New_York";
+    ///     `CampaignClock`); none reads UTC.
+    /// - Throws: `.invalid` with every problem (a bad date, goal, type, status or time zone; a name taken).
     public func createCampaign(
         name: String, type: String?, status: String?, start: String?, end: String?, goals: [String],
-        parent: String?, now: Int64
+        parent: String?, timeZone: String? = nil, now: Int64
     ) throws -> CampaignSummary {
         try translating {
             let (store, _) = try coordinatorSession("create campaigns")
@@ -118,8 +125,20 @@ extension FieldClient {
                 name: name, type: type, status: status, start: date(start, "--start"), end: date(end, "--end"),
                 goals: goals, parent: parentID)
             let taken = Set(try store.displays(in: "campaigns").map(\.id))
-            let (values, more) = draft.values { taken.contains($0) }
+            let (drafted, more) = draft.values { taken.contains($0) }
+            var values = drafted
             problems += more
+            if let timeZone {
+                if CampaignClock(timeZone: timeZone).known {
+                    values["time_zone"] = .string(timeZone)
+                } else {
+                    problems.append(
+                        Diagnostic(
+                            at: "--time-zone", code: "bad_value",
+                            "'\(timeZone)' is not a time zone; give an IANA name like America/New_York or Europe/Berlin"
+                        ))
+                }
+            }
             if !problems.isEmpty { throw ClientError(.invalid, "no campaign created", problems: problems) }
             try store.write([LocalWrite(RecordKey("campaigns", draft.id), values)], wallclock: now)
             return CampaignSummary(id: draft.id, values)

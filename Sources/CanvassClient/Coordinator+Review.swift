@@ -243,6 +243,26 @@ public struct SyncOutcome: Sendable, Encodable {
     }
 }
 
+/// A list's hours as `canvass review hours` set them (null: no window).
+public struct ListHours: Sendable, Codable, Hashable {
+    public let list: String
+    public let windowStart: String?
+    public let windowEnd: String?
+
+    enum CodingKeys: String, CodingKey {
+        case list
+        case windowStart = "window_start"
+        case windowEnd = "window_end"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(list, forKey: .list)
+        try c.encode(windowStart, forKey: .windowStart)
+        try c.encode(windowEnd, forKey: .windowEnd)
+    }
+}
+
 /// Everything quality review reads from the replica, for one or every campaign.
 struct ReviewData {
     struct Item {
@@ -513,6 +533,43 @@ extension FieldClient {
                 try store.write(changed.map { LocalWrite.delete(RecordKey("rollbacks", $0)) }, wallclock: now)
             }
             return RollbackReport(changed: changed, unchanged: unchanged, decision: nil)
+        }
+    }
+
+    /// Sets the hours results may be recorded in on a list (`lists.window_start`/`window_end`,
+    /// "HH:MM" in the campaign's time zone; an end before the start runs past midnight), or
+    /// clears them when both are nil. A replicated write; bad times are each reported.
+    public func setListHours(list: String, start: String?, end: String?, now: Int64) throws -> ListHours {
+        try translating {
+            let (store, _) = try coordinatorSession("set a list's hours")
+            guard Record.exists(try store.record(RecordKey("lists", list))) else {
+                throw ClientError(.notFound, "no list '\(list)' here; see `canvass lists`")
+            }
+            var problems: [Diagnostic] = []
+            if (start == nil) != (end == nil) {
+                problems.append(Diagnostic(at: "END", code: "missing", "give both START and END, or neither to clear"))
+            }
+            if let start, ShiftReview.Window.minutes(start) == nil {
+                problems.append(
+                    Diagnostic(at: "START", code: "bad_value", "'\(start)' is not a time; write it like 09:00"))
+            }
+            if let end, ShiftReview.Window.minutes(end, end: true) == nil {
+                problems.append(Diagnostic(at: "END", code: "bad_value", "'\(end)' is not a time; write it like 20:30"))
+            }
+            if problems.isEmpty, let start, let end, ShiftReview.Window(start: start, end: end) == nil {
+                problems.append(Diagnostic(at: "END", code: "bad_value", "the window \(start)–\(end) is empty"))
+            }
+            if !problems.isEmpty { throw ClientError(.invalid, "the list's hours are unchanged", problems: problems) }
+            try store.write(
+                [
+                    LocalWrite(
+                        RecordKey("lists", list),
+                        [
+                            "window_start": start.map(Value.string) ?? .null,
+                            "window_end": end.map(Value.string) ?? .null,
+                        ])
+                ], wallclock: now)
+            return ListHours(list: list, windowStart: start, windowEnd: end)
         }
     }
 

@@ -29,11 +29,13 @@ struct CampaignCommand: AsyncParsableCommand {
         @Option(help: "Last day (2026-11-03).") var end: String?
         @Option(help: "doors=N, contacts=N or revenue=AMOUNT; repeat for each goal.") var goal: [String] = []
         @Option(help: "The parent campaign's id or name.") var parent: String?
+        @Option(help: "The time zone its days and list hours are read in, e.g. America/New_York (default UTC).")
+        var timeZone: String?
 
         func run() async throws {
             let c = try options.client.createCampaign(
                 name: name, type: type, status: status, start: start, end: end, goals: goal, parent: parent,
-                now: FieldClient.now())
+                timeZone: timeZone, now: FieldClient.now())
             if options.json { return try options.emit(c) }
             print("created campaign \(c.id) (\(c.name)); `canvass sync` sends it to the server")
         }

@@ -17,7 +17,7 @@ struct ReviewCommand: AsyncParsableCommand {
 
             Every coordinator computes the same flags from the synced interactions, offline. A decision (approve, or roll back a shift) and a roll-back are replicated changes: `canvass sync` sends them. A roll-back deletes nothing: rolled-back interactions are left out of campaign progress, reports, segments and turf cuts; `review restore` brings them back. Canvassers are refused (exit 65).
             """,
-        subcommands: [List.self, Show.self, Approve.self, Rollback.self, Restore.self],
+        subcommands: [List.self, Show.self, Approve.self, Rollback.self, Restore.self, Hours.self],
         defaultSubcommand: List.self)
 
     struct List: AsyncParsableCommand {
@@ -153,6 +153,26 @@ struct ReviewCommand: AsyncParsableCommand {
             print(
                 "restored \(r.changed.count) interaction\(r.changed.count == 1 ? "" : "s")"
                     + (r.unchanged.isEmpty ? "" : " (\(r.unchanged.count) were not rolled back)"))
+        }
+    }
+
+    struct Hours: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set the hours results may be recorded in on a list (HH:MM in the campaign's time zone).",
+            discussion: "With no times, clears them. An end before the start runs past midnight (22:00 02:00).")
+        @OptionGroup var options: Options
+        @Argument(help: "List id.") var list: String
+        @Argument(help: "From, 09:00.") var start: String?
+        @Argument(help: "Until (not included), 20:30; 24:00 for midnight.") var end: String?
+
+        func run() async throws {
+            let h = try options.client.setListHours(list: list, start: start, end: end, now: FieldClient.now())
+            if options.json { return try options.emit(h) }
+            if let s = h.windowStart, let e = h.windowEnd {
+                print("results on \(h.list) are expected \(s)–\(e); `canvass sync` sends it")
+            } else {
+                print("\(h.list) has no hours now; `canvass sync` sends it")
+            }
         }
     }
 }

@@ -78,3 +78,46 @@ private let T0: Int64 = 1_780_000_000_000
         #expect(pushed.rejected == 0 && pushed.accepted > 12, "\(pushed)")
     }
 }
+
+extension ShiftReviewClientTests {
+    /// A list's hours are read in the campaign's time zone: 20:26 UTC is outside 09:00–17:00 in
+    /// UTC, and inside it in Los Angeles (13:26). Bad hours and an unknown zone write nothing.
+    @Test func resultsOutsideTheListsHoursInTheCampaignsTimeZone() async throws {
+        let (client, store, service, dir) = try await CoordinatorSetUpTests.home(role: .coordinator)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bad = try #require(throws: ClientError.self) {
+            try client.setListHours(list: "walk-0", start: "9am", end: "25:00", now: T0)
+        }
+        #expect(bad.problems.map(\.location) == ["START", "END"], "\(bad)")
+        let zone = try #require(throws: ClientError.self) {
+            try client.createCampaign(
+                name: "Zoned", type: nil, status: nil, start: nil, end: nil, goals: [], parent: nil,
+                timeZone: "Mars/Base", now: T0)
+        }
+        #expect(zone.problems.map(\.location) == ["--time-zone"])
+        #expect(try store.counts().pending == 0, "nothing written")
+        let zoned = try client.createCampaign(
+            name: "Zoned", type: nil, status: nil, start: nil, end: nil, goals: [], parent: nil,
+            timeZone: "America/Chicago", now: T0)
+        #expect(zoned.timeZone == "America/Chicago")
+
+        let hours = try client.setListHours(list: "walk-0", start: "09:00", end: "17:00", now: T0)
+        #expect(hours.windowStart == "09:00" && hours.windowEnd == "17:00")
+        let people = try client.walk("walk-0", now: T0).compactMap(\.people.first?.id).prefix(2)
+        for (n, person) in people.enumerated() {
+            _ = try client.record(
+                person: person, list: "walk-0", result: "contacted", answers: [], note: nil,
+                now: T0 + Int64(n) * 300_000)
+        }
+        let shift = try #require(try client.reviewShifts(campaign: "camp-2026", all: false).shifts.first)
+        #expect(shift.reasons.map(\.code) == ["outside_window"] && shift.outsideWindow == 2, "\(shift)")
+        try store.write(
+            [LocalWrite(RecordKey("campaigns", "camp-2026"), ["time_zone": .string("America/Los_Angeles")])],
+            wallclock: T0)
+        let report = try client.reviewShifts(campaign: "camp-2026", all: false)
+        #expect(report.shifts.isEmpty && report.campaigns.first?.timeZone == "America/Los_Angeles", "\(report)")
+        #expect(try client.setListHours(list: "walk-0", start: nil, end: nil, now: T0).windowStart == nil)
+        let pushed = try await CoordinatorSetUpTests.push(store, service)
+        #expect(pushed.rejected == 0, "\(pushed)")
+    }
+}
