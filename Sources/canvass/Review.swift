@@ -11,9 +11,9 @@ struct ReviewCommand: AsyncParsableCommand {
         discussion: """
             A shift is one canvasser's interactions in one campaign on one day in the campaign's time zone (UTC when it has none). Field data counts at once; a shift is flagged when
 
-              its contact rate is far above the campaign's: at least 10 attempts on a channel, and a rate at least 25 points and 1.5 times above the campaign's rate on that channel;
+              its contact rate is far above the campaign's: at least 10 attempts on a channel (doors, calls), and a rate both at least 25 points above and at least 1.5 times the campaign's rate on that channel;
               doors come too fast: with 10 doors or more, a median under 30 s between doors, or 10 doors under 10 s after the one before (people of one household answered together are one door);
-              a result was recorded outside its list's hours (window_start–window_end).
+              a result was recorded outside its list's hours (set with `canvass review hours LIST 09:00 20:00`).
 
             Every coordinator computes the same flags from the synced interactions, offline. A decision (approve, or roll back a shift) and a roll-back are replicated changes: `canvass sync` sends them. A roll-back deletes nothing: rolled-back interactions are left out of campaign progress, reports, segments and turf cuts; `review restore` brings them back. Canvassers are refused (exit 65).
             """,
@@ -117,7 +117,7 @@ struct ReviewCommand: AsyncParsableCommand {
         var ids: [String] = []
         @Flag(help: "Roll back the shift of USER on DAY, given as the two arguments.") var shift = false
         @Option(help: "The campaign of the shift, when they worked several that day.") var campaign: String?
-        @Option(help: "Why (required): the canvasser's coordinators read it.") var reason: String
+        @Option(help: "Why (required): other coordinators read it with the roll-back.") var reason: String
 
         func validate() throws {
             if shift && ids.count != 2 {

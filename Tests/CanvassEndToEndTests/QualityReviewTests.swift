@@ -84,6 +84,10 @@ import Testing
         #expect((shift["doors"] as? [String: Any])?["attempts"] as? Int == franIDs.count)
         #expect((shift["reasons"] as? [[String: Any]])?.compactMap { $0["code"] as? String } == ["fast_doors"])
         let day = try #require(shift["day"] as? String)
+        let table = try await canvass(["review"], home: kim)
+        #expect(table.out.contains("Fast Fran on \(day) (camp-2026):"), "\(table.out)")
+        #expect(
+            table.out.contains("\(franIDs.count) doors in ") && table.out.contains("s between doors"), "\(table.out)")
         let shown = try Self.object(try await canvass(["review", "show", "Fast Fran", day, "--json"], home: kim).out)
         let listed = Set((shown["interactions"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
         #expect(listed == franIDs)
