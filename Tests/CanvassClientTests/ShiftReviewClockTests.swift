@@ -28,9 +28,13 @@ struct ShiftReviewClockTests {
         #expect(CampaignClock(timeZone: "Europe/Berlin").local(noon) == .init(day: "2026-07-01", minute: 1080))
         // One second before 1970 in UTC is 23:59 on the last day of 1969.
         #expect(CampaignClock.utc.local(-1000) == .init(day: "1969-12-31", minute: 1439))
-        // Many moments at once read the same as one by one.
-        let moments: [Int64] = [Self.lateEvening, noon, -1000, noon + 86_400_000]
+        // Many moments at once read the same as one by one, across the autumn change in New
+        // York (2026-11-01 06:00 UTC: 02:00 EDT becomes 01:00 EST) to the second.
+        let change: Int64 = 1_793_512_800_000
+        let moments: [Int64] =
+            [Self.lateEvening, noon, -1000, noon + 86_400_000] + [-901_000, -1000, 0, 1000, 60_000].map { change + $0 }
         let ny = CampaignClock(timeZone: "America/New_York")
         #expect(ny.local(moments) == moments.map { ny.local($0) })
+        #expect(ny.local([change - 1000, change]).map(\.minute) == [119, 60])
     }
 }
