@@ -198,7 +198,8 @@ public struct CampaignReport: Sendable, Hashable, Codable {
 
     /// One row of a table per canvasser, list or day.
     public struct Row: Sendable, Hashable, Codable {
-        /// The user id, list id or day.
+        /// The user id, list id or day. Rows come by canvasser name, by list name in natural
+        /// order ("Turf 2" before "Turf 10"), by day.
         public var key: String
         /// The canvasser's or list's name; the day again for days.
         public var name: String
@@ -521,7 +522,7 @@ public struct CampaignReport: Sendable, Hashable, Codable {
                 Row(
                     key: l.id, name: l.name, tally: perList[l.id]?.tally ?? Tally(), done: done[l.id] ?? 0,
                     total: Set(l.people).count)
-            }.sorted { ($0.name, $0.key) < ($1.name, $1.key) }
+            }.sorted { $0.name != $1.name ? Canvassing.naturalOrder($0.name, $1.name) : $0.key < $1.key }
         }
         var byDay: [Row]?
         if by == nil || by == .day {

@@ -61,19 +61,21 @@ struct ReportCommand: AsyncParsableCommand {
             table(["CODE", "COUNT", "LABEL"], r.results.map { [$0.code, String($0.count), $0.label] })
         }
         if let s = r.support {
-            print("\nIDs by support level (1 = strong oppose … 5 = strong support)")
+            print("\nIDs by support level (people by their latest answer; 5 = strongest support)")
             table(["LEVEL", "PEOPLE"], (1...5).map { [String($0), String(s[String($0)] ?? 0)] })
         }
-        for q in r.questions where q.id != CampaignReport.supportQuestion {
+        for q in r.questions where q.id != CampaignReport.supportQuestion && q.answered > 0 {
             print("\n\(q.text) (\(q.id)): \(q.answered) answered")
             if !q.options.isEmpty { table(["ANSWER", "PEOPLE"], q.options.map { [$0.label, String($0.people)] }) }
         }
+        let unanswered = r.questions.filter { $0.answered == 0 }.map(\.id)
+        if !unanswered.isEmpty { print("\nnot answered yet: \(unanswered.joined(separator: ", "))") }
         for by in CampaignReport.Grouping.allCases {
             guard let rows = r.rows(by) else { continue }
             print("\nBy \(by.rawValue)")
             var header = [by.rawValue.uppercased(), "ATTEMPTS", "DOORS", "CONTACTS", "RATE"]
             if by == .list { header.append("DONE") }
-            header.append(by == .day ? "" : "NAME")
+            if by != .day { header.append("NAME") }
             table(
                 header,
                 rows.map { row in
@@ -82,13 +84,14 @@ struct ReportCommand: AsyncParsableCommand {
                         String(row.tally.contacts), percent(row.tally.contactRate),
                     ]
                     if by == .list { cells.append("\(row.done ?? 0)/\(row.total ?? 0)") }
-                    cells.append(by == .day ? "" : row.name)
+                    if by != .day { cells.append(row.name) }
                     return cells
                 })
         }
         if let g = r.gotv {
             print("\nGOTV: \(g.supporters) supporters, \(g.voted) voted, \(g.leftToChase) left to chase")
         }
+        if r.events?.isEmpty == true { print("\nEvents: none yet") }
         if let events = r.events, !events.isEmpty {
             print("\nEvents")
             table(

@@ -196,6 +196,11 @@ import Testing
             #expect(outside["by_canvasser"] is NSNull, "--by keeps one table")
         }
 
+        let text = try await canvass(["report", campaign], home: kim)
+        #expect(
+            text.status == 0 && text.out.contains("doors knocked \(Set(counted.map(\.household)).count)"), "\(text.out)"
+        )
+
         // --csv: the table per canvasser.
         let csv = try await canvass(["report", campaign, "--by", "canvasser", "--csv"], home: kim)
         #expect(csv.status == 0, "\(csv.err)")
