@@ -213,5 +213,22 @@ import Testing
             try Self.object(try await run(["donation", "list", campaign, "--json"], kim))["revenue"] as? [String: Any])
         #expect(revenue["donors"] as? Int == 3 && revenue["gifts"] as? Int == 3, "\(revenue)")
         #expect(revenue["goal_cents"] as? Int == goalCents && revenue["open_pledges"] as? Int == 1)
+
+        // The campaign report: calls, turnout against RSVPs, revenue and engagement.
+        let report = try Self.object(try await run(["report", campaign, "--json"], kim))
+        let totals = try #require(report["totals"] as? [String: Any], "\(report)")
+        #expect(totals["attempts"] as? Int == calls.count && totals["contacts"] as? Int == progress["contacts"] as? Int)
+        let rally = try #require((report["events"] as? [[String: Any]])?.first { $0["event"] as? String == event })
+        let saidYes = calls.filter { $0.answers.contains("rally=yes") }.count + 1
+        #expect(rally["rsvp_yes"] as? Int == saidYes && rally["attended"] as? Int == 2, "\(rally)")
+        #expect(rally["walk_ins"] as? Int == 1, "\(rally)")
+        let money = try #require(report["revenue"] as? [String: Any], "\(report)")
+        #expect(
+            money["received_cents"] as? Int == received && money["pledged_outstanding_cents"] as? Int == outstanding)
+        #expect(money["percent_of_goal"] as? Int == received * 100 / goalCents)
+        let levels = try #require((report["engagement"] as? [String: Any])?["distribution"] as? [[String: Any]])
+        #expect(
+            levels.compactMap { $0["level"] as? Int == nil ? nil : $0["people"] as? Int }
+                == (1...5).map { l in expected.values.filter { $0 == l }.count }, "\(levels)")
     }
 }
