@@ -51,9 +51,9 @@ extension FieldClient {
         }
     }
 
-    /// The facts of a campaign's report, read with projected reads (`ReplicaStore.projected`):
-    /// only the fields counted, and only the answers to the campaign's questions, so 300,000
-    /// interactions are read without decoding whole records and without a query per person.
+    /// The facts of a campaign's report, read with projected reads (`ReplicaStore.projected`,
+    /// `projectedMembers` for answers): only the fields counted, so 300,000 interactions are read
+    /// without decoding whole records and without a query per person.
     static func reportFacts(
         _ store: ReplicaStore, campaign: String, values: [String: Value], from: String?, to: String?
     ) throws -> CampaignReport.Facts {
@@ -102,18 +102,20 @@ extension FieldClient {
                 people: members, suppressed: suppressed.intersection(members))
         }
 
-        // Interactions: the counted fields and the answers to the campaign's questions.
-        let questions = facts.questions.map(\.id)
-        let perAnswer = questions.allSatisfy { ReplicaStore.isProjectable("answers." + $0) }
-        let answerFields = perAnswer ? questions.map { "answers." + $0 } : ["answers"]
-        let fields =
-            [
-                "person_id", "household_id", "list_id", "survey_id", "channel", "result", "user_id", "corrects",
-                "recorded_at",
-            ]
-            + answerFields
-        let kinds = Dictionary(uniqueKeysWithValues: answerFields.map { ($0, FieldKind.json) })
-        let rows = try store.projected("interactions", fields: fields, kinds: kinds)
+        // Interactions: the counted fields, and the answers to the campaign's questions (read
+        // member by member, one row per answer, not a path per question per interaction).
+        let asked = Set(facts.questions.map(\.id))
+        var answers: [String: [String: Value]] = [:]
+        if !asked.isEmpty {
+            for m in try store.projectedMembers("interactions", of: "answers") where asked.contains(m.key) {
+                answers[m.id, default: [:]][m.key] = m.value
+            }
+        }
+        let fields = [
+            "person_id", "household_id", "list_id", "survey_id", "channel", "result", "user_id", "corrects",
+            "recorded_at",
+        ]
+        let rows = try store.projected("interactions", fields: fields)
         let days = Self.reportDays(store, campaign: campaign, moments: rows.map { $0["recorded_at"]?.intValue ?? 0 })
         var interactions: [CampaignReport.Interaction] = []
         interactions.reserveCapacity(rows.count)
@@ -123,18 +125,13 @@ extension FieldClient {
             guard CampaignReport.belongs(list: list, survey: survey, lists: listIDs, surveys: campaignSurveys) else {
                 continue
             }
-            var answers: [String: Value] = [:]
-            if perAnswer {
-                for q in questions { if let v = r["answers." + q] { answers[q] = v } }
-            } else if case .object(let o)? = r["answers"] {
-                answers = o
-            }
             let at = r["recorded_at"]?.intValue
             interactions.append(
                 CampaignReport.Interaction(
                     id: r.key.id, person: r["person_id"]?.stringValue, household: r["household_id"]?.stringValue,
                     list: list, survey: survey, channel: r["channel"]?.stringValue, result: r["result"]?.stringValue,
-                    answers: answers, user: r["user_id"]?.stringValue, corrects: r["corrects"]?.stringValue,
+                    answers: answers[r.key.id] ?? [:], user: r["user_id"]?.stringValue,
+                    corrects: r["corrects"]?.stringValue,
                     recordedAt: at, day: at == nil ? nil : days[k]))
         }
         facts.interactions = interactions

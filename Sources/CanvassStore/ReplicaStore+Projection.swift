@@ -13,7 +13,7 @@ extension ReplicaStore {
     /// - Parameters:
     ///   - fields: field names of letters, digits and underscores; or `answers.QUESTION` (a question
     ///     id of the same characters) for one answer of an interaction's `answers` object, read
-    ///     under that name, so a report reads the answers it counts without the whole object.
+    ///     under that name.
     /// - Throws: `StoreError.invalid` for another field name.
     public func projected(_ collection: String, fields: [String], kinds: [String: FieldKind] = [:]) throws
         -> [RecordValues]
@@ -53,15 +53,56 @@ extension ReplicaStore {
         }
     }
 
+    /// The members of one object field (`answers`) of every existing record of a collection that
+    /// holds it, read with SQLite's `json_each` instead of decoding whole records: one row per
+    /// member, so a report reads 300,000 interactions' answers without a `json_extract` per
+    /// question. A member's value keeps the kind SQLite gives it; an array or object is decoded.
+    /// - Throws: `StoreError.invalid` for a field name that is not letters, digits and underscores.
+    public func projectedMembers(_ collection: String, of field: String) throws -> [(
+        id: String, key: String, value: Value
+    )] {
+        guard Self.isFieldName(field) else {
+            throw StoreError(.invalid, "'\(field)' is not a field name: use letters, digits and underscores")
+        }
+        let sql = """
+            SELECT r.id, j.key, j.value, j.type FROM records r, json_each(r.display, '$.\(field)') j
+            WHERE r.collection = ? AND r.deleted = 0 AND json_type(r.display, '$.\(field)') = 'object'
+            """
+        return try writer.read { db in
+            let decoder = JSONDecoder()
+            var out: [(id: String, key: String, value: Value)] = []
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: [collection])
+            while let row = try rows.next() {
+                guard let key = row[1] as String? else { continue }
+                let value: Value
+                switch (row[2] as DatabaseValue).storage {
+                case .null: continue
+                case .int64(let n): value = (row[3] as String?) == "integer" ? .int(n) : .bool(n != 0)
+                case .double(let d): value = .double(d)
+                case .string(let s):
+                    let type = row[3] as String?
+                    value =
+                        type == "array" || type == "object"
+                        ? (try? decoder.decode(Value.self, from: Data(s.utf8))) ?? .string(s) : .string(s)
+                case .blob: continue
+                }
+                out.append((row[0], key, value))
+            }
+            return out
+        }
+    }
+
+    /// Letters, digits and underscores: a field name `projected` may put in a JSON path.
+    static func isFieldName(_ field: String) -> Bool {
+        !field.isEmpty && field.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+    }
+
     /// A field name `projected` reads: letters, digits and underscores, or one `answers.` path.
     public static func isProjectable(_ field: String) -> Bool {
-        func plain(_ s: Substring) -> Bool {
-            !s.isEmpty && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
-        }
         let parts = field.split(separator: ".", omittingEmptySubsequences: false)
         switch parts.count {
-        case 1: return plain(parts[0])
-        case 2: return parts[0] == "answers" && plain(parts[1])
+        case 1: return isFieldName(field)
+        case 2: return parts[0] == "answers" && isFieldName(String(parts[1]))
         default: return false
         }
     }

@@ -65,7 +65,7 @@ struct ReportScenario: Scenario {
                 Figure(name: "peak RSS", value: peakRSSMiB(), unit: "MiB", target: nil, met: nil),
             ],
             notes: [
-                "FieldClient.report reads the coordinator's file store with projected reads (only the counted fields, answers.QUESTION for the campaign's questions) and counts in CampaignReport; the whole report adds GOTV (FieldClient.gotvSummary), event turnout, revenue and engagement, each read by its own function. CANVASS_BENCH_HOUSEHOLDS sets the size"
+                "FieldClient.report reads the coordinator's file store with projected reads (only the counted fields; answers member by member with json_each) and counts in CampaignReport; the whole report adds GOTV (FieldClient.gotvSummary), event turnout, revenue and engagement, each read by its own function. CANVASS_BENCH_HOUSEHOLDS sets the size"
             ])
     }
 
