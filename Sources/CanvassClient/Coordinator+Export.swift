@@ -133,8 +133,11 @@ extension FieldClient {
                 list: $0["list_id"]?.stringValue, survey: $0["survey_id"]?.stringValue, lists: lists, surveys: surveys)
         }.sorted { ($0["recorded_at"]?.intValue ?? .min, $0.key.id) < ($1["recorded_at"]?.intValue ?? .min, $1.key.id) }
         let rolledBack = Rollbacks.rolledBack(try store.projected("rollbacks", fields: Rollbacks.fields))
+        // As the report reads them: a rolled-back correction corrects nothing.
         let corrected = Canvassing.corrections(
-            all.map { ($0.key.id, $0["corrects"]?.stringValue, $0["user_id"]?.stringValue) })
+            all.filter { !rolledBack.contains($0.key.id) }.map {
+                ($0.key.id, $0["corrects"]?.stringValue, $0["user_id"]?.stringValue)
+            })
         var names: [String: String] = [:]
         for u in try store.projected(Directory.users, fields: ["name"]) { names[u.key.id] = u["name"]?.stringValue }
         let days = reportDays(store, campaign: campaign, moments: all.map { $0["recorded_at"]?.intValue ?? 0 })

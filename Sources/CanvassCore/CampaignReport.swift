@@ -389,7 +389,9 @@ public struct CampaignReport: Sendable, Hashable, Codable {
             if let to = facts.to, (i.day ?? "9999") > to { return false }
             return true
         }
-        let corrected = Canvassing.corrections(mine.map { (xs[$0].id, xs[$0].corrects, xs[$0].user) })
+        // A rolled-back correction corrects nothing: the interaction it corrected counts again.
+        let standing = mine.filter { !facts.rolledBack.contains(xs[$0].id) }
+        let corrected = Canvassing.corrections(standing.map { (xs[$0].id, xs[$0].corrects, xs[$0].user) })
         var rolledBack = 0
         var all: [Int] = []
         var ranged: [Int] = []

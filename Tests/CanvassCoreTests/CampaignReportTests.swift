@@ -64,6 +64,12 @@ struct CampaignReportTests {
             ],
             attempts: 1, doors: 1, contacts: 1, results: ["contacted": 1]),
         Case(
+            name: "a rolled-back correction corrects nothing: the knock it corrected counts again",
+            interactions: [
+                door("i1", "p1", "h1", "not_home", at: 1), door("i2", "p1", "h1", "contacted", at: 2, corrects: "i1"),
+            ],
+            rolledBack: ["i2"], attempts: 1, doors: 1, contacts: 0, results: ["not_home": 1]),
+        Case(
             name: "another canvasser's correction corrects nothing",
             interactions: [
                 door("i1", "p1", "h1", "not_home", at: 1),
