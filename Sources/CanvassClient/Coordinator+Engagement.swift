@@ -36,7 +36,7 @@ public struct EngagementApplied: Sendable, Codable, Hashable {
         public let to: Int
         public let rule: String
         public let reason: String
-        /// The change record's id (`Engagement.ruleChangeID`).
+        /// The change record's id (`Engagement.ruleChangeID`: the rule key and this laptop's replica).
         public let change: String
 
         public func encode(to encoder: any Encoder) throws {
@@ -112,7 +112,7 @@ extension FieldClient {
             let id = try Self.findCampaign(campaign, in: store).id
             let people = try CampaignPeople.load(store, campaign: id)
             let activity = try Self.activities(store, people)
-            let applied = Set(try Self.engagementChanges(store).map(\.id))
+            let applied = Set(try Self.engagementChanges(store).compactMap(\.ruleKey))
             var moves: [EngagementApplied.Move] = []
             var writes: [LocalWrite] = []
             for p in people.people.sorted(by: PersonFacts.before) {
@@ -122,7 +122,8 @@ extension FieldClient {
                         contact: p.id, current: current, activity: activity[p.id] ?? .init(), applied: applied)
                 else { continue }
                 let change = Engagement.Change(
-                    id: Engagement.ruleChangeID(contact: p.id, rule: proposal.rule, level: proposal.level),
+                    id: Engagement.ruleChangeID(
+                        contact: p.id, rule: proposal.rule, level: proposal.level, replica: s.replicaID.rawValue),
                     contactID: p.id, campaignID: id, level: proposal.level, previousLevel: current,
                     rule: proposal.rule.rawValue, reason: proposal.reason, changedAt: now, userID: s.user.id)
                 writes += Self.writes(change)
@@ -215,11 +216,13 @@ extension FieldClient {
         ]
     }
 
+    /// Every engagement change here, each rule change once (`Engagement.distinct`), oldest first.
     static func engagementChanges(_ store: ReplicaStore) throws -> [Engagement.Change] {
-        try store.projected(
-            "engagement_changes", fields: Engagement.Change.fields,
-            kinds: ["level": .integer, "previous_level": .integer, "changed_at": .timestamp]
-        ).compactMap { Engagement.Change(id: $0.key.id, $0.values) }
+        Engagement.distinct(
+            try store.projected(
+                "engagement_changes", fields: Engagement.Change.fields,
+                kinds: ["level": .integer, "previous_level": .integer, "changed_at": .timestamp]
+            ).compactMap { Engagement.Change(id: $0.key.id, $0.values) })
     }
 
     /// What each of a campaign's people did, as the rules read it: the person at each of the

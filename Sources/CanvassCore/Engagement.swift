@@ -10,9 +10,13 @@
 /// | `volunteered` | answered yes to a question with id `volunteer`, or attended two events | 4      |
 ///
 /// Rules only raise a level, never lower it; level 5 (leader) is given only by hand. A rule's
-/// change has an id made of the person, the rule and the level (`PERSON@attended@3`), so a rule
-/// raises a person once: two coordinators who apply it on their laptops write the same record,
-/// and a level a coordinator lowers by hand afterwards stays lowered until another rule is met.
+/// change is known by the person, the rule and the level (`ruleKey`, `PERSON@attended@3`), so a
+/// rule raises a person once, and a level a coordinator lowers by hand afterwards stays lowered
+/// until another rule is met. Its record id is that key and the writing replica
+/// (`PERSON@attended@3@laptop-1`): the collection is write-once, so two coordinators who apply
+/// the same rule before either syncs must not create one id twice (the server refuses the
+/// second as a change to a write-once record); they write two records, which `distinct` counts
+/// as one change, and the level they both write merges to the same value.
 public enum Engagement {
     /// The levels and their names, lowest first.
     public static let levels: [(level: Int, name: String)] = [
@@ -109,20 +113,32 @@ public enum Engagement {
     }
 
     /// What the rules do to one person: the highest rule met that raises them above `current`
-    /// and has not raised them before (its change id is not in `applied`); nil when none does.
+    /// and has not raised them before (its `ruleKey` is not in `applied`); nil when none does.
     /// Never lowers a level, never gives 5.
     public static func proposal(contact: String, current: Int?, activity: Activity, applied: Set<String>)
         -> Proposal?
     {
         met(activity).first { p in
-            p.level > (current ?? 0) && !applied.contains(ruleChangeID(contact: contact, rule: p.rule, level: p.level))
+            p.level > (current ?? 0) && !applied.contains(ruleKey(contact: contact, rule: p.rule, level: p.level))
         }
     }
 
-    /// The id of a rule's change: the person, the rule and the level, so the same rule applied on
-    /// two laptops is one record.
-    public static func ruleChangeID(contact: String, rule: Rule, level: Int) -> String {
+    /// What a rule's change is known by: the person, the rule and the level.
+    public static func ruleKey(contact: String, rule: Rule, level: Int) -> String {
         "\(contact)@\(rule.rawValue)@\(level)"
+    }
+
+    /// The record id of a rule's change written by `replica`: its `ruleKey` and the replica.
+    public static func ruleChangeID(contact: String, rule: Rule, level: Int, replica: String) -> String {
+        "\(ruleKey(contact: contact, rule: rule, level: level))@\(replica)"
+    }
+
+    /// The changes with each rule change once: the same rule raising the same person to the same
+    /// level on several laptops (one record each) is one change, the earliest. Changes by hand
+    /// are all kept.
+    public static func distinct(_ changes: [Change]) -> [Change] {
+        var seen: Set<String> = []
+        return changes.sorted(by: Change.older).filter { c in c.ruleKey.map { seen.insert($0).inserted } ?? true }
     }
 
     /// One change of a person's level (an `engagement_changes` record).
@@ -200,6 +216,11 @@ public enum Engagement {
             try c.encode(reason, forKey: .reason)
             try c.encode(changedAt, forKey: .changedAt)
             try c.encode(userID, forKey: .userID)
+        }
+
+        /// The rule change's `Engagement.ruleKey`; nil for a change by hand.
+        public var ruleKey: String? {
+            Rule(rawValue: rule).map { Engagement.ruleKey(contact: contactID, rule: $0, level: level) }
         }
 
         /// Oldest first: by the time of the change, then by id.

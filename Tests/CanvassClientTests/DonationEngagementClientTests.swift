@@ -109,4 +109,37 @@ private let T0: Int64 = 1_780_000_000_000
         let report = try await CoordinatorSetUpTests.push(store, service)
         #expect(report.rejected == 0, "the server accepts levels and their history from a coordinator")
     }
+
+    /// Two coordinators apply the same rule on their laptops before either syncs: both write
+    /// a change for `PERSON@donated@3` (one record each, the server accepts both), the history
+    /// counts it once, and the level merges to 3.
+    @Test func twoCoordinatorsApplyTheSameRuleOffline() async throws {
+        let (client, store, service, dir) = try await CoordinatorSetUpTests.home(role: .coordinator)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let people = try store.records(in: "contacts").map(\.key.id).sorted()
+        _ = try client.addDonation(
+            person: people[0], amount: "20", pledge: false, campaign: nil, on: nil, method: nil, note: nil, now: T0)
+        _ = try await CoordinatorSetUpTests.push(store, service)
+        let other = dir.appendingPathComponent("other")
+        try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
+        let (store2, transport2) = try await enrolledClient(
+            service: service, user: "second-coordinator", role: .coordinator,
+            path: other.appendingPathComponent("replica.sqlite").path)
+        _ = try await SyncEngine(store: store2, transport: transport2).sync(now: T0)
+        let client2 = FieldClient(home: other.path)
+        let first = try client.applyEngagement(campaign: "camp-2026", dryRun: false, now: T0 + 1)
+        let second = try client2.applyEngagement(campaign: "camp-2026", dryRun: false, now: T0 + 2)
+        #expect(first.moves.count == 1 && first.moves.map(\.person) == second.moves.map(\.person))
+        let r1 = try await CoordinatorSetUpTests.push(store, service)
+        let r2 = try await SyncEngine(store: store2, transport: transport2).sync(now: T0 + 3)
+        let r3 = try await CoordinatorSetUpTests.push(store, service)
+        #expect(r1.rejected == 0 && r2.rejected == 0 && r2.conflicts == 0 && r3.conflicts == 0, "\(r1) \(r2) \(r3)")
+        for c in [client, client2] {
+            let history = try c.engagementHistory(person: people[0])
+            #expect(history.level == 3 && history.changes.map(\.rule) == ["donated"], "\(history)")
+            #expect(try c.applyEngagement(campaign: "camp-2026", dryRun: true, now: T0 + 4).moves.isEmpty)
+            #expect(try c.engagement(campaign: "camp-2026", from: nil, to: nil).changesByRule == ["donated": 1])
+        }
+        #expect(try store.records(in: "engagement_changes").count == 2, "one record from each laptop")
+    }
 }

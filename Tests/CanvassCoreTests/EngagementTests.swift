@@ -105,8 +105,19 @@ struct EngagementTests {
     }
 
     @Test func aRulesChangeIDIsThePersonTheRuleAndTheLevel() {
-        #expect(Engagement.ruleChangeID(contact: "p-1", rule: .attended, level: 3) == "p-1@attended@3")
+        #expect(Engagement.ruleKey(contact: "p-1", rule: .attended, level: 3) == "p-1@attended@3")
+        #expect(
+            Engagement.ruleChangeID(contact: "p-1", rule: .attended, level: 3, replica: "lap") == "p-1@attended@3@lap")
         let c = Self.change("x", "p", 1, 3, at: 9, rule: "attended")
         #expect(Engagement.Change(id: "x", c.values) == c)
+    }
+
+    @Test func theSameRuleChangeOnTwoLaptopsIsOneChange() {
+        let a = Self.change("p@donated@3@lap-b", "p", 2, 3, at: 20, rule: "donated")
+        let b = Self.change("p@donated@3@lap-a", "p", 2, 3, at: 10, rule: "donated")
+        let hand = Self.change("p@hand@3@lap-a-5", "p", 2, 3, at: 5)
+        let again = Self.change("p@hand@3@lap-b-6", "p", 2, 3, at: 6)
+        #expect(Engagement.distinct([a, hand, b, again]) == [hand, again, b], "hand changes all kept, a rule once")
+        #expect(b.ruleKey == "p@donated@3" && hand.ruleKey == nil)
     }
 }
