@@ -67,7 +67,9 @@ private let T0: Int64 = 1_760_000_000_000
 
         let detail = try client.campaign("rivera-2026")
         #expect(detail.people == vendor.people && detail.households == first.households.created)
-        #expect(detail.progress == CampaignProgress() && detail.campaign.goals.doors == 500)
+        #expect(detail.progress.doors == 0 && detail.progress.contacts == 0 && detail.progress.revenueCents == 0)
+        #expect(
+            detail.progress.revenuePercent == 0 && detail.campaign.goals.doors == 500, "no money yet: 0% of the goal")
     }
 
     /// Both layouts into one campaign: the vendor's copies of fixture voters match them (same
