@@ -111,28 +111,29 @@ extension FieldClient {
                 answers[m.id, default: [:]][m.key] = m.value
             }
         }
+        // In this order: the loop below reads them by position.
         let fields = [
             "person_id", "household_id", "list_id", "survey_id", "channel", "result", "user_id", "corrects",
             "recorded_at",
         ]
-        let rows = try store.projected("interactions", fields: fields)
-        let days = Self.reportDays(store, campaign: campaign, moments: rows.map { $0["recorded_at"]?.intValue ?? 0 })
+        let rows = try store.projectedColumns("interactions", fields: fields)
+        let days = Self.reportDays(store, campaign: campaign, moments: rows.map { $0.values[8]?.intValue ?? 0 })
         var interactions: [CampaignReport.Interaction] = []
         interactions.reserveCapacity(rows.count)
         for (k, r) in rows.enumerated() {
-            let list = r["list_id"]?.stringValue
-            let survey = r["survey_id"]?.stringValue
+            let v = r.values
+            let list = v[2]?.stringValue
+            let survey = v[3]?.stringValue
             guard CampaignReport.belongs(list: list, survey: survey, lists: listIDs, surveys: campaignSurveys) else {
                 continue
             }
-            let at = r["recorded_at"]?.intValue
+            let at = v[8]?.intValue
             interactions.append(
                 CampaignReport.Interaction(
-                    id: r.key.id, person: r["person_id"]?.stringValue, household: r["household_id"]?.stringValue,
-                    list: list, survey: survey, channel: r["channel"]?.stringValue, result: r["result"]?.stringValue,
-                    answers: answers[r.key.id] ?? [:], user: r["user_id"]?.stringValue,
-                    corrects: r["corrects"]?.stringValue,
-                    recordedAt: at, day: at == nil ? nil : days[k]))
+                    id: r.id, person: v[0]?.stringValue, household: v[1]?.stringValue, list: list, survey: survey,
+                    channel: v[4]?.stringValue, result: v[5]?.stringValue, answers: answers[r.id] ?? [:],
+                    user: v[6]?.stringValue, corrects: v[7]?.stringValue, recordedAt: at,
+                    day: at == nil ? nil : days[k]))
         }
         facts.interactions = interactions
         facts.rolledBack = Rollbacks.rolledBack(try store.projected("rollbacks", fields: Rollbacks.fields))
