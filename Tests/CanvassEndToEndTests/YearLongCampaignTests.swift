@@ -213,6 +213,12 @@ import Testing
             try Self.object(try await run(["donation", "list", campaign, "--json"], kim))["revenue"] as? [String: Any])
         #expect(revenue["donors"] as? Int == 3 && revenue["gifts"] as? Int == 3, "\(revenue)")
         #expect(revenue["goal_cents"] as? Int == goalCents && revenue["open_pledges"] as? Int == 1)
+        // The same as tables, for a coordinator reading rather than a script.
+        let listed = try await run(["donation", "list", campaign], kim)
+        #expect(listed.contains("received of $2,000.00") && listed.contains("pledge"), "\(listed)")
+        #expect(try await run(["engagement", "show", campaign], kim).contains("\(people) people in \(campaign)"))
+        #expect(try await run(["engagement", "history", walkIn], kim).contains("attended"))
+        #expect(try await run(["campaign", "show", campaign], kim).contains("pledged, not yet paid"))
 
         // The campaign report: calls, turnout against RSVPs, revenue and engagement.
         let report = try Self.object(try await run(["report", campaign, "--json"], kim))
