@@ -15,6 +15,8 @@ public struct EngagementHistory: Sendable, Codable, Hashable {
     public let level: Int?
     /// Oldest first.
     public let changes: [Engagement.Change]
+    /// The names of the users who made them, by user id (from the directory this laptop holds).
+    public let users: [String: String]
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -22,9 +24,10 @@ public struct EngagementHistory: Sendable, Codable, Hashable {
         try c.encode(name, forKey: .name)
         try c.encode(level, forKey: .level)
         try c.encode(changes, forKey: .changes)
+        try c.encode(users, forKey: .users)
     }
 
-    enum CodingKeys: String, CodingKey { case person, name, level, changes }
+    enum CodingKeys: String, CodingKey { case person, name, level, changes, users }
 }
 
 /// What `engagement apply` did, or with `--dry-run` would do: who moves, and why.
@@ -96,10 +99,15 @@ extension FieldClient {
         try translating {
             let (store, _) = try coordinatorSession("read engagement")
             let contact = try Self.person(store, person)
+            let changes = try Self.engagementChanges(store).filter { $0.contactID == person }
+            let who = Set(changes.compactMap(\.userID))
+            var users: [String: String] = [:]
+            for u in try store.projected(Directory.users, fields: ["name"]) where who.contains(u.key.id) {
+                users[u.key.id] = u["name"]?.stringValue
+            }
             return EngagementHistory(
                 person: person, name: Self.name(contact), level: contact["engagement_level"]?.intValue.map(Int.init),
-                changes: try Self.engagementChanges(store).filter { $0.contactID == person }.sorted(
-                    by: Engagement.Change.older))
+                changes: changes, users: users)
         }
     }
 

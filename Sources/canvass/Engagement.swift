@@ -50,7 +50,8 @@ struct EngagementCommand: AsyncParsableCommand {
                 h.changes.map {
                     [
                         ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double($0.changedAt) / 1000)),
-                        $0.previousLevel.map(String.init) ?? "-", String($0.level), $0.rule, $0.userID ?? "",
+                        $0.previousLevel.map(String.init) ?? "-", String($0.level), $0.rule,
+                        $0.userID.map { h.users[$0] ?? $0 } ?? "",
                         $0.reason ?? "",
                     ]
                 })
