@@ -103,6 +103,19 @@ private let T0: Int64 = 1_780_000_000_000
 
         let between = try client.engagement(campaign: "camp-2026", from: T0 + 1, to: T0 + 2)
         #expect(between.movement == [EngagementReport.Move(from: 2, to: 3, people: 1)])
+        // Days in the campaign's time zone (UTC here): T0 is 2026-05-28 20:26 UTC.
+        let day = try client.engagement(campaign: "camp-2026", fromDay: "2026-05-28", toDay: "5/28/2026")
+        #expect(day.from == 1_779_926_400_000 && day.to == 1_780_012_799_999 && day.raised == 1)
+        let after = try client.engagement(campaign: "camp-2026", fromDay: "2026-05-29", toDay: nil)
+        #expect(after.movement.isEmpty && after.changesByRule.isEmpty)
+        let badDays = try #require(throws: ClientError.self) {
+            try client.engagement(campaign: "camp-2026", fromDay: "someday", toDay: "2026-13-40")
+        }
+        #expect(badDays.problems.map(\.location) == ["--from", "--to"])
+        let backwards = try #require(throws: ClientError.self) {
+            try client.engagement(campaign: "camp-2026", fromDay: "2026-06-01", toDay: "2026-05-01")
+        }
+        #expect(backwards.problems.map(\.location) == ["--to"])
         let overall = try client.engagement(campaign: "camp-2026", from: nil, to: nil)
         #expect(overall.movement == [EngagementReport.Move(from: nil, to: 1, people: 1)])
         #expect(overall.distribution.first?.people == 1 && overall.distribution.last?.people == overall.people - 1)
