@@ -100,8 +100,10 @@ public enum ReportChart {
                 ##"<g class="bar" data-day="\##(d)"><title>\##(d): \##(v) doors, \##(running[k]) so far</title><rect x="\##(n(x(k) - barWidth / 2))" y="\##(n(y(Double(v))))" width="\##(n(barWidth))" height="\##(n(bottom - y(Double(v))))" fill="#9ecae1"/></g>"##
             )
         }
-        if days.count > 1 {
-            let line = days.indices.map { "\(n(x($0))),\(n(y(Double(running[$0]))))" }.joined(separator: " ")
+        // The running total stops at the last day knocked, not at the campaign's end.
+        let knocked = days.lastIndex { (byDay[$0] ?? 0) > 0 } ?? -1
+        if knocked > 0 {
+            let line = (0...knocked).map { "\(n(x($0))),\(n(y(Double(running[$0]))))" }.joined(separator: " ")
             out.append(
                 ##"<polyline class="running" points="\##(line)" fill="none" stroke="#1f6fb4" stroke-width="2"><title>doors so far</title></polyline>"##
             )

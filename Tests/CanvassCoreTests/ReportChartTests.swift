@@ -70,6 +70,10 @@ struct ReportChartTests {
         // The pace line runs over the campaign's days, leap day included, from the start to the goal.
         #expect(charts["doors.svg"]!.contains("pace to the goal of 40 doors by 2028-03-02"))
         #expect(charts["results.svg"]!.contains("Rivera &lt;2026&gt; &amp; co"))
+        // The running total runs from the first day to the last day knocked (03-01), not on to the end.
+        let running = charts["doors.svg"]!.split(separator: "\n").first { $0.contains("class=\"running\"") }
+        let points = running?.split(separator: "\"").dropFirst(3).first?.split(separator: " ")
+        #expect(points?.count == 4, "\(String(describing: running))")
     }
 
     @Test func withoutTheDayTableThereIsNoDoorsChart() {
