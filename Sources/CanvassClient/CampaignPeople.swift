@@ -32,7 +32,14 @@ struct CampaignPeople {
     /// campaign by an import, or on one of its lists), their interactions and group memberships.
     /// Rolled-back interactions (`Rollbacks`) are left out, so segments, turf cuts and GOTV read
     /// a rolled-back knock as never made: the person is due again.
-    static func load(_ store: ReplicaStore, campaign: String) throws -> CampaignPeople {
+    /// - Parameters:
+    ///   - contactFields: the contact fields to read (default: all the set-up rules read).
+    ///   - questions: read only the answers to these questions (`answers.QUESTION`) instead of
+    ///     whole answer objects; GOTV reads `support` alone.
+    static func load(
+        _ store: ReplicaStore, campaign: String, contactFields: [String] = PersonFacts.contactFields,
+        questions: [String]? = nil
+    ) throws -> CampaignPeople {
         let schema = CampaignSchema.standard
         func kinds(_ collection: String) -> [String: FieldKind] {
             Dictionary(uniqueKeysWithValues: (schema.collections[collection]?.fields ?? []).map { ($0.name, $0.kind) })
@@ -65,12 +72,16 @@ struct CampaignPeople {
         // Interactions a coordinator rolled back in quality review count for nothing (`Rollbacks`).
         let rolledBack = Rollbacks.rolledBack(try store.projected("rollbacks", fields: Rollbacks.fields))
         var interactions: [String: [PersonFacts.Interaction]] = [:]
-        for i in try store.projected(
-            "interactions", fields: PersonFacts.interactionFields, kinds: kinds("interactions"))
-        {
+        let answerFields = questions.map { $0.map { "answers.\($0)" } } ?? ["answers"]
+        let interactionFields = PersonFacts.interactionFields.filter { $0 != "answers" } + answerFields
+        for i in try store.projected("interactions", fields: interactionFields, kinds: kinds("interactions")) {
             guard let p = i["person_id"]?.stringValue, !rolledBack.contains(i.key.id) else { continue }
             var answers: [String: Value] = [:]
-            if case .object(let o)? = i["answers"] { answers = o }
+            if let questions {
+                for q in questions { answers[q] = i["answers.\(q)"] }
+            } else if case .object(let o)? = i["answers"] {
+                answers = o
+            }
             interactions[p, default: []].append(
                 PersonFacts.Interaction(
                     id: i.key.id, result: i["result"]?.stringValue, surveyID: i["survey_id"]?.stringValue,
@@ -82,7 +93,7 @@ struct CampaignPeople {
             households[h.key.id] = h.values
         }
         var people: [PersonFacts] = []
-        for c in try store.projected("contacts", fields: PersonFacts.contactFields, kinds: kinds("contacts"))
+        for c in try store.projected("contacts", fields: contactFields, kinds: kinds("contacts"))
         where membership.contains(c.key, values: c.values) {
             let hid = c["household_id"]?.stringValue
             let history = interactions[c.key.id] ?? []

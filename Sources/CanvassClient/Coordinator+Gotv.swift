@@ -115,12 +115,22 @@ public struct GotvImportReport: Sendable, Codable {
 }
 
 extension FieldClient {
+    /// A campaign's people as GOTV reads them: `CampaignPeople.load` with the contact fields the
+    /// chase list shows and the suppression rule reads, and the support answers alone.
+    static func gotvPeople(_ store: ReplicaStore, campaign: String) throws -> [PersonFacts] {
+        let fields =
+            Gotv.contactFields + ["household_id", "campaign_id", "first_name", "last_name", "precinct", "party"]
+        return try CampaignPeople.load(
+            store, campaign: campaign, contactFields: fields, questions: [Gotv.supportQuestion]
+        ).people
+    }
+
     /// The GOTV figures of a campaign (`Gotv.summary`), as its people are now on this replica.
     public func gotvSummary(campaign: String) throws -> GotvSummary {
         try translating {
             let (store, _) = try coordinatorSession("see GOTV figures")
             try Self.requireCampaign(store, campaign)
-            return Gotv.summary(try CampaignPeople.load(store, campaign: campaign).people)
+            return Gotv.summary(try Self.gotvPeople(store, campaign: campaign))
         }
     }
 
@@ -133,7 +143,7 @@ extension FieldClient {
             let (store, _) = try coordinatorSession("see the chase list")
             try Self.requireCampaign(store, campaign)
             if let limit, limit < 0 { throw ClientError(.badUsage, "--limit must be 0 or more") }
-            let people = try CampaignPeople.load(store, campaign: campaign).people
+            let people = try Self.gotvPeople(store, campaign: campaign)
             let chase = Gotv.chase(people)
             return GotvChase(
                 campaign: campaign, summary: Gotv.summary(people),

@@ -16,8 +16,12 @@ public enum Gotv {
     public static let supportQuestion = "support"
     /// The support answers that make a supporter.
     public static let supportingAnswers: ClosedRange<Int64> = 4...5
-    /// The contact fields these rules read.
-    public static let contactFields = ["voted", "ballot_status"]
+    /// The contact fields these rules read: the voted mark, the ballot status, and what
+    /// `Canvassing.suppression` reads.
+    public static let contactFields = [
+        "voted", "ballot_status", "deceased", "moved", "do_not_contact", "do_not_knock", "do_not_call", "phone_bad",
+        "phone",
+    ]
 
     /// Whether a person has voted: `voted` is true, or `ballot_status` is returned, accepted or voted.
     public static func hasVoted(_ contact: [String: Value]) -> Bool {

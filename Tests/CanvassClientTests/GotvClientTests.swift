@@ -1,0 +1,116 @@
+import CanvassClient
+import CanvassCore
+import CanvassFixtures
+import CanvassProtocol
+import CanvassServer
+import CanvassStore
+import CanvassTestSupport
+import Foundation
+import Testing
+
+private let T0: Int64 = 1_780_000_000_000
+
+/// Voted marks from the field through the façade: a result with effect voted and an answer a
+/// question marks_voted with, recorded, corrected in a shift, marked by hand; the server accepts
+/// them all; and a phone-bank shift takes an RSVP by number.
+@Suite struct GotvClientTests {
+    static let survey = """
+        id: gotv-doors
+        title: GOTV doors
+        kind: canvass
+        result_codes:
+          - { code: contacted, label: Contacted, contacted: true }
+          - { code: already_voted, label: Already voted, contacted: true, effect: voted }
+        questions:
+          - { id: support, text: Support?, type: scale, min: 1, max: 5 }
+          - { id: voted_yet, text: Have you voted yet?, type: yes_no, marks_voted: ["yes"] }
+        """
+
+    @Test func votedMarksFromResultsAnswersCorrectionsAndByHand() async throws {
+        let (client, store, service, dir) = try await CoordinatorSetUpTests.home(role: .coordinator)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("gotv.yaml").path
+        try Self.survey.write(toFile: file, atomically: true, encoding: .utf8)
+        _ = try client.createSurvey(campaign: "camp-2026", file: file, replace: false, now: T0)
+        let cut = try client.cutLists(
+            campaign: "camp-2026", survey: "gotv-doors", channel: .door, criteria: nil, segment: nil, size: 500,
+            name: "GOTV", dryRun: false, now: T0)
+        let list = try #require(cut.lists.first?.id)
+        // The server checks interactions against the surveys it holds, so the survey goes first.
+        #expect(try await CoordinatorSetUpTests.push(store, service).rejected == 0)
+        let people = try client.walk(list).flatMap(\.people).map(\.id)
+        try #require(people.count >= 6)
+        func voted(_ p: String) throws -> Bool { try store.record(RecordKey("contacts", p))?["voted"] == .bool(true) }
+
+        // A result with effect voted; an answer that marks voted; one that does not.
+        _ = try client.record(
+            person: people[0], list: list, result: "already_voted", answers: ["support=5"], note: nil, now: T0)
+        _ = try client.record(
+            person: people[1], list: list, result: "contacted", answers: ["support=4", "voted_yet=yes"], note: nil,
+            now: T0)
+        _ = try client.record(
+            person: people[2], list: list, result: "contacted", answers: ["support=5", "voted_yet=no"], note: nil,
+            now: T0)
+        #expect(try voted(people[0]) && voted(people[1]) && !voted(people[2]))
+
+        // A shift's answer corrected from no to yes marks the person.
+        let first = ShiftInterview.Interaction(
+            person: people[3], result: "contacted", answers: ["support": 4, "voted_yet": "no"], note: nil)
+        let receipt = try client.saveShift(first, list: list, now: T0 + 1)
+        #expect(try !voted(people[3]))
+        let fixed = ShiftInterview.Interaction(
+            person: people[3], result: "contacted", answers: ["support": 4, "voted_yet": "yes"], note: nil)
+        _ = try client.correctShift(receipt, with: fixed, list: list, now: T0 + 2)
+        #expect(try voted(people[3]))
+
+        // By hand, and undone; the chase list is the supporters left.
+        #expect(try client.markVoted(person: people[2], undo: false, now: T0 + 3).written)
+        #expect(try !client.markVoted(person: people[2], undo: false, now: T0 + 4).written, "already marked")
+        let undone = try client.markVoted(person: people[2], undo: true, now: T0 + 5)
+        #expect(undone.written && !undone.voted)
+        let chase = try client.gotvChase(campaign: "camp-2026", limit: nil)
+        #expect(chase.people.map(\.id) == [people[2]], "\(chase)")
+        #expect(chase.summary.supporters == 4 && chase.summary.supportersVoted == 3 && chase.summary.leftToChase == 1)
+        #expect(try client.gotvSummary(campaign: "camp-2026") == chase.summary)
+        let e = try #require(throws: ClientError.self) {
+            try client.markVoted(person: "c-nobody", undo: false, now: T0)
+        }
+        #expect(e.code == .notFound)
+
+        let report = try await CoordinatorSetUpTests.push(store, service)
+        let rejected = try store.outbox(status: "rejected").map { "\($0.key) \($0.problems)" }
+        #expect(report.rejected == 0, "the server accepts every voted mark: \(rejected)")
+    }
+
+    @Test func aCanvasserMarksOnlyPeopleOnTheirLists() async throws {
+        let (client, store, _, dir) = try await CoordinatorSetUpTests.home(role: .canvasser)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let mine = try #require(try client.walk("walk-0").first?.people.first?.id)
+        #expect(try client.markVoted(person: mine, undo: false, now: T0).voted)
+        let other = try #require(try TestCampaign().turfs.last?.first.map(CampaignSeed.contactID))
+        let e = try #require(throws: ClientError.self) { try client.markVoted(person: other, undo: false, now: T0) }
+        #expect(e.code == .notFound && e.message.contains("not on your lists"), "\(e)")
+        #expect(throws: ClientError.self) { try client.gotvChase(campaign: "camp-2026", limit: nil) }
+        #expect(try store.counts().pending == 1)
+    }
+
+    @Test func aPhoneBankShiftTakesAnRsvpByNumber() throws {
+        let survey = Survey(
+            id: "rally-calls", title: "Rally calls", kind: .phone,
+            questions: [Question(id: "rally", text: "Will you come?", kind: .rsvp, event: "evt-rally")])
+        var shift = ShiftInterview(
+            list: "calls", survey: survey,
+            calls: [.init(id: "c-a", name: "Ann A", phone: "614-555-0101", firstName: "Ann")])
+        _ = shift.start()
+        let asked = shift.answer("contacted")
+        #expect(
+            asked.contains {
+                if case .ask(.question("rally"), let text) = $0 { text.contains("1 yes, 2 no, 3 maybe") } else { false }
+            }, "\(asked)")
+        let picked = shift.answer("3")
+        #expect(picked.contains(.say("  → maybe")), "\(picked)")
+        let saved = shift.answer("")
+        let interaction = saved.compactMap { if case .save(let i) = $0 { i } else { nil } }.first
+        #expect(interaction?.answers["rally"] == "maybe", "\(saved)")
+    }
+}
