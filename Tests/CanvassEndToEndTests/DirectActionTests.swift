@@ -140,6 +140,12 @@ import Testing
             #expect(turnout[key] as? Int == value, "\(key): \(turnout)")
         }
         #expect(turnout["capacity"] as? Int == 3 && turnout["closed_at"] as? Int != nil)
+        // The campaign report's event section gives the same turnout against RSVPs.
+        let report = try Self.object(try await run(["report", campaign, "--json"], kim))
+        let section = try #require((report["events"] as? [[String: Any]])?.first { $0["event"] as? String == event })
+        for (key, value) in expected {
+            #expect(section[key] as? Int == value, "report \(key): \(section)")
+        }
         let people = try #require(shown["people"] as? [[String: Any]])
         #expect(people.first { $0["person"] as? String == "c-OH008" }?["rsvp_source"] as? String == "direct")
         #expect(people.first { $0["person"] as? String == "c-OH002" }?["attendance"] as? String == "no_show")
@@ -174,6 +180,10 @@ import Testing
         #expect(now.people == supporters.subtracting(voted), "\(now)")
         #expect(now.summary["left_to_chase"] as? Int == supporters.subtracting(voted).count)
         #expect(now.summary["supporters_voted"] as? Int == voted.intersection(supporters).count)
+        let gotv = try #require(
+            try Self.object(try await run(["report", campaign, "--json"], kim))["gotv"] as? [String: Any])
+        #expect(gotv["left_to_chase"] as? Int == supporters.subtracting(voted).count, "report: \(gotv)")
+        #expect(gotv["supporters"] as? Int == supporters.count, "report: \(gotv)")
         let chaseCut = try Self.object(
             try await run(
                 [
