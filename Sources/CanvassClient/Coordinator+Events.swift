@@ -120,7 +120,7 @@ extension FieldClient {
             ]
             if let starts { values["starts_at"] = .int(starts) }
             if let endsAt { values["ends_at"] = .int(endsAt) }
-            if let capacity { values["capacity"] = .int(Int64(capacity)) }
+            if let capacity, capacity >= 0 { values["capacity"] = .int(Int64(capacity)) }
             if let location, !location.isEmpty { values["location"] = .string(location) }
             let spec = CampaignSchema.standard.collections["events"]!
             for (f, v) in values.sorted(by: { $0.key < $1.key }) {
