@@ -180,6 +180,11 @@ import Testing
         #expect(now.people == supporters.subtracting(voted), "\(now)")
         #expect(now.summary["left_to_chase"] as? Int == supporters.subtracting(voted).count)
         #expect(now.summary["supporters_voted"] as? Int == voted.intersection(supporters).count)
+        let text = try await run(["gotv", "chase", campaign, "--limit", "1"], kim)
+        #expect(
+            text.contains("\(supporters.subtracting(voted).count) left to chase") && text.contains("… and"), "\(text)")
+        let table = try await run(["event", "show", event], kim)
+        #expect(table.contains("(walk-in)") && table.contains("no_show") && table.contains("closed "), "\(table)")
         let gotv = try #require(
             try Self.object(try await run(["report", campaign, "--json"], kim))["gotv"] as? [String: Any])
         #expect(gotv["left_to_chase"] as? Int == supporters.subtracting(voted).count, "report: \(gotv)")
