@@ -115,24 +115,40 @@ public struct PushJudge: Sendable {
     /// Foundation, so the check comes in as a value (CanvassProtocol's `PushJudge` initialiser
     /// supplies the survey's) and the rule stays this judge's.
     public let documentChecks: [String: @Sendable (Value) -> [Diagnostic]]
+    /// Reads a survey's stored `definition` (Foundation again, so it comes in as a value): the
+    /// judge reads surveys created in the page itself with it.
+    public let parseSurvey: @Sendable (Value) -> Survey?
 
     public init(
         schema: Schema, device: DeviceIdentity, snapshot: PushSnapshot, surveys: [String: Survey],
-        documentChecks: [String: @Sendable (Value) -> [Diagnostic]] = [:]
+        documentChecks: [String: @Sendable (Value) -> [Diagnostic]] = [:],
+        parseSurvey: @escaping @Sendable (Value) -> Survey? = { _ in nil }
     ) {
         self.schema = schema
         self.device = device
         self.snapshot = snapshot
         self.surveys = surveys
         self.documentChecks = documentChecks
+        self.parseSurvey = parseSurvey
     }
 
     /// Judges a page. Records are judged independently; `results[i]` answers `records[i]`.
+    ///
+    /// Surveys are judged before interactions: an interaction may answer a survey created in the
+    /// same page (a coordinator who writes a survey and records on it before syncing), and counts
+    /// it only when that survey is accepted.
     public func judge(_ records: [Record]) -> PushDecision {
-        var results: [PushResultItem] = []
-        var accepted: [Record] = []
-        var held: [RecordKey] = []
-        for (i, record) in records.enumerated() {
+        var slots = [(item: PushResultItem, holds: Bool)?](repeating: nil, count: records.count)
+        var pageSurveys: [String: Survey] = [:]
+        for r in records where r.key.collection == "surveys" && surveys[r.key.id] == nil {
+            if let d = r["definition"], let parsed = parseSurvey(d) { pageSurveys[r.key.id] = parsed }
+        }
+        let order = records.indices.sorted {
+            (records[$0].key.collection == "interactions" ? 1 : 0, $0)
+                < (records[$1].key.collection == "interactions" ? 1 : 0, $1)
+        }
+        for i in order {
+            let record = records[i]
             let existing = snapshot.existing[record.key].flatMap {
                 $0.fields.values.contains { !$0.siblings.isEmpty } ? $0 : nil
             }
@@ -142,17 +158,22 @@ public struct PushJudge: Sendable {
             var problems = check.problems
             if check.changes {
                 problems += scopeProblems(record, existing)
-                if record.key.collection == "interactions", existing == nil { problems += interactionProblems(record) }
+                if record.key.collection == "interactions", existing == nil {
+                    problems += interactionProblems(record, pageSurveys: pageSurveys)
+                }
                 problems += documentProblems(record)
             }
             problems = problems.map { $0.relocated(to: i) }
             let ok = !problems.hasErrors
-            results.append(PushResultItem(key: record.key, accepted: ok, problems: problems))
-            if ok {
-                accepted.append(record)
-                if check.changes || snapshot.scope?.contains(record.key) != false { held.append(record.key) }
-            }
+            if !ok, record.key.collection == "surveys" { pageSurveys[record.key.id] = nil }
+            slots[i] = (
+                PushResultItem(key: record.key, accepted: ok, problems: problems),
+                ok && (check.changes || snapshot.scope?.contains(record.key) != false)
+            )
         }
+        let results = slots.map { $0!.item }
+        let accepted = zip(records, results).filter { $0.1.accepted }.map(\.0)
+        let held = slots.compactMap { $0!.holds ? $0!.item.key : nil }
         // A forged record poisons its page: a client that forges causality gets nothing applied,
         // and the whole request is refused (400), naming every problem.
         let forgeries = results.flatMap(\.problems).filter {
@@ -230,7 +251,8 @@ public struct PushJudge: Sendable {
     }
 
     /// A new interaction names a person, a list, a result and a user, and fits its survey.
-    func interactionProblems(_ record: Record) -> [Diagnostic] {
+    /// - Parameter pageSurveys: surveys created in the page and accepted, which it may answer too.
+    func interactionProblems(_ record: Record, pageSurveys: [String: Survey] = [:]) -> [Diagnostic] {
         var missing: [Diagnostic] = []
         for field in ["person_id", "list_id", "result", "user_id"] where record[field]?.stringValue?.isEmpty ?? true {
             missing.append(
@@ -243,7 +265,7 @@ public struct PushJudge: Sendable {
                     at: "records[0].fields.survey_id", code: "bad_value", "an interaction needs the survey it answers")
             ]
         }
-        guard let parsed = surveys[surveyID] else {
+        guard let parsed = surveys[surveyID] ?? pageSurveys[surveyID] else {
             return [
                 Diagnostic(
                     at: "records[0].fields.survey_id", code: "bad_value",

@@ -21,7 +21,8 @@ extension PushJudge {
         self.init(
             schema: schema, device: device, snapshot: snapshot,
             surveys: snapshot.surveys.compactMapValues { try? $0["definition"]?.decode(as: Survey.self) },
-            documentChecks: ["surveys.definition": Self.surveyDefinitionProblems])
+            documentChecks: ["surveys.definition": Self.surveyDefinitionProblems],
+            parseSurvey: { try? $0.decode(as: Survey.self) })
     }
 
     /// Problems of a survey definition stored as a JSON value.
