@@ -381,46 +381,98 @@ public struct CampaignReport: Sendable, Hashable, Codable {
     static func counted(_ facts: Facts) -> (inRange: [Int], all: [Int], rolledBack: Int) {
         let lists = Set(facts.lists.map(\.id))
         let xs = facts.interactions
-        let mine = xs.indices.filter {
-            belongs(list: xs[$0].list, survey: xs[$0].survey, lists: lists, surveys: facts.campaignSurveys)
-        }
-        func inRange(_ i: Interaction) -> Bool {
-            if let from = facts.from, (i.day ?? "") < from { return false }
-            if let to = facts.to, (i.day ?? "9999") > to { return false }
+        let rolled = facts.rolledBack
+        func inRange(_ day: String?) -> Bool {
+            if let from = facts.from, (day ?? "") < from { return false }
+            if let to = facts.to, (day ?? "9999") > to { return false }
             return true
         }
-        // A rolled-back correction corrects nothing: the interaction it corrected counts again.
-        let standing = mine.filter { !facts.rolledBack.contains(xs[$0].id) }
-        let corrected = Canvassing.corrections(standing.map { (xs[$0].id, xs[$0].corrects, xs[$0].user) })
+        // The campaign's interactions, whether each is rolled back, and the ids the standing ones
+        // correct (a rolled-back correction corrects nothing: the interaction it corrected counts again).
+        var mine: [Int] = []
+        mine.reserveCapacity(xs.count)
+        var isRolledBack: [Bool] = []
+        isRolledBack.reserveCapacity(xs.count)
+        var targets: Set<String> = []
+        for k in xs.indices
+        where belongs(list: xs[k].list, survey: xs[k].survey, lists: lists, surveys: facts.campaignSurveys) {
+            let back = !rolled.isEmpty && rolled.contains(xs[k].id)
+            mine.append(k)
+            isRolledBack.append(back)
+            if !back, let t = xs[k].corrects { targets.insert(t) }
+        }
+        // `Canvassing.corrections` over the corrections and the interactions they name, in order:
+        // the same answer as over every standing interaction, without a table of all of them.
+        var corrected: [String: String] = [:]
+        if !targets.isEmpty {
+            var named: [(id: String, corrects: String?, user: String?)] = []
+            for (n, k) in mine.enumerated() where !isRolledBack[n] {
+                if xs[k].corrects != nil || targets.contains(xs[k].id) {
+                    named.append((xs[k].id, xs[k].corrects, xs[k].user))
+                }
+            }
+            corrected = Canvassing.corrections(named)
+        }
+        let ranged = facts.from != nil || facts.to != nil
         var rolledBack = 0
         var all: [Int] = []
-        var ranged: [Int] = []
-        for k in mine {
-            let i = xs[k]
-            if facts.rolledBack.contains(i.id) {
-                if inRange(i) { rolledBack += 1 }
+        all.reserveCapacity(mine.count)
+        var inRangeOnly: [Int] = []
+        for (n, k) in mine.enumerated() {
+            if isRolledBack[n] {
+                if !ranged || inRange(xs[k].day) { rolledBack += 1 }
                 continue
             }
-            if corrected[i.id] != nil { continue }
+            if !corrected.isEmpty, corrected[xs[k].id] != nil { continue }
             all.append(k)
-            if inRange(i) { ranged.append(k) }
+            if ranged, inRange(xs[k].day) { inRangeOnly.append(k) }
         }
-        return (ranged, all, rolledBack)
+        return (ranged ? inRangeOnly : all, all, rolledBack)
     }
 
-    /// Attempts, contacts and the households knocked, added up one interaction at a time.
-    struct Accumulator {
-        var attempts = 0
-        var contacts = 0
-        var households: Set<String> = []
+    /// Strings numbered in the order first seen, so counting is done in arrays by number.
+    struct Numbering {
+        var numbers: [String: Int] = [:]
+        var names: [String] = []
 
-        mutating func add(contacted: Bool, household: String?) {
-            attempts += 1
-            if contacted { contacts += 1 }
-            if let household { households.insert(household) }
+        mutating func callAsFunction(_ s: String) -> Int {
+            if let n = numbers[s] { return n }
+            numbers[s] = names.count
+            names.append(s)
+            return names.count - 1
+        }
+    }
+
+    /// Attempts, contacts and doors (distinct households) per group (a canvasser, list or day,
+    /// numbered by a `Numbering`), added up one interaction at a time.
+    struct Accumulator {
+        var attempts: [Int] = []
+        var contacts: [Int] = []
+        var doors: [Int] = []
+        /// group << 32 | household, for the households already counted in a group.
+        var knocked: Set<Int> = []
+
+        mutating func add(_ group: Int, contacted: Bool, household: Int?) {
+            while group >= attempts.count {
+                attempts.append(0)
+                contacts.append(0)
+                doors.append(0)
+            }
+            attempts[group] += 1
+            if contacted { contacts[group] += 1 }
+            if let household, knocked.insert(group << 32 | household).inserted { doors[group] += 1 }
         }
 
-        var tally: Tally { Tally(attempts: attempts, doors: households.count, contacts: contacts) }
+        func tally(_ group: Int) -> Tally {
+            group < attempts.count
+                ? Tally(attempts: attempts[group], doors: doors[group], contacts: contacts[group]) : Tally()
+        }
+    }
+
+    /// A survey id and a result code, for looking each result up once.
+    struct ResultKey: Hashable {
+        var survey: String?
+        var result: String
     }
 
     /// Counts a campaign's facts in one pass over the counted interactions. `by` keeps one
@@ -428,58 +480,86 @@ public struct CampaignReport: Sendable, Hashable, Codable {
     public static func build(_ facts: Facts, by: Grouping? = nil) -> CampaignReport {
         let (counted, all, rolledBack) = Self.counted(facts)
         let xs = facts.interactions
-        // Result codes by survey, then result, looked up once each.
-        var codes: [String: [String: ResultCode?]] = [:]
-        func code(_ i: Interaction) -> ResultCode? {
-            guard let r = i.result else { return nil }
-            let s = i.survey ?? ""
-            if let c = codes[s]?[r] { return c }
-            let c = Canvassing.resultCode(r, in: i.survey.flatMap { facts.surveys[$0] })
-            codes[s, default: [:]][r] = .some(c)
-            return c
-        }
+        // Result codes by survey and result, each looked up once; counted per pair, then per result.
+        var resultKeys: [ResultKey: Int] = [:]
+        var resultCodes: [(key: ResultKey, code: ResultCode?, count: Int)] = []
         let questions = facts.questions
-        let asked = Set(questions.map(\.id))
+        var questionNumbers: [String: Int] = [:]
+        for (n, q) in questions.enumerated() where questionNumbers[q.id] == nil { questionNumbers[q.id] = n }
+        var households = Numbering()
+        var users = Numbering()
+        var lists = Numbering()
+        var days = Numbering()
+        var people = Numbering()
         var total = Accumulator()
-        var perUser: [String: Accumulator] = [:]
-        var perList: [String: Accumulator] = [:]
-        var perDay: [String: Accumulator] = [:]
-        var resultCounts: [String: ResultCount] = [:]
-        // question → person → (when, id, answer) of the latest answer.
-        var latest: [String: [String: (at: Int64, id: String, value: Value)]] = [:]
+        var perUser = Accumulator()
+        var perList = Accumulator()
+        var perDay = Accumulator()
+        // Per question, per person: the counted interaction with their latest answer (-1: none).
+        var latest = [[Int]](repeating: [], count: questions.count)
         for k in counted {
-            let i = xs[k]
-            let c = code(i)
-            let contacted = c?.contacted == true
-            let household =
-                i.channel == Channel.door.rawValue ? (i.household ?? i.person.map { "person:" + $0 }) : nil
-            total.add(contacted: contacted, household: household)
+            let c: ResultCode?
+            var contacted = false
+            if let r = xs[k].result {
+                let key = ResultKey(survey: xs[k].survey, result: r)
+                let n: Int
+                if let found = resultKeys[key] {
+                    n = found
+                } else {
+                    n = resultCodes.count
+                    resultKeys[key] = n
+                    resultCodes.append(
+                        (key, Canvassing.resultCode(r, in: xs[k].survey.flatMap { facts.surveys[$0] }), 0))
+                }
+                resultCodes[n].count += 1
+                c = resultCodes[n].code
+                contacted = c?.contacted == true
+            }
+            var household: Int?
+            if xs[k].channel == Channel.door.rawValue {
+                if let h = xs[k].household {
+                    household = households(h)
+                } else if let p = xs[k].person {
+                    household = households("person:" + p)
+                }
+            }
+            total.add(0, contacted: contacted, household: household)
             if by == nil || by == .canvasser {
-                perUser[i.user ?? "", default: .init()].add(contacted: contacted, household: household)
+                perUser.add(users(xs[k].user ?? ""), contacted: contacted, household: household)
             }
             if by == nil || by == .list {
-                perList[i.list ?? "", default: .init()].add(contacted: contacted, household: household)
+                perList.add(lists(xs[k].list ?? ""), contacted: contacted, household: household)
             }
             if by == nil || by == .day {
-                perDay[i.day ?? "", default: .init()].add(contacted: contacted, household: household)
+                perDay.add(days(xs[k].day ?? ""), contacted: contacted, household: household)
             }
-            if let r = i.result {
-                resultCounts[r, default: ResultCount(code: r, label: c?.label ?? r, contacted: contacted, count: 0)]
-                    .count += 1
+            guard let p = xs[k].person, !xs[k].answers.isEmpty else { continue }
+            let person = people(p)
+            let at = xs[k].recordedAt ?? .min
+            for (q, v) in xs[k].answers where v != .null {
+                guard let n = questionNumbers[q] else { continue }
+                if person >= latest[n].count {
+                    latest[n].append(contentsOf: repeatElement(-1, count: person - latest[n].count + 1))
+                }
+                let old = latest[n][person]
+                if old >= 0, (xs[old].recordedAt ?? .min, xs[old].id) > (at, xs[k].id) { continue }
+                latest[n][person] = k
             }
-            guard let p = i.person, !i.answers.isEmpty else { continue }
-            let at = i.recordedAt ?? .min
-            for (q, v) in i.answers where v != .null && asked.contains(q) {
-                if let old = latest[q]?[p], (old.at, old.id) > (at, i.id) { continue }
-                latest[q, default: [:]][p] = (at, i.id, v)
-            }
+        }
+        // By result: the label and contacted of the first pair counted with it.
+        var resultCounts: [String: ResultCount] = [:]
+        for (key, c, count) in resultCodes {
+            resultCounts[
+                key.result,
+                default: ResultCount(
+                    code: key.result, label: c?.label ?? key.result, contacted: c?.contacted == true, count: 0)
+            ].count += count
         }
         let results = resultCounts.values.sorted { ($1.count, $0.code) < ($0.count, $1.code) }
 
         // Answers: each person's latest answer to each question.
         var questionCounts: [QuestionCounts] = []
         for q in questions {
-            let answers = latest[q.id] ?? [:]
             var options: [QuestionCounts.Option] = []
             switch q.kind {
             case .scale:
@@ -490,18 +570,20 @@ public struct CampaignReport: Sendable, Hashable, Codable {
             default: options = q.options.map { QuestionCounts.Option(value: $0.value, label: $0.label, people: 0) }
             }
             let index = Dictionary(options.enumerated().map { ($1.value, $0) }, uniquingKeysWith: { a, _ in a })
-            for a in answers.values {
+            var answered = 0
+            for k in latest[questionNumbers[q.id] ?? 0] where k >= 0 {
+                guard let value = xs[k].answers[q.id] else { continue }
+                answered += 1
                 let values: [String]
-                if case .array(let items) = a.value {
+                if case .array(let items) = value {
                     values = items.compactMap(Self.answerText)
                 } else {
-                    values = Self.answerText(a.value).map { [$0] } ?? []
+                    values = Self.answerText(value).map { [$0] } ?? []
                 }
                 for value in Set(values) { if let k = index[value] { options[k].people += 1 } }
             }
             questionCounts.append(
-                QuestionCounts(
-                    id: q.id, text: q.text, kind: q.kind.rawValue, answered: answers.count, options: options))
+                QuestionCounts(id: q.id, text: q.text, kind: q.kind.rawValue, answered: answered, options: options))
         }
         var support: [String: Int]?
         if let s = questionCounts.first(where: { $0.id == supportQuestion }) {
@@ -513,24 +595,27 @@ public struct CampaignReport: Sendable, Hashable, Codable {
         // Tables.
         var byCanvasser: [Row]?
         if by == nil || by == .canvasser {
-            byCanvasser = perUser.map { user, a in
-                Row(key: user, name: facts.userNames[user] ?? (user.isEmpty ? "(unknown)" : user), tally: a.tally)
+            byCanvasser = users.names.enumerated().map { n, user in
+                Row(
+                    key: user, name: facts.userNames[user] ?? (user.isEmpty ? "(unknown)" : user),
+                    tally: perUser.tally(n))
             }.sorted { ($0.name, $0.key) < ($1.name, $1.key) }
         }
         var byList: [Row]?
         if by == nil || by == .list {
-            let done = Self.done(facts, all.map { xs[$0] })
-            byList = facts.lists.map { l in
+            let done = Self.done(facts, all, people: &people)
+            byList = facts.lists.enumerated().map { n, l in
                 Row(
-                    key: l.id, name: l.name, tally: perList[l.id]?.tally ?? Tally(), done: done[l.id] ?? 0,
-                    total: Set(l.people).count)
+                    key: l.id, name: l.name, tally: lists.numbers[l.id].map { perList.tally($0) } ?? Tally(),
+                    done: done[n].done, total: done[n].total)
             }.sorted { $0.name != $1.name ? Canvassing.naturalOrder($0.name, $1.name) : $0.key < $1.key }
         }
         var byDay: [Row]?
         if by == nil || by == .day {
-            byDay = perDay.map { day, a in Row(key: day, name: day, tally: a.tally) }.sorted { $0.key < $1.key }
+            byDay = days.names.enumerated().map { n, day in Row(key: day, name: day, tally: perDay.tally(n)) }
+                .sorted { $0.key < $1.key }
         }
-        let totals = total.tally
+        let totals = total.tally(0)
         return CampaignReport(
             campaign: facts.campaign, name: facts.name, from: facts.from, to: facts.to, startDate: facts.startDate,
             endDate: facts.endDate, totals: totals, rolledBack: rolledBack, results: results,
@@ -541,27 +626,45 @@ public struct CampaignReport: Sendable, Hashable, Codable {
             byCanvasser: byCanvasser, byList: byList, byDay: byDay)
     }
 
-    /// People done per list now, as the list views judge them (`Canvassing.isDone`): each
-    /// person's latest counted result, read by the list's survey.
-    static func done(_ facts: Facts, _ interactions: [Interaction]) -> [String: Int] {
-        var last: [String: Interaction] = [:]
-        for i in interactions {
-            guard let p = i.person, i.result != nil else { continue }
-            if let old = last[p], (old.recordedAt ?? .min, old.id) > (i.recordedAt ?? .min, i.id) { continue }
-            last[p] = i
+    /// People done and people on each list (in `facts.lists` order), as the list views judge
+    /// them (`Canvassing.isDone`): each person's latest counted result (`counted` indices into
+    /// `facts.interactions`), read by the list's survey.
+    static func done(_ facts: Facts, _ counted: [Int], people: inout Numbering) -> [(done: Int, total: Int)] {
+        let xs = facts.interactions
+        // Per person (numbered), the interaction with their latest result (-1: none).
+        var last: [Int] = []
+        for k in counted {
+            guard let p = xs[k].person, xs[k].result != nil else { continue }
+            let person = people(p)
+            if person >= last.count { last.append(contentsOf: repeatElement(-1, count: person - last.count + 1)) }
+            let old = last[person]
+            if old >= 0, (xs[old].recordedAt ?? .min, xs[old].id) > (xs[k].recordedAt ?? .min, xs[k].id) { continue }
+            last[person] = k
         }
-        var out: [String: Int] = [:]
+        var codes: [ResultKey: ResultCode?] = [:]
+        var out: [(done: Int, total: Int)] = []
+        out.reserveCapacity(facts.lists.count)
         for l in facts.lists {
             let survey = l.survey.flatMap { facts.surveys[$0] }
             var n = 0
-            for p in Set(l.people) {
-                let i = last[p]
-                let code = Canvassing.resultCode(i?.result, in: survey)
-                if Canvassing.isDone(suppressed: l.suppressed.contains(p), lastResult: code, hasResult: i != nil) {
+            let members = Set(l.people)
+            for p in members {
+                let k = people.numbers[p].flatMap { $0 < last.count && last[$0] >= 0 ? last[$0] : nil }
+                var code: ResultCode?
+                if let k, let r = xs[k].result {
+                    let key = ResultKey(survey: l.survey, result: r)
+                    if let c = codes[key] {
+                        code = c
+                    } else {
+                        code = Canvassing.resultCode(r, in: survey)
+                        codes[key] = .some(code)
+                    }
+                }
+                if Canvassing.isDone(suppressed: l.suppressed.contains(p), lastResult: code, hasResult: k != nil) {
                     n += 1
                 }
             }
-            out[l.id] = n
+            out.append((n, members.count))
         }
         return out
     }
