@@ -44,20 +44,8 @@ struct CampaignPeople {
         func kinds(_ collection: String) -> [String: FieldKind] {
             Dictionary(uniqueKeysWithValues: (schema.collections[collection]?.fields ?? []).map { ($0.name, $0.kind) })
         }
-        var surveys: [String: Survey] = [:]
-        var surveyCampaigns: [String: String] = [:]
-        for r in try store.records(in: "surveys") {
-            guard let s = try? r["definition"]?.decode(as: Survey.self) else { continue }
-            surveys[r.key.id] = s
-            surveyCampaigns[r.key.id] = r["campaign_id"]?.stringValue
-        }
-        let lists = try store.projected("lists", fields: ["campaign_id"]).map { ($0.key.id, $0.values) }
-        let campaignLists = Set(lists.filter { $0.1["campaign_id"]?.stringValue == campaign }.map(\.0))
-        let items = try store.projected("list_items", fields: ["list_id", "contact_id", "household_id"]).map(\.values)
-            .filter { $0["list_id"]?.stringValue.map(campaignLists.contains) ?? false }
-        let membership = CampaignMembership(
-            campaign: campaign, lists: lists,
-            surveys: surveyCampaigns.map { ($0.key, ["campaign_id": .string($0.value)]) }, items: items)
+        let (surveys, surveyCampaigns) = try Self.surveys(store)
+        let membership = try Self.membership(store, campaign: campaign, surveyCampaigns: surveyCampaigns)
         let groupRecords = try store.projected("groups", fields: ["name", "campaign_id"]).filter {
             $0["campaign_id"]?.stringValue == campaign
         }
@@ -98,8 +86,8 @@ struct CampaignPeople {
             let hid = c["household_id"]?.stringValue
             let history = interactions[c.key.id] ?? []
             // Answers count from this campaign's surveys (and surveys this device does not hold).
-            let answering = history.filter { i in
-                i.surveyID.flatMap { surveyCampaigns[$0] }.map { $0 == campaign } ?? true
+            let answering = history.filter {
+                Self.counts(answerOn: $0.surveyID, in: campaign, surveyCampaigns: surveyCampaigns)
             }
             people.append(
                 PersonFacts(
@@ -109,5 +97,36 @@ struct CampaignPeople {
         return CampaignPeople(
             campaign: campaign, people: people, surveys: surveys, surveyCampaigns: surveyCampaigns,
             groups: groupRecords.map { ($0.key.id, $0["name"]?.stringValue ?? $0.key.id) }.sorted { $0.1 < $1.1 })
+    }
+
+    /// Every survey here that reads (its definition decodes), by id, and the campaign of each.
+    static func surveys(_ store: ReplicaStore) throws -> (surveys: [String: Survey], campaigns: [String: String]) {
+        var surveys: [String: Survey] = [:]
+        var campaigns: [String: String] = [:]
+        for r in try store.records(in: "surveys") {
+            guard let s = try? r["definition"]?.decode(as: Survey.self) else { continue }
+            surveys[r.key.id] = s
+            campaigns[r.key.id] = r["campaign_id"]?.stringValue
+        }
+        return (surveys, campaigns)
+    }
+
+    /// Whether an answer given on a survey counts in a campaign: the campaign's surveys, and
+    /// surveys this device does not hold (or that name no campaign).
+    static func counts(answerOn survey: String?, in campaign: String, surveyCampaigns: [String: String]) -> Bool {
+        survey.flatMap { surveyCampaigns[$0] }.map { $0 == campaign } ?? true
+    }
+
+    /// Who counts in the campaign (`CampaignMembership`: imported into it, or on its lists).
+    static func membership(_ store: ReplicaStore, campaign: String, surveyCampaigns: [String: String]) throws
+        -> CampaignMembership
+    {
+        let lists = try store.projected("lists", fields: ["campaign_id"]).map { ($0.key.id, $0.values) }
+        let campaignLists = Set(lists.filter { $0.1["campaign_id"]?.stringValue == campaign }.map(\.0))
+        let items = try store.projected("list_items", fields: ["list_id", "contact_id", "household_id"]).map(\.values)
+            .filter { $0["list_id"]?.stringValue.map(campaignLists.contains) ?? false }
+        return CampaignMembership(
+            campaign: campaign, lists: lists,
+            surveys: surveyCampaigns.map { ($0.key, ["campaign_id": .string($0.value)]) }, items: items)
     }
 }

@@ -196,14 +196,22 @@ extension FieldClient {
     static func engagement(_ store: ReplicaStore, campaign: String, from: Int64?, to: Int64?) throws
         -> EngagementReport
     {
-        let people = try store.projected(
-            "contacts", fields: ["campaign_id", "engagement_level"], kinds: ["engagement_level": .integer])
-        let members = try Self.campaignMembers(store, campaign: campaign)
-        let chosen = people.filter { members.contains($0.key, values: $0.values) }
+        // People imported into the campaign count at once (`CampaignMembership.contains` reads a
+        // contact's `campaign_id` first); the others wait for the lists, read only if there are any.
+        var people: [(id: String, level: Int?)] = []
+        var others: [(id: String, level: Int?)] = []
+        try store.forEachRecord(
+            "contacts", fields: ["campaign_id", "engagement_level"], kinds: ["engagement_level": .integer]
+        ) { id, row in
+            let level = row[1]?.intValue.map(Int.init)
+            if row[0]?.stringValue == campaign { people.append((id, level)) } else { others.append((id, level)) }
+        }
+        if !others.isEmpty {
+            let members = try Self.campaignMembers(store, campaign: campaign)
+            people += others.filter { members.contains(RecordKey("contacts", $0.id), values: [:]) }
+        }
         return EngagementReport.make(
-            campaign: campaign,
-            people: chosen.map { ($0.key.id, $0["engagement_level"]?.intValue.map(Int.init)) },
-            changes: try engagementChanges(store), from: from, to: to)
+            campaign: campaign, people: people, changes: try engagementChanges(store), from: from, to: to)
     }
 
     /// Who counts in a campaign: `CampaignMembership` (imported into it, or on its lists).

@@ -115,22 +115,12 @@ public struct GotvImportReport: Sendable, Codable {
 }
 
 extension FieldClient {
-    /// A campaign's people as GOTV reads them: `CampaignPeople.load` with the contact fields the
-    /// chase list shows and the suppression rule reads, and the support answers alone.
-    static func gotvPeople(_ store: ReplicaStore, campaign: String) throws -> [PersonFacts] {
-        let fields =
-            Gotv.contactFields + ["household_id", "campaign_id", "first_name", "last_name", "precinct", "party"]
-        return try CampaignPeople.load(
-            store, campaign: campaign, contactFields: fields, questions: [Gotv.supportQuestion]
-        ).people
-    }
-
     /// The GOTV figures of a campaign (`Gotv.summary`), as its people are now on this replica.
     public func gotvSummary(campaign: String) throws -> GotvSummary {
         try translating {
             let (store, _) = try coordinatorSession("see GOTV figures")
             try Self.requireCampaign(store, campaign)
-            return Gotv.summary(try Self.gotvPeople(store, campaign: campaign))
+            return try Self.gotv(store, campaign: campaign, chase: false).summary
         }
     }
 
@@ -143,12 +133,113 @@ extension FieldClient {
             let (store, _) = try coordinatorSession("see the chase list")
             try Self.requireCampaign(store, campaign)
             if let limit, limit < 0 { throw ClientError(.badUsage, "--limit must be 0 or more") }
-            let people = try Self.gotvPeople(store, campaign: campaign)
-            let chase = Gotv.chase(people)
+            let (summary, chase) = try Self.gotv(store, campaign: campaign, chase: true)
             return GotvChase(
-                campaign: campaign, summary: Gotv.summary(people),
-                people: chase.prefix(limit ?? chase.count).map(ChasePerson.init))
+                campaign: campaign, summary: summary, people: chase.prefix(limit ?? chase.count).map(ChasePerson.init))
         }
+    }
+
+    /// GOTV over a campaign's people (`CampaignPeople.load`'s people, interactions and surveys),
+    /// read lean: each person's latest support answer from the interactions answering it
+    /// (`supportAnswers`), then the contacts in one pass that builds the fields `Gotv.standing`
+    /// reads for supporters alone, then the addresses of those to chase.
+    /// - Returns: the summary and, with `chase`, the people to chase in chase order (their
+    ///   contacts with `Gotv.contactFields` and names, households with the address).
+    static func gotv(_ store: ReplicaStore, campaign: String, chase: Bool) throws -> (
+        summary: GotvSummary, chase: [PersonFacts]
+    ) {
+        let (_, surveyCampaigns) = try CampaignPeople.surveys(store)
+        let support = try supportAnswers(store, campaign: campaign, surveyCampaigns: surveyCampaigns)
+        let fields =
+            ["campaign_id"] + Gotv.contactFields
+            + (chase ? ["household_id", "first_name", "last_name", "precinct"] : [])
+        let (voted, ballotStatus) = (fields.firstIndex(of: "voted")!, fields.firstIndex(of: "ballot_status")!)
+        var summary = GotvSummary()
+        var toChase: [(id: String, contact: [String: Value], support: Value?)] = []
+        func count(_ id: String, _ field: (Int) -> Value?) {
+            let answer = support[id]
+            guard Gotv.isSupporting(answer) else {
+                // Not a supporter: the standing reads no contact field.
+                summary.count(
+                    voted: Gotv.hasVoted(voted: field(voted), ballotStatus: field(ballotStatus)),
+                    standing: Gotv.standing(contact: [:], support: answer))
+                return
+            }
+            var contact: [String: Value] = [:]
+            for (i, f) in fields.enumerated() { contact[f] = field(i) }
+            let standing = Gotv.standing(contact: contact, support: answer)
+            summary.count(voted: Gotv.hasVoted(contact), standing: standing)
+            if chase && standing == .toChase { toChase.append((id, contact, answer)) }
+        }
+        // People imported into the campaign count at once (`CampaignMembership.contains` reads a
+        // contact's `campaign_id` first); the others wait for the lists, read only if there are any.
+        var others: [(id: String, values: [Value?])] = []
+        try store.forEachRecord("contacts", fields: fields, kinds: kinds("contacts")) { id, row in
+            if row[0]?.stringValue == campaign {
+                count(id) { row[$0] }
+            } else {
+                others.append((id, fields.indices.map { row[$0] }))
+            }
+        }
+        if !others.isEmpty {
+            let membership = try CampaignPeople.membership(store, campaign: campaign, surveyCampaigns: surveyCampaigns)
+            for (id, values) in others where membership.contains(RecordKey("contacts", id), values: [:]) {
+                count(id) { values[$0] }
+            }
+        }
+        guard chase, !toChase.isEmpty else { return (summary, []) }
+        let wanted = Set(toChase.compactMap { $0.contact["household_id"]?.stringValue })
+        let address = ["street_number", "street_name", "unit", "precinct"]
+        var households: [String: [String: Value]] = [:]
+        try store.forEachRecord("households", fields: address, kinds: kinds("households")) { id, row in
+            guard wanted.contains(id) else { return }
+            var values: [String: Value] = [:]
+            for (i, f) in address.enumerated() { values[f] = row[i] }
+            households[id] = values
+        }
+        let people = toChase.map { p in
+            PersonFacts(
+                id: p.id, contact: p.contact,
+                household: p.contact["household_id"]?.stringValue.flatMap { households[$0] } ?? [:],
+                answers: p.support.map { [Gotv.supportQuestion: $0] } ?? [:])
+        }
+        return (summary, Gotv.sorted(people))
+    }
+
+    /// Each person's latest support answer (`PersonFacts.latestAnswer`) on the campaign's
+    /// surveys (`CampaignPeople.counts`), by person id: read from the interactions answering the
+    /// support question or correcting another (the rest change nothing in it), rolled-back ones
+    /// left out (`Rollbacks`).
+    static func supportAnswers(_ store: ReplicaStore, campaign: String, surveyCampaigns: [String: String]) throws
+        -> [String: Value]
+    {
+        let rolledBack = Rollbacks.rolledBack(try store.projected("rollbacks", fields: Rollbacks.fields))
+        let question = Gotv.supportQuestion
+        let answer = "answers.\(question)"
+        var candidates: [(person: String, interaction: PersonFacts.Interaction, counts: Bool)] = []
+        var counts: (survey: String?, counts: Bool)?
+        try store.forEachRecord(
+            "interactions", fields: ["person_id", "survey_id", "recorded_at", answer, "corrects", "user_id"],
+            kinds: kinds("interactions"), present: [answer, "corrects"]
+        ) { id, row in
+            guard let person = row[0]?.stringValue, !rolledBack.contains(id) else { return }
+            let survey = row[1]?.stringValue
+            if counts?.survey != survey || counts == nil {
+                counts = (
+                    survey, CampaignPeople.counts(answerOn: survey, in: campaign, surveyCampaigns: surveyCampaigns)
+                )
+            }
+            candidates.append(
+                (
+                    person,
+                    PersonFacts.Interaction(
+                        id: id, result: nil, surveyID: survey, recordedAt: row[2]?.intValue,
+                        answers: row[3].map { [question: $0] } ?? [:], corrects: row[4]?.stringValue,
+                        userID: row[5]?.stringValue),
+                    counts!.counts
+                ))
+        }
+        return PersonFacts.latestAnswer(to: question, candidates)
     }
 
     /// Marks a person voted (or, with `undo`, not) by hand: a replicated write of `contacts.voted`.

@@ -76,17 +76,73 @@ public struct PersonFacts: Sendable, Hashable {
         id: String, contact: [String: Value], household: [String: Value], interactions: [Interaction],
         answering: [Interaction]? = nil, groups: Set<String> = []
     ) {
-        let corrected = Canvassing.corrections(interactions.map { ($0.id, $0.corrects, $0.userID) })
+        let corrected = Self.corrected(interactions)
         let sorted = interactions.filter { corrected[$0.id] == nil }.sorted(by: Interaction.newerFirst)
         let latest = sorted.first
-        var answers: [String: Value] = [:]
-        let answered = answering.map { $0.filter { corrected[$0.id] == nil }.sorted(by: Interaction.newerFirst) }
-        for i in answered ?? sorted {
-            for (q, v) in i.answers where answers[q] == nil { answers[q] = v }
-        }
         self.init(
             id: id, contact: contact, household: household, lastResult: latest?.result, lastSurvey: latest?.surveyID,
-            lastAt: latest?.recordedAt, attempts: sorted.count, answers: answers, groups: groups)
+            lastAt: latest?.recordedAt, attempts: sorted.count,
+            answers: Self.latestAnswers(answering ?? sorted, corrected: corrected), groups: groups)
+    }
+
+    /// The latest answer to each question across `answering`, leaving out the interactions of
+    /// `interactions` a later one corrects (`Canvassing.corrections`). A reader after one
+    /// question may pass only the interactions answering it and those correcting another: the
+    /// others change nothing in that answer.
+    public static func latestAnswers(_ answering: [Interaction], of interactions: [Interaction]) -> [String: Value] {
+        latestAnswers(answering, corrected: corrected(interactions))
+    }
+
+    /// One question's latest answer for each person (`latestAnswers`, for that question alone).
+    /// - Parameter candidates: each person's interactions answering the question or correcting
+    ///   another (the others change nothing in the answer), and whether the answer counts (a
+    ///   campaign reads answers given on its own surveys).
+    /// - Returns: the latest answer by person id; people with none are left out.
+    public static func latestAnswer(
+        to question: String, _ candidates: [(person: String, interaction: Interaction, counts: Bool)]
+    ) -> [String: Value] {
+        // Each person's candidates as a chain through `next`, from `first`: no array per person.
+        var first: [String: Int] = [:]
+        first.reserveCapacity(candidates.count)
+        var next = [Int](repeating: -1, count: candidates.count)
+        for (i, c) in candidates.enumerated() {
+            if let head = first.updateValue(i, forKey: c.person) { next[i] = head }
+        }
+        var out: [String: Value] = [:]
+        out.reserveCapacity(first.count)
+        for (person, head) in first {
+            if next[head] < 0 {
+                // One interaction: there is nothing it could correct, or be corrected by.
+                let c = candidates[head]
+                if c.counts, let v = c.interaction.answers[question] { out[person] = v }
+                continue
+            }
+            var all: [Interaction] = []
+            var answering: [Interaction] = []
+            var i = head
+            while i >= 0 {
+                all.append(candidates[i].interaction)
+                if candidates[i].counts { answering.append(candidates[i].interaction) }
+                i = next[i]
+            }
+            if let v = latestAnswers(answering, of: all)[question] { out[person] = v }
+        }
+        return out
+    }
+
+    static func latestAnswers(_ answering: [Interaction], corrected: [String: String]) -> [String: Value] {
+        var answers: [String: Value] = [:]
+        for i in answering.filter({ corrected[$0.id] == nil }).sorted(by: Interaction.newerFirst) {
+            for (q, v) in i.answers where answers[q] == nil { answers[q] = v }
+        }
+        return answers
+    }
+
+    /// `Canvassing.corrections` of a person's interactions (none to look for when no interaction
+    /// corrects another).
+    static func corrected(_ interactions: [Interaction]) -> [String: String] {
+        guard interactions.contains(where: { $0.corrects != nil }) else { return [:] }
+        return Canvassing.corrections(interactions.map { ($0.id, $0.corrects, $0.userID) })
     }
 
     /// People in list order: `Canvassing.personBefore` (last name, first name, id).

@@ -25,8 +25,13 @@ public enum Gotv {
 
     /// Whether a person has voted: `voted` is true, or `ballot_status` is returned, accepted or voted.
     public static func hasVoted(_ contact: [String: Value]) -> Bool {
-        if contact["voted"] == .bool(true) { return true }
-        return contact["ballot_status"]?.stringValue.map(votedStatuses.contains) ?? false
+        hasVoted(voted: contact["voted"], ballotStatus: contact["ballot_status"])
+    }
+
+    /// The same rule over the two fields it reads (a contact's `voted` and `ballot_status`).
+    public static func hasVoted(voted: Value?, ballotStatus: Value?) -> Bool {
+        if voted == .bool(true) { return true }
+        return ballotStatus?.stringValue.map(votedStatuses.contains) ?? false
     }
 
     /// The support level an answer gives (a scale answer, or its text), or nil.
@@ -40,7 +45,12 @@ public enum Gotv {
 
     /// Whether the latest answers (question id → latest answer) make a supporter.
     public static func isSupporter(_ answers: [String: Value]) -> Bool {
-        supportLevel(answers[supportQuestion]).map(supportingAnswers.contains) ?? false
+        isSupporting(answers[supportQuestion])
+    }
+
+    /// Whether a latest support answer makes a supporter (4 or 5).
+    public static func isSupporting(_ support: Value?) -> Bool {
+        supportLevel(support).map(supportingAnswers.contains) ?? false
     }
 
     /// The channels a person can still be reached on (`Canvassing.suppression` says nothing).
@@ -63,48 +73,61 @@ public enum Gotv {
 
     /// A person's standing, from their facts (the latest answers on the campaign's surveys).
     public static func standing(_ person: PersonFacts) -> Standing {
-        guard isSupporter(person.answers) else { return .notSupporter }
-        if hasVoted(person.contact) { return .voted }
-        return reachable(person.contact).isEmpty ? .unreachable : .toChase
+        standing(contact: person.contact, support: person.answers[supportQuestion])
+    }
+
+    /// The same, from the contact (`contactFields` are enough) and the latest support answer.
+    /// A reader may skip the suppression fields of anyone who is not a supporter, or has voted.
+    public static func standing(contact: [String: Value], support: Value?) -> Standing {
+        guard isSupporting(support) else { return .notSupporter }
+        if hasVoted(contact) { return .voted }
+        return reachable(contact).isEmpty ? .unreachable : .toChase
     }
 
     /// The chase list: the people to chase, in `order`.
     public static func chase(_ people: [PersonFacts]) -> [PersonFacts] {
-        people.filter { standing($0) == .toChase }.sorted(by: order)
+        sorted(people.filter { standing($0) == .toChase })
+    }
+
+    /// People in chase order (`order`), each person's key read once.
+    public static func sorted(_ people: [PersonFacts]) -> [PersonFacts] {
+        people.map { (orderKey($0), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
     /// Chase order: by precinct, then street, house number and name, so a printed list walks.
     public static func order(_ a: PersonFacts, _ b: PersonFacts) -> Bool {
-        func key(_ p: PersonFacts) -> (String, String, Int64) {
-            (
-                p.field("precinct")?.stringValue ?? "", p.household["street_name"]?.stringValue ?? "",
-                p.household["street_number"]?.intValue ?? 0
-            )
+        orderKey(a) < orderKey(b)
+    }
+
+    /// What chase order compares: precinct (the contact's, else the household's), street, house
+    /// number, then `PersonFacts.before` (last name, first name, id).
+    public struct OrderKey: Comparable, Sendable {
+        let precinct: String
+        let street: String
+        let number: Int64
+        let last: String
+        let first: String
+        let id: String
+
+        public static func < (a: OrderKey, b: OrderKey) -> Bool {
+            let (x, y) = ((a.precinct, a.street, a.number), (b.precinct, b.street, b.number))
+            if x != y { return x < y }
+            return Canvassing.personBefore((a.last, a.first, a.id), (b.last, b.first, b.id))
         }
-        let (x, y) = (key(a), key(b))
-        if x != y { return x < y }
-        return PersonFacts.before(a, b)
+    }
+
+    /// A person's chase-order key.
+    public static func orderKey(_ p: PersonFacts) -> OrderKey {
+        OrderKey(
+            precinct: p.field("precinct")?.stringValue ?? "", street: p.household["street_name"]?.stringValue ?? "",
+            number: p.household["street_number"]?.intValue ?? 0, last: p.contact["last_name"]?.stringValue ?? "",
+            first: p.contact["first_name"]?.stringValue ?? "", id: p.id)
     }
 
     /// Counts a campaign's people.
     public static func summary(_ people: [PersonFacts]) -> GotvSummary {
         var s = GotvSummary()
-        for p in people {
-            s.people += 1
-            if hasVoted(p.contact) { s.voted += 1 }
-            switch standing(p) {
-            case .notSupporter: break
-            case .voted:
-                s.supporters += 1
-                s.supportersVoted += 1
-            case .toChase:
-                s.supporters += 1
-                s.leftToChase += 1
-            case .unreachable:
-                s.supporters += 1
-                s.unreachable += 1
-            }
-        }
+        for p in people { s.count(voted: hasVoted(p.contact), standing: standing(p)) }
         return s
     }
 }
@@ -125,6 +148,24 @@ public struct GotvSummary: Sendable, Codable, Hashable {
     public var unreachable = 0
 
     public init() {}
+
+    /// Counts one person: whether they have voted (`Gotv.hasVoted`) and their standing.
+    public mutating func count(voted hasVoted: Bool, standing: Gotv.Standing) {
+        people += 1
+        if hasVoted { voted += 1 }
+        switch standing {
+        case .notSupporter: break
+        case .voted:
+            supporters += 1
+            supportersVoted += 1
+        case .toChase:
+            supporters += 1
+            leftToChase += 1
+        case .unreachable:
+            supporters += 1
+            unreachable += 1
+        }
+    }
 
     public init(people: Int, voted: Int, supporters: Int, supportersVoted: Int, leftToChase: Int, unreachable: Int) {
         self.people = people

@@ -100,7 +100,7 @@ struct GotvScenario: Scenario {
                 Figure(name: "peak RSS", value: peakRSSMiB(), unit: "MiB", target: nil, met: nil),
             ],
             notes: [
-                "the refresh is FieldClient.gotvChase on the coordinator's file store (WAL, synchronous=FULL): the campaign's people, households and interactions read with projected reads (CampaignPeople.load, the read segments and list cut share), then Gotv.summary and Gotv.chase. Every person has one support answer (1–5 in turn); every other person is marked voted on a field replica whose feed pages (\(ProtocolInfo.maxPullLimit) records) are applied as a pull applies them. CANVASS_BENCH_HOUSEHOLDS sets the size"
+                "the refresh is FieldClient.gotvChase on the coordinator's file store (WAL, synchronous=FULL): each person's latest support answer from the interactions answering it or correcting another (found by SQLite), the contacts in one pass that builds the fields Gotv.standing reads for supporters alone, the addresses of those to chase, then Gotv.sorted. Every person has one support answer (1–5 in turn); every other person is marked voted on a field replica whose feed pages (\(ProtocolInfo.maxPullLimit) records) are applied as a pull applies them. CANVASS_BENCH_HOUSEHOLDS sets the size"
             ])
     }
 }

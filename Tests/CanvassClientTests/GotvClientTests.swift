@@ -82,6 +82,69 @@ private let T0: Int64 = 1_780_000_000_000
         #expect(report.rejected == 0, "the server accepts every voted mark: \(rejected)")
     }
 
+    /// The chase list reads each person's latest support answer on the campaign's surveys as the
+    /// segment facts do: a correction by the same canvasser replaces the answer, one by another
+    /// does not; a rolled-back answer and one on another campaign's survey count for nothing; a
+    /// person on the campaign's lists but not imported into it counts.
+    @Test func chaseReadsTheLatestCountedSupportAnswer() async throws {
+        let (client, store, _, dir) = try await CoordinatorSetUpTests.home(role: .coordinator)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("gotv.yaml").path
+        try Self.survey.write(toFile: file, atomically: true, encoding: .utf8)
+        _ = try client.createSurvey(campaign: "camp-2026", file: file, replace: false, now: T0)
+        try store.write([LocalWrite(RecordKey("campaigns", "camp-other"), ["name": "Other"])], wallclock: T0)
+        let other = dir.appendingPathComponent("other.yaml").path
+        try Self.survey.replacingOccurrences(of: "id: gotv-doors", with: "id: other-doors").write(
+            toFile: other, atomically: true, encoding: .utf8)
+        _ = try client.createSurvey(campaign: "camp-other", file: other, replace: false, now: T0)
+        let imported = try store.projected("contacts", fields: ["campaign_id"]).filter {
+            $0["campaign_id"] == "camp-2026"
+        }.map(\.key.id)
+        let p = Array(imported.prefix(7))
+        let list = try #require(
+            try store.projected("lists", fields: ["campaign_id"]).first { $0["campaign_id"] == "camp-2026" }?.key.id)
+        var writes = [
+            LocalWrite(RecordKey("contacts", "c-listed"), ["first_name": "Lee", "last_name": "Listed"]),
+            LocalWrite(
+                RecordKey("list_items", "\(list)@c-listed"), ["list_id": .string(list), "contact_id": "c-listed"]),
+            LocalWrite(RecordKey("contacts", p[5]), ["voted": true]),
+            LocalWrite(RecordKey("contacts", p[6]), ["deceased": true]),
+            LocalWrite(RecordKey("rollbacks", "i-3b"), ["interaction_id": "i-3b"]),
+        ]
+        func answer(
+            _ id: String, _ person: String, _ support: Int64?, at: Int64, by user: String = "u1",
+            survey: String = "gotv-doors", corrects: String? = nil
+        ) {
+            var values: [String: Value] = [
+                "person_id": .string(person), "survey_id": .string(survey), "channel": "door", "result": "contacted",
+                "recorded_at": .int(T0 + at), "user_id": .string(user),
+            ]
+            if let support { values["answers"] = .object(["support": .int(support)]) }
+            if let corrects { values["corrects"] = .string(corrects) }
+            writes.append(LocalWrite(RecordKey("interactions", id), values))
+        }
+        answer("i-0", p[0], 5, at: 1)
+        answer("i-1a", p[1], 5, at: 1)
+        answer("i-1b", p[1], nil, at: 2, corrects: "i-1a")  // the same canvasser, no answer now
+        answer("i-2a", p[2], 5, at: 1)
+        answer("i-2b", p[2], nil, at: 2, by: "u2", corrects: "i-2a")  // another canvasser: no correction
+        answer("i-3a", p[3], 4, at: 1)
+        answer("i-3b", p[3], 1, at: 2)  // rolled back
+        answer("i-4", p[4], 5, at: 1, survey: "other-doors")
+        answer("i-5", p[5], 5, at: 1)
+        answer("i-6", p[6], 4, at: 1)
+        answer("i-7", "c-listed", 4, at: 1)
+        try store.write(writes, wallclock: T0)
+
+        let chase = try client.gotvChase(campaign: "camp-2026", limit: nil)
+        #expect(Set(chase.people.map(\.id)) == [p[0], p[2], p[3], "c-listed"], "\(chase.people.map(\.id))")
+        #expect(chase.people.first { $0.id == p[3] }?.support == 4)
+        let s = chase.summary
+        #expect(s.people == imported.count + 1)
+        #expect(s.supporters == 6 && s.supportersVoted == 1 && s.unreachable == 1 && s.leftToChase == 4, "\(s)")
+        #expect(try client.gotvSummary(campaign: "camp-2026") == s)
+    }
+
     @Test func aCanvasserMarksOnlyPeopleOnTheirLists() async throws {
         let (client, store, _, dir) = try await CoordinatorSetUpTests.home(role: .canvasser)
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -71,6 +71,36 @@ import Testing
                     people: 11, voted: 2, supporters: 9, supportersVoted: 2, leftToChase: 4, unreachable: 3))
     }
 
+    /// One question's latest answer for many people at once is what the facts of each person say.
+    @Test func latestSupportAnswerIsThePersonFactsAnswer() {
+        func i(_ id: String, _ support: Int64?, at: Int64, by user: String = "u1", corrects: String? = nil)
+            -> PersonFacts.Interaction
+        {
+            PersonFacts.Interaction(
+                id: id, result: "contacted", surveyID: "s", recordedAt: at,
+                answers: support.map { ["support": .int($0)] } ?? [:], corrects: corrects, userID: user)
+        }
+        // Each person's interactions, and whether each counts (on the campaign's surveys).
+        let people: [String: [(PersonFacts.Interaction, Bool)]] = [
+            "one": [(i("a1", 5, at: 1), true)],
+            "elsewhere": [(i("b1", 5, at: 1), false)],
+            "later": [(i("c1", 2, at: 1), true), (i("c2", 4, at: 2), true)],
+            "corrected": [(i("d1", 5, at: 1), true), (i("d2", nil, at: 2, corrects: "d1"), true)],
+            "notByOthers": [(i("e1", 5, at: 1), true), (i("e2", nil, at: 2, by: "u2", corrects: "e1"), true)],
+            "laterElsewhere": [(i("f1", 4, at: 1), true), (i("f2", 1, at: 2), false)],
+            "none": [(i("g1", nil, at: 1), true)],
+        ]
+        let candidates = people.flatMap { p in p.value.map { (p.key, $0.0, $0.1) } }
+        let latest = PersonFacts.latestAnswer(to: "support", candidates)
+        for (id, history) in people {
+            let facts = PersonFacts(
+                id: id, contact: [:], household: [:], interactions: history.map(\.0),
+                answering: history.filter(\.1).map(\.0))
+            #expect(latest[id] == facts.answers["support"], "\(id)")
+        }
+        #expect(latest == ["one": 5, "later": 4, "notByOthers": 5, "laterElsewhere": 4])
+    }
+
     @Test func votedCriteriaUseTheSameRule() throws {
         guard case .valid(let c) = Criteria.parse("support>=4 voted=no") else {
             Issue.record("criteria did not parse")
