@@ -103,37 +103,27 @@ extension FieldClient {
         }
 
         // Interactions: the counted fields, and the answers to the campaign's questions (read
-        // member by member, one row per answer, not a path per question per interaction).
+        // member by member next to each interaction, not a path per question per interaction).
         let asked = Set(facts.questions.map(\.id))
-        var answers: [String: [String: Value]] = [:]
-        if !asked.isEmpty {
-            for m in try store.projectedMembers("interactions", of: "answers") where asked.contains(m.key) {
-                answers[m.id, default: [:]][m.key] = m.value
-            }
-        }
         // In this order: the loop below reads them by position.
         let fields = [
             "person_id", "household_id", "list_id", "survey_id", "channel", "result", "user_id", "corrects",
             "recorded_at",
         ]
-        let rows = try store.projectedColumns("interactions", fields: fields)
-        let days = Self.reportDays(store, campaign: campaign, moments: rows.map { $0.values[8]?.intValue ?? 0 })
+        var days = ReportDays(store, campaign: campaign)
         var interactions: [CampaignReport.Interaction] = []
-        interactions.reserveCapacity(rows.count)
-        for (k, r) in rows.enumerated() {
-            let v = r.values
-            let list = v[2]?.stringValue
-            let survey = v[3]?.stringValue
+        try store.forEachProjected("interactions", fields: fields, members: "answers", keys: asked) { r in
+            let list = r.string(2)
+            let survey = r.string(3)
             guard CampaignReport.belongs(list: list, survey: survey, lists: listIDs, surveys: campaignSurveys) else {
-                continue
+                return
             }
-            let at = v[8]?.intValue
+            let at = r.value(8)?.intValue
             interactions.append(
                 CampaignReport.Interaction(
-                    id: r.id, person: v[0]?.stringValue, household: v[1]?.stringValue, list: list, survey: survey,
-                    channel: v[4]?.stringValue, result: v[5]?.stringValue, answers: answers[r.id] ?? [:],
-                    user: v[6]?.stringValue, corrects: v[7]?.stringValue, recordedAt: at,
-                    day: at == nil ? nil : days[k]))
+                    id: r.id, person: r.string(0), household: r.string(1), list: list, survey: survey,
+                    channel: r.string(4), result: r.string(5), answers: r.members, user: r.string(6),
+                    corrects: r.string(7), recordedAt: at, day: at.map { days.day($0) }))
         }
         facts.interactions = interactions
         facts.rolledBack = Rollbacks.rolledBack(try store.projected("rollbacks", fields: Rollbacks.fields))
@@ -149,19 +139,9 @@ extension FieldClient {
     ]
 
     /// The local day ("YYYY-MM-DD", the campaign's time zone: `CampaignClock`) of each moment.
-    /// Time zones move midnight and their offsets by whole quarter hours, so each quarter hour
-    /// of the moments is read once: 300,000 moments of a month ask the clock about 3,000 times.
     static func reportDays(_ store: ReplicaStore, campaign: String, moments: [Int64]) -> [String] {
-        let clock = (try? CampaignClock.of(campaign: campaign, in: store)) ?? .utc
-        let quarter: Int64 = 900_000
-        var days: [Int64: String] = [:]
-        return moments.map { m in
-            let slot = m >= 0 ? m / quarter : -((-m + quarter - 1) / quarter)
-            if let d = days[slot] { return d }
-            let d = clock.day(slot * quarter)
-            days[slot] = d
-            return d
-        }
+        var days = ReportDays(store, campaign: campaign)
+        return moments.map { days.day($0) }
     }
 
     /// Writes a report's charts (`ReportChart`) into `directory` (created if missing), each file
@@ -182,5 +162,26 @@ extension FieldClient {
             }
             return ChartFiles(directory: directory, files: files)
         }
+    }
+}
+
+/// The local days ("YYYY-MM-DD", the campaign's time zone: `CampaignClock`) of moments.
+/// Time zones move midnight and their offsets by whole quarter hours, so each quarter hour
+/// of the moments is read once: 300,000 moments of a month ask the clock about 3,000 times.
+struct ReportDays {
+    let clock: CampaignClock
+    var days: [Int64: String] = [:]
+
+    init(_ store: ReplicaStore, campaign: String) {
+        clock = (try? CampaignClock.of(campaign: campaign, in: store)) ?? .utc
+    }
+
+    mutating func day(_ m: Int64) -> String {
+        let quarter: Int64 = 900_000
+        let slot = m >= 0 ? m / quarter : -((-m + quarter - 1) / quarter)
+        if let d = days[slot] { return d }
+        let d = clock.day(slot * quarter)
+        days[slot] = d
+        return d
     }
 }
