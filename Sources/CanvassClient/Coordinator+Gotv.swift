@@ -166,7 +166,9 @@ extension FieldClient {
                 return
             }
             var contact: [String: Value] = [:]
-            for (i, f) in fields.enumerated() { contact[f] = field(i) }
+            for (i, f) in fields.enumerated() {
+                if let v = field(i) { contact[f] = v }
+            }
             let standing = Gotv.standing(contact: contact, support: answer)
             summary.count(voted: Gotv.hasVoted(contact), standing: standing)
             if chase && standing == .toChase { toChase.append((id, contact, answer)) }
@@ -194,7 +196,9 @@ extension FieldClient {
         try store.forEachRecord("households", fields: address, kinds: kinds("households")) { id, row in
             guard wanted.contains(id) else { return }
             var values: [String: Value] = [:]
-            for (i, f) in address.enumerated() { values[f] = row[i] }
+            for (i, f) in address.enumerated() {
+                if let v = row[i] { values[f] = v }
+            }
             households[id] = values
         }
         let people = toChase.map { p in
@@ -216,7 +220,7 @@ extension FieldClient {
         let rolledBack = Rollbacks.rolledBack(try store.projected("rollbacks", fields: Rollbacks.fields))
         let question = Gotv.supportQuestion
         let answer = "answers.\(question)"
-        var candidates: [(person: String, interaction: PersonFacts.Interaction, counts: Bool)] = []
+        var candidates: [PersonFacts.Candidate] = []
         var counts: (survey: String?, counts: Bool)?
         try store.forEachRecord(
             "interactions", fields: ["person_id", "survey_id", "recorded_at", answer, "corrects", "user_id"],
@@ -230,14 +234,13 @@ extension FieldClient {
                 )
             }
             candidates.append(
-                (
-                    person,
-                    PersonFacts.Interaction(
+                PersonFacts.Candidate(
+                    person: person,
+                    interaction: PersonFacts.Interaction(
                         id: id, result: nil, surveyID: survey, recordedAt: row[2]?.intValue,
                         answers: row[3].map { [question: $0] } ?? [:], corrects: row[4]?.stringValue,
                         userID: row[5]?.stringValue),
-                    counts!.counts
-                ))
+                    counts: counts!.counts))
         }
         return PersonFacts.latestAnswer(to: question, candidates)
     }

@@ -98,23 +98,21 @@ public struct PersonFacts: Sendable, Hashable {
     ///   another (the others change nothing in the answer), and whether the answer counts (a
     ///   campaign reads answers given on its own surveys).
     /// - Returns: the latest answer by person id; people with none are left out.
-    public static func latestAnswer(
-        to question: String, _ candidates: [(person: String, interaction: Interaction, counts: Bool)]
-    ) -> [String: Value] {
+    public static func latestAnswer(to question: String, _ candidates: [Candidate]) -> [String: Value] {
         // Each person's candidates as a chain through `next`, from `first`: no array per person.
         var first: [String: Int] = [:]
         first.reserveCapacity(candidates.count)
         var next = [Int](repeating: -1, count: candidates.count)
-        for (i, c) in candidates.enumerated() {
-            if let head = first.updateValue(i, forKey: c.person) { next[i] = head }
+        // By index, not by element: a copy of each interaction would retain all its strings.
+        for i in candidates.indices {
+            if let head = first.updateValue(i, forKey: candidates[i].person) { next[i] = head }
         }
         var out: [String: Value] = [:]
         out.reserveCapacity(first.count)
         for (person, head) in first {
             if next[head] < 0 {
                 // One interaction: there is nothing it could correct, or be corrected by.
-                let c = candidates[head]
-                if c.counts, let v = c.interaction.answers[question] { out[person] = v }
+                if candidates[head].counts, let v = candidates[head].interaction.answers[question] { out[person] = v }
                 continue
             }
             var all: [Interaction] = []
@@ -128,6 +126,20 @@ public struct PersonFacts: Sendable, Hashable {
             if let v = latestAnswers(answering, of: all)[question] { out[person] = v }
         }
         return out
+    }
+
+    /// A person's interaction that may decide one question's answer (`latestAnswer`), and
+    /// whether its answer counts.
+    public struct Candidate: Sendable {
+        public let person: String
+        public let interaction: Interaction
+        public let counts: Bool
+
+        public init(person: String, interaction: Interaction, counts: Bool) {
+            self.person = person
+            self.interaction = interaction
+            self.counts = counts
+        }
     }
 
     static func latestAnswers(_ answering: [Interaction], corrected: [String: String]) -> [String: Value] {

@@ -90,7 +90,9 @@ import Testing
             "laterElsewhere": [(i("f1", 4, at: 1), true), (i("f2", 1, at: 2), false)],
             "none": [(i("g1", nil, at: 1), true)],
         ]
-        let candidates = people.flatMap { p in p.value.map { (p.key, $0.0, $0.1) } }
+        let candidates = people.flatMap { p in
+            p.value.map { PersonFacts.Candidate(person: p.key, interaction: $0.0, counts: $0.1) }
+        }
         let latest = PersonFacts.latestAnswer(to: "support", candidates)
         for (id, history) in people {
             let facts = PersonFacts(
