@@ -40,13 +40,22 @@ extension FieldClient {
                         at: "--to", code: "out_of_range", "the range ends (\(toDay)) before it starts (\(fromDay))"))
             }
             if !problems.isEmpty { throw ClientError(.invalid, "no report", problems: problems) }
-            let facts = try Self.reportFacts(store, campaign: id, values: values, from: fromDay, to: toDay)
-            var report = CampaignReport.build(facts)
-            guard sections else { return report }
-            report.gotv = try gotvSummary(campaign: id)
-            report.events = try eventTurnout(campaign: id)
-            report.revenue = try revenue(campaign: id)
-            report.engagement = try engagement(campaign: id, fromDay: fromDay, toDay: toDay)
+            // The canvassing sections and the others read the replica side by side (two cores).
+            var (report, others) = try Self.concurrently(
+                {
+                    CampaignReport.build(
+                        try Self.reportFacts(store, campaign: id, values: values, from: fromDay, to: toDay))
+                },
+                {
+                    sections
+                        ? (
+                            try gotvSummary(campaign: id), try eventTurnout(campaign: id), try revenue(campaign: id),
+                            try engagement(campaign: id, fromDay: fromDay, toDay: toDay)
+                        ) : nil
+                })
+            if let others {
+                (report.gotv, report.events, report.revenue, report.engagement) = others
+            }
             return report
         }
     }
@@ -70,10 +79,28 @@ extension FieldClient {
             startDate: values["start_date"]?.stringValue, endDate: values["end_date"]?.stringValue,
             surveys: surveys, campaignSurveys: campaignSurveys, from: from, to: to)
 
-        // Lists, who is on them, and who is suppressed on their channel.
         let lists = try store.projected("lists", fields: ["campaign_id", "name", "kind", "survey_id"]).filter {
             $0["campaign_id"]?.stringValue == campaign
         }
+        let listIDs = Set(lists.map(\.key.id))
+        let questions = Set(facts.questions.map(\.id))
+        // Who is on the lists and the interactions are read side by side (two cores).
+        let (onLists, read) = try concurrently(
+            { try listFacts(store, lists: lists) },
+            { [campaignSurveys] in
+                try interactions(store, campaign: campaign, lists: listIDs, surveys: campaignSurveys, asked: questions)
+            })
+        facts.lists = onLists
+        facts.interactions = read
+        facts.rolledBack = Rollbacks.rolledBack(try store.projected("rollbacks", fields: Rollbacks.fields))
+        for u in try store.projected(Directory.users, fields: ["name"]) {
+            if let n = u["name"]?.stringValue { facts.userNames[u.key.id] = n }
+        }
+        return facts
+    }
+
+    /// The campaign's lists (`lists`, projected), who is on them, and who is suppressed on their channel.
+    static func listFacts(_ store: ReplicaStore, lists: [RecordValues]) throws -> [CampaignReport.ListFacts] {
         let listIDs = Set(lists.map(\.key.id))
         var people: [String: [String]] = [:]
         for item in try store.projected("list_items", fields: ["list_id", "contact_id"]) {
@@ -93,7 +120,7 @@ extension FieldClient {
             if Canvassing.suppression(of: c.values, channel: .door) != nil { suppressedDoor.insert(c.key.id) }
             if Canvassing.suppression(of: c.values, channel: .call) != nil { suppressedCall.insert(c.key.id) }
         }
-        facts.lists = lists.map { l in
+        return lists.map { l in
             let kind = l["kind"]?.stringValue ?? "walk"
             let members = people[l.key.id] ?? []
             let suppressed = kind == "call" ? suppressedCall : suppressedDoor
@@ -102,9 +129,15 @@ extension FieldClient {
                 people: members, suppressed: suppressed.intersection(members))
         }
 
-        // Interactions: the counted fields, and the answers to the campaign's questions (read
-        // member by member next to each interaction, not a path per question per interaction).
-        let asked = Set(facts.questions.map(\.id))
+    }
+
+    /// The interactions of a campaign (`CampaignReport.belongs`): the counted fields, and the
+    /// answers to the campaign's questions (`asked`; read member by member next to each
+    /// interaction, not a path per question per interaction).
+    static func interactions(
+        _ store: ReplicaStore, campaign: String, lists listIDs: Set<String>, surveys campaignSurveys: Set<String>,
+        asked: Set<String>
+    ) throws -> [CampaignReport.Interaction] {
         // In this order: the loop below reads them by position.
         let fields = [
             "person_id", "household_id", "list_id", "survey_id", "channel", "result", "user_id", "corrects",
@@ -125,12 +158,22 @@ extension FieldClient {
                     channel: r.string(4), result: r.string(5), answers: r.members, user: r.string(6),
                     corrects: r.string(7), recordedAt: at, day: at.map { days.day($0) }))
         }
-        facts.interactions = interactions
-        facts.rolledBack = Rollbacks.rolledBack(try store.projected("rollbacks", fields: Rollbacks.fields))
-        for u in try store.projected(Directory.users, fields: ["name"]) {
-            if let n = u["name"]?.stringValue { facts.userNames[u.key.id] = n }
+        return interactions
+    }
+
+    /// `a` and `b` run at the same time (`b` on another thread); their results, or the first error.
+    static func concurrently<A: Sendable, B: Sendable>(
+        _ a: () throws -> A, _ b: @escaping @Sendable () throws -> B
+    ) throws -> (A, B) {
+        let outcome = ReportOutcome<B>()
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            outcome.result = Result { try b() }
+            done.signal()
         }
-        return facts
+        let first = Result { try a() }
+        done.wait()
+        return (try first.get(), try outcome.result!.get())
     }
 
     /// The contact fields `Canvassing.suppression` reads.
@@ -184,4 +227,9 @@ struct ReportDays {
         days[slot] = d
         return d
     }
+}
+
+/// What the other thread of `FieldClient.concurrently` returned; read after it signalled.
+private final class ReportOutcome<B>: @unchecked Sendable {
+    var result: Result<B, any Error>?
 }

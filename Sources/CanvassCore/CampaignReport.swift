@@ -431,15 +431,22 @@ public struct CampaignReport: Sendable, Hashable, Codable {
     }
 
     /// Strings numbered in the order first seen, so counting is done in arrays by number.
+    /// The last string numbered is checked first: interactions come by list and household.
     struct Numbering {
         var numbers: [String: Int] = [:]
         var names: [String] = []
+        var last = -1
 
         mutating func callAsFunction(_ s: String) -> Int {
-            if let n = numbers[s] { return n }
+            if last >= 0, names[last] == s { return last }
+            if let n = numbers[s] {
+                last = n
+                return n
+            }
             numbers[s] = names.count
             names.append(s)
-            return names.count - 1
+            last = names.count - 1
+            return last
         }
     }
 
