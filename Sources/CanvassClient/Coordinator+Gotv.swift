@@ -235,12 +235,8 @@ extension FieldClient {
             }
             candidates.append(
                 PersonFacts.Candidate(
-                    person: person,
-                    interaction: PersonFacts.Interaction(
-                        id: id, result: nil, surveyID: survey, recordedAt: row[2]?.intValue,
-                        answers: row[3].map { [question: $0] } ?? [:], corrects: row[4]?.stringValue,
-                        userID: row[5]?.stringValue),
-                    counts: counts!.counts))
+                    person: person, id: id, recordedAt: row[2]?.intValue, answer: row[3], counts: counts!.counts,
+                    corrects: row[4]?.stringValue, userID: row[5]?.stringValue))
         }
         return PersonFacts.latestAnswer(to: question, candidates)
     }

@@ -112,15 +112,16 @@ public struct PersonFacts: Sendable, Hashable {
         for (person, head) in first {
             if next[head] < 0 {
                 // One interaction: there is nothing it could correct, or be corrected by.
-                if candidates[head].counts, let v = candidates[head].interaction.answers[question] { out[person] = v }
+                if candidates[head].counts, let v = candidates[head].answer { out[person] = v }
                 continue
             }
             var all: [Interaction] = []
             var answering: [Interaction] = []
             var i = head
             while i >= 0 {
-                all.append(candidates[i].interaction)
-                if candidates[i].counts { answering.append(candidates[i].interaction) }
+                let interaction = candidates[i].interaction(question)
+                all.append(interaction)
+                if candidates[i].counts { answering.append(interaction) }
                 i = next[i]
             }
             if let v = latestAnswers(answering, of: all)[question] { out[person] = v }
@@ -128,17 +129,35 @@ public struct PersonFacts: Sendable, Hashable {
         return out
     }
 
-    /// A person's interaction that may decide one question's answer (`latestAnswer`), and
-    /// whether its answer counts.
+    /// A person's interaction that may decide one question's answer (`latestAnswer`): its answer
+    /// to the question, whether that answer counts, and what corrections read.
     public struct Candidate: Sendable {
         public let person: String
-        public let interaction: Interaction
+        public let id: String
+        public let recordedAt: Int64?
+        public let answer: Value?
         public let counts: Bool
+        public let corrects: String?
+        public let userID: String?
 
-        public init(person: String, interaction: Interaction, counts: Bool) {
+        public init(
+            person: String, id: String, recordedAt: Int64?, answer: Value?, counts: Bool, corrects: String?,
+            userID: String?
+        ) {
             self.person = person
-            self.interaction = interaction
+            self.id = id
+            self.recordedAt = recordedAt
+            self.answer = answer
             self.counts = counts
+            self.corrects = corrects
+            self.userID = userID
+        }
+
+        func interaction(_ question: String) -> Interaction {
+            Interaction(
+                id: id, result: nil, surveyID: nil, recordedAt: recordedAt,
+                answers: answer.map { [question: $0] } ?? [:],
+                corrects: corrects, userID: userID)
         }
     }
 

@@ -91,7 +91,11 @@ import Testing
             "none": [(i("g1", nil, at: 1), true)],
         ]
         let candidates = people.flatMap { p in
-            p.value.map { PersonFacts.Candidate(person: p.key, interaction: $0.0, counts: $0.1) }
+            p.value.map { i, counts in
+                PersonFacts.Candidate(
+                    person: p.key, id: i.id, recordedAt: i.recordedAt, answer: i.answers["support"], counts: counts,
+                    corrects: i.corrects, userID: i.userID)
+            }
         }
         let latest = PersonFacts.latestAnswer(to: "support", candidates)
         for (id, history) in people {
