@@ -103,9 +103,8 @@ extension FieldClient {
     static func listFacts(_ store: ReplicaStore, lists: [RecordValues]) throws -> [CampaignReport.ListFacts] {
         let listIDs = Set(lists.map(\.key.id))
         var people: [String: [String]] = [:]
-        for item in try store.projected("list_items", fields: ["list_id", "contact_id"]) {
-            guard let l = item["list_id"]?.stringValue, listIDs.contains(l), let c = item["contact_id"]?.stringValue
-            else { continue }
+        try store.forEachProjected("list_items", fields: ["list_id", "contact_id"]) { item in
+            guard let l = item.string(0), listIDs.contains(l), let c = item.string(1) else { return }
             people[l, default: []].append(c)
         }
         let onLists = Set(people.values.joined())
@@ -115,10 +114,13 @@ extension FieldClient {
             })
         var suppressedDoor: Set<String> = []
         var suppressedCall: Set<String> = []
-        for c in try store.projected("contacts", fields: Self.suppressionFields, kinds: contactKinds)
-        where onLists.contains(c.key.id) {
-            if Canvassing.suppression(of: c.values, channel: .door) != nil { suppressedDoor.insert(c.key.id) }
-            if Canvassing.suppression(of: c.values, channel: .call) != nil { suppressedCall.insert(c.key.id) }
+        let fields = Self.suppressionFields
+        try store.forEachProjected("contacts", fields: fields, kinds: contactKinds) { c in
+            guard onLists.contains(c.id) else { return }
+            var values: [String: Value] = [:]
+            for (i, f) in fields.enumerated() { if let v = c.value(i) { values[f] = v } }
+            if Canvassing.suppression(of: values, channel: .door) != nil { suppressedDoor.insert(c.id) }
+            if Canvassing.suppression(of: values, channel: .call) != nil { suppressedCall.insert(c.id) }
         }
         return lists.map { l in
             let kind = l["kind"]?.stringValue ?? "walk"
