@@ -65,7 +65,7 @@ struct ReportScenario: Scenario {
                 Figure(name: "peak RSS", value: peakRSSMiB(), unit: "MiB", target: nil, met: nil),
             ],
             notes: [
-                "FieldClient.report reads the coordinator's file store with projected reads (only the counted fields; answers member by member with json_each) and counts in CampaignReport; the whole report adds GOTV (FieldClient.gotvSummary), event turnout, revenue and engagement, each read by its own function. CANVASS_BENCH_HOUSEHOLDS sets the size"
+                "FieldClient.report reads the coordinator's file store in one pass per collection (ReplicaStore.forEachProjected: only the counted fields; answers member by member with json_each, merged in id order) and counts in CampaignReport over numbered ids; the whole report adds GOTV (FieldClient.gotvSummary), event turnout, revenue and engagement, each read by its own function on the other core while the canvassing sections are read and counted. CANVASS_BENCH_HOUSEHOLDS sets the size"
             ])
     }
 
