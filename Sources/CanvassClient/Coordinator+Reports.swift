@@ -60,8 +60,8 @@ extension FieldClient {
         }
     }
 
-    /// The facts of a campaign's report, read with projected reads (`ReplicaStore.projected`,
-    /// `projectedMembers` for answers): only the fields counted, so 300,000 interactions are read
+    /// The facts of a campaign's report, read with projected reads (`ReplicaStore.forEachProjected`,
+    /// answers merged in by id): only the fields counted, so 300,000 interactions are read
     /// without decoding whole records and without a query per person.
     static func reportFacts(
         _ store: ReplicaStore, campaign: String, values: [String: Value], from: String?, to: String?
