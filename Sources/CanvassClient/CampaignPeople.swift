@@ -121,12 +121,21 @@ struct CampaignPeople {
     static func membership(_ store: ReplicaStore, campaign: String, surveyCampaigns: [String: String]) throws
         -> CampaignMembership
     {
+        try membership(
+            store, campaign: campaign,
+            surveys: surveyCampaigns.map { ($0.key, ["campaign_id": .string($0.value)]) })
+    }
+
+    /// Who counts in the campaign, with the surveys' `campaign_id` read here unless given: the
+    /// one read every coordinator view of a campaign's people goes through.
+    static func membership(
+        _ store: ReplicaStore, campaign: String, surveys: [(String, [String: Value])]? = nil
+    ) throws -> CampaignMembership {
         let lists = try store.projected("lists", fields: ["campaign_id"]).map { ($0.key.id, $0.values) }
         let campaignLists = Set(lists.filter { $0.1["campaign_id"]?.stringValue == campaign }.map(\.0))
         let items = try store.projected("list_items", fields: ["list_id", "contact_id", "household_id"]).map(\.values)
             .filter { $0["list_id"]?.stringValue.map(campaignLists.contains) ?? false }
-        return CampaignMembership(
-            campaign: campaign, lists: lists,
-            surveys: surveyCampaigns.map { ($0.key, ["campaign_id": .string($0.value)]) }, items: items)
+        let surveys = try surveys ?? store.projected("surveys", fields: ["campaign_id"]).map { ($0.key.id, $0.values) }
+        return CampaignMembership(campaign: campaign, lists: lists, surveys: surveys, items: items)
     }
 }

@@ -160,14 +160,9 @@ extension FieldClient {
         try translating {
             let (store, _) = try coordinatorSession("see campaign progress")
             let (id, values) = try Self.findCampaign(idOrName, in: store)
-            let lists = try store.projected("lists", fields: ["campaign_id"]).map { ($0.key.id, $0.values) }
             let surveyRecords = try store.displays(in: "surveys")
-            let mine = Set(lists.filter { $0.1["campaign_id"]?.stringValue == id }.map(\.0))
-            let items = try store.projected("list_items", fields: ["list_id", "contact_id", "household_id"]).map(
-                \.values
-            ).filter { $0["list_id"]?.stringValue.map(mine.contains) ?? false }
-            let membership = CampaignMembership(
-                campaign: id, lists: lists, surveys: surveyRecords.map { ($0.id, $0.values) }, items: items)
+            let membership = try CampaignPeople.membership(
+                store, campaign: id, surveys: surveyRecords.map { ($0.id, $0.values) })
             var surveys: [String: Survey] = [:]
             for s in surveyRecords {
                 if let d = s.values["definition"], let survey = try? d.decode(as: Survey.self) {

@@ -200,28 +200,19 @@ extension FieldClient {
         // contact's `campaign_id` first); the others wait for the lists, read only if there are any.
         var people: [(id: String, level: Int?)] = []
         var others: [(id: String, level: Int?)] = []
-        try store.forEachRecord(
+        try store.forEachProjected(
             "contacts", fields: ["campaign_id", "engagement_level"], kinds: ["engagement_level": .integer]
-        ) { id, row in
+        ) { row in
+            let id = row.id
             let level = row[1]?.intValue.map(Int.init)
             if row[0]?.stringValue == campaign { people.append((id, level)) } else { others.append((id, level)) }
         }
         if !others.isEmpty {
-            let members = try Self.campaignMembers(store, campaign: campaign)
+            let members = try CampaignPeople.membership(store, campaign: campaign)
             people += others.filter { members.contains(RecordKey("contacts", $0.id), values: [:]) }
         }
         return EngagementReport.make(
             campaign: campaign, people: people, changes: try engagementChanges(store), from: from, to: to)
-    }
-
-    /// Who counts in a campaign: `CampaignMembership` (imported into it, or on its lists).
-    static func campaignMembers(_ store: ReplicaStore, campaign: String) throws -> CampaignMembership {
-        let lists = try store.projected("lists", fields: ["campaign_id"]).map { ($0.key.id, $0.values) }
-        let mine = Set(lists.filter { $0.1["campaign_id"]?.stringValue == campaign }.map(\.0))
-        let items = try store.projected("list_items", fields: ["list_id", "contact_id", "household_id"]).map(\.values)
-            .filter { $0["list_id"]?.stringValue.map(mine.contains) ?? false }
-        let surveys = try store.projected("surveys", fields: ["campaign_id"]).map { ($0.key.id, $0.values) }
-        return CampaignMembership(campaign: campaign, lists: lists, surveys: surveys, items: items)
     }
 
     /// The contact's new level and the change record, written together.

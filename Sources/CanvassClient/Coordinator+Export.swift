@@ -90,12 +90,7 @@ extension FieldClient {
 
     /// The campaign's people as `CampaignMembership` counts them, with their household's address.
     static func contactsTable(_ store: ReplicaStore, campaign: String) throws -> (header: [String], rows: [[String]]) {
-        let lists = try store.projected("lists", fields: ["campaign_id"]).map { ($0.key.id, $0.values) }
-        let mine = Set(lists.filter { $0.1["campaign_id"]?.stringValue == campaign }.map(\.0))
-        let items = try store.projected("list_items", fields: ["list_id", "contact_id", "household_id"]).map(\.values)
-            .filter { $0["list_id"]?.stringValue.map(mine.contains) ?? false }
-        let surveys = try store.projected("surveys", fields: ["campaign_id"]).map { ($0.key.id, $0.values) }
-        let membership = CampaignMembership(campaign: campaign, lists: lists, surveys: surveys, items: items)
+        let membership = try CampaignPeople.membership(store, campaign: campaign)
         var households: [String: [String: Value]] = [:]
         for h in try store.projected("households", fields: householdColumns, kinds: kinds("households")) {
             households[h.key.id] = h.values

@@ -176,7 +176,8 @@ extension FieldClient {
         // People imported into the campaign count at once (`CampaignMembership.contains` reads a
         // contact's `campaign_id` first); the others wait for the lists, read only if there are any.
         var others: [(id: String, values: [Value?])] = []
-        try store.forEachRecord("contacts", fields: fields, kinds: kinds("contacts")) { id, row in
+        try store.forEachProjected("contacts", fields: fields, kinds: kinds("contacts")) { row in
+            let id = row.id
             if row[0]?.stringValue == campaign {
                 count(id) { row[$0] }
             } else {
@@ -193,7 +194,8 @@ extension FieldClient {
         let wanted = Set(toChase.compactMap { $0.contact["household_id"]?.stringValue })
         let address = ["street_number", "street_name", "unit", "precinct"]
         var households: [String: [String: Value]] = [:]
-        try store.forEachRecord("households", fields: address, kinds: kinds("households")) { id, row in
+        try store.forEachProjected("households", fields: address, kinds: kinds("households")) { row in
+            let id = row.id
             guard wanted.contains(id) else { return }
             var values: [String: Value] = [:]
             for (i, f) in address.enumerated() {
@@ -222,10 +224,11 @@ extension FieldClient {
         let answer = "answers.\(question)"
         var candidates: [PersonFacts.Candidate] = []
         var counts: (survey: String?, counts: Bool)?
-        try store.forEachRecord(
+        try store.forEachProjected(
             "interactions", fields: ["person_id", "survey_id", "recorded_at", answer, "corrects", "user_id"],
             kinds: kinds("interactions"), present: [answer, "corrects"]
-        ) { id, row in
+        ) { row in
+            let id = row.id
             guard let person = row[0]?.stringValue, !rolledBack.contains(id) else { return }
             let survey = row[1]?.stringValue
             if counts?.survey != survey || counts == nil {
@@ -313,12 +316,7 @@ extension FieldClient {
     /// The contacts of a campaign as `CampaignMembership` counts them (imported into it, or on
     /// its lists), with some fields.
     func campaignContacts(_ store: ReplicaStore, campaign: String, fields: [String]) throws -> [RecordValues] {
-        let lists = try store.projected("lists", fields: ["campaign_id"]).map { ($0.key.id, $0.values) }
-        let mine = Set(lists.filter { $0.1["campaign_id"]?.stringValue == campaign }.map(\.0))
-        let items = try store.projected("list_items", fields: ["list_id", "contact_id", "household_id"]).map(\.values)
-            .filter { $0["list_id"]?.stringValue.map(mine.contains) ?? false }
-        let surveys = try store.projected("surveys", fields: ["campaign_id"]).map { ($0.key.id, $0.values) }
-        let membership = CampaignMembership(campaign: campaign, lists: lists, surveys: surveys, items: items)
+        let membership = try CampaignPeople.membership(store, campaign: campaign)
         return try store.projected("contacts", fields: ["campaign_id", "household_id"] + fields).filter {
             membership.contains($0.key, values: $0.values)
         }
