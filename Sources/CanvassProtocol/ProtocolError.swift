@@ -12,6 +12,7 @@ public struct ProtocolError: Error, CustomStringConvertible, Sendable {
             case badJSON = "bad_json"
             case badShape = "bad_shape"
             case invalidSurvey = "invalid_survey"
+            case invalidAutomation = "invalid_automation"
         }
 
         let base: Base
@@ -28,6 +29,8 @@ public struct ProtocolError: Error, CustomStringConvertible, Sendable {
         public static let badShape = Code(.badShape)
         /// A survey document with errors, listed in ``ProtocolError/problems``.
         public static let invalidSurvey = Code(.invalidSurvey)
+        /// An automation rule document with errors, listed in ``ProtocolError/problems``.
+        public static let invalidAutomation = Code(.invalidAutomation)
 
         public var description: String { base.rawValue }
     }
@@ -101,6 +104,13 @@ public struct ProtocolError: Error, CustomStringConvertible, Sendable {
             problems: problems)
     }
 
+    public static func invalidAutomation(file: String?, problems: [Problem]) -> ProtocolError {
+        let count = problems.count == 1 ? "1 problem" : "\(problems.count) problems"
+        return ProtocolError(
+            .invalidAutomation, message: "\(file ?? "automation document") is not a valid automation rule (\(count))",
+            file: file, problems: problems)
+    }
+
     /// The diagnostics of ``problems``.
     public var diagnostics: [Diagnostic] { problems.map(\.diagnostic) }
 
@@ -110,7 +120,7 @@ public struct ProtocolError: Error, CustomStringConvertible, Sendable {
         case .badCompression: return "the body could not be decompressed (\(message)); check Content-Encoding"
         case .badJSON: return "the body is not valid JSON: \(message)"
         case .badShape: return "\(location ?? ""): \(message)"
-        case .invalidSurvey:
+        case .invalidSurvey, .invalidAutomation:
             return ([message + ":"] + problems.map { "  " + $0.describe(file: file) }).joined(separator: "\n")
         }
     }
