@@ -2,6 +2,16 @@ import CanvassTestSupport
 import Foundation
 import Testing
 
+/// A JSON object a command printed (`--json`); the test fails, showing the text, when it is not one.
+func jsonObject(_ text: String) throws -> [String: Any] {
+    try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)")
+}
+
+/// A JSON array a command printed (`--json`); the test fails, showing the text, when it is not one.
+func jsonArray(_ text: String) throws -> [[String: Any]] {
+    try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]], "\(text)")
+}
+
 /// Runs the real `canvass` binary with CANVASS_HOME set; returns status, stdout and stderr.
 /// Runs the real `canvass` binary. The wait happens on a Dispatch thread, not on the Swift
 /// concurrency pool: a test blocking one of its few threads (two on this machine) for a whole

@@ -12,14 +12,6 @@ import Testing
 /// per list, per day), `--csv`, `--svg DIR` and `export` are checked against numbers this test
 /// computes from what it recorded.
 @Suite(.serialized) struct CampaignReportEndToEndTests {
-    static func object(_ text: String) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)")
-    }
-
-    static func array(_ text: String) throws -> [[String: Any]] {
-        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]], "\(text)")
-    }
-
     /// What the test recorded.
     struct Recorded {
         let id: String
@@ -83,7 +75,7 @@ import Testing
         for (name, list, h) in canvassers {
             let added = try runServerCommand(
                 ["user", "add", name, "--role", "canvasser", "--json"], dataDirectory: data)
-            let code = try #require(try Self.object(added.output)["code"] as? String)
+            let code = try #require(try jsonObject(added.output)["code"] as? String)
             #expect(try runServerCommand(["list", "assign", list, name], dataDirectory: data).status == 0)
             #expect(try await canvass(["login", server.baseURL, code], home: h).status == 0)
         }
@@ -95,7 +87,7 @@ import Testing
         var doneBefore: [String: Set<String>] = [:]
         var people: [String: Int] = [:]
         for (_, list, _) in canvassers {
-            let stops = try Self.array(try await canvass(["walk", list, "--json"], home: kim).out)
+            let stops = try jsonArray(try await canvass(["walk", list, "--json"], home: kim).out)
             let all = stops.flatMap { $0["people"] as? [[String: Any]] ?? [] }
             people[list] = all.count
             doneBefore[list] = Set(all.filter { $0["done"] as? Bool == true }.compactMap { $0["id"] as? String })
@@ -109,7 +101,7 @@ import Testing
         let dayBefore = Self.utcDay(Date())
         var recorded: [Recorded] = []
         for (name, list, h) in canvassers {
-            let stops = try Self.array(try await canvass(["walk", list, "--json"], home: h).out)
+            let stops = try jsonArray(try await canvass(["walk", list, "--json"], home: h).out)
             let plan = try #require(plans[name])
             var targets: [(person: String, household: String)] = []
             for stop in stops {
@@ -130,7 +122,7 @@ import Testing
                 #expect(r.status == 0, "\(r.err)")
                 recorded.append(
                     Recorded(
-                        id: try #require(try Self.object(r.out)["interaction"] as? String), canvasser: name,
+                        id: try #require(try jsonObject(r.out)["interaction"] as? String), canvasser: name,
                         list: list, person: target.person, household: target.household, result: step.result,
                         support: step.support))
             }
@@ -146,7 +138,7 @@ import Testing
         let counted = recorded.filter { $0.id != rolledBack.id }
 
         // Totals, results and IDs by support level.
-        let report = try Self.object(try await canvass(["report", campaign, "--json"], home: kim).out)
+        let report = try jsonObject(try await canvass(["report", campaign, "--json"], home: kim).out)
         let totals = try #require(report["totals"] as? [String: Any])
         let contacts = counted.filter { Self.contacted.contains($0.result) }.count
         #expect(totals["attempts"] as? Int == counted.count, "\(totals)")
@@ -190,7 +182,7 @@ import Testing
             let byDay = try #require(report["by_day"] as? [[String: Any]])
             #expect(byDay.map { $0["key"] as? String } == [day])
             #expect(byDay.first?["attempts"] as? Int == counted.count)
-            let outside = try Self.object(
+            let outside = try jsonObject(
                 try await canvass(["report", campaign, "--by", "day", "--to", "2026-01-01", "--json"], home: kim).out)
             #expect((outside["totals"] as? [String: Any])?["attempts"] as? Int == 0)
             #expect(outside["by_canvasser"] is NSNull, "--by keeps one table")
@@ -227,7 +219,7 @@ import Testing
 
         // Exports: every interaction (the rolled-back one marked), the campaign's people, a donation.
         let interactions = dir.appendingPathComponent("interactions.csv").path
-        let exported = try Self.object(
+        let exported = try jsonObject(
             try await canvass(
                 ["export", campaign, "--what", "interactions", interactions, "--json"], home: kim
             ).out)

@@ -10,14 +10,6 @@ import Testing
 /// batches; both work with the server down, then sync; the coordinator sees the conflict with
 /// who and when, resolves it, and the resolution reaches the canvassers.
 @Suite(.serialized) struct CoordinatorDayTests {
-    static func object(_ text: String) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)")
-    }
-
-    static func array(_ text: String) throws -> [[String: Any]] {
-        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]], "\(text)")
-    }
-
     @Test func fromAVoterFileToAResolvedConflict() async throws {
         let dir = try temporaryDirectory("canvass-day")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -26,7 +18,7 @@ import Testing
         let added = try runServerCommand(
             ["user", "add", "Kim Lee", "--role", "coordinator", "--json"], dataDirectory: data)
         #expect(added.status == 0, "\(added.output)")
-        let kimCode = try #require(try Self.object(added.output)["code"] as? String)
+        let kimCode = try #require(try jsonObject(added.output)["code"] as? String)
         var server = try ServerProcess(
             arguments: ["serve"], dataDirectory: data, environment: ["CANVASS_CHECKOUT_BATCH": "3"])
         defer { server.stop() }
@@ -37,14 +29,14 @@ import Testing
         // The campaign and its voter file, in a vendor layout; importing twice changes nothing.
         let campaign = try await canvass(["campaign", "create", "Day 2026", "--goal", "doors=40", "--json"], home: kim)
         #expect(campaign.status == 0, "\(campaign.err)")
-        let campaignID = try #require(try Self.object(campaign.out)["id"] as? String)
+        let campaignID = try #require(try jsonObject(campaign.out)["id"] as? String)
         let vendor = VendorVoterFile(fixture: VoterFileGenerator().generate())
         let file = dir.appendingPathComponent("vendor.csv").path
         try vendor.csv.write(toFile: file, atomically: true, encoding: .utf8)
-        let first = try Self.object(try await canvass(["import", campaignID, file, "--json"], home: kim).out)
+        let first = try jsonObject(try await canvass(["import", campaignID, file, "--json"], home: kim).out)
         #expect((first["people"] as? [String: Any])?["created"] as? Int == vendor.people)
         #expect(first["bad_rows"] as? Int == 1 && first["duplicates"] as? Int == 1, "\(first)")
-        let again = try Self.object(try await canvass(["import", campaignID, file, "--json"], home: kim).out)
+        let again = try jsonObject(try await canvass(["import", campaignID, file, "--json"], home: kim).out)
         #expect((again["people"] as? [String: Any])?["created"] as? Int == 0)
         #expect((again["people"] as? [String: Any])?["unchanged"] as? Int == vendor.people)
 
@@ -73,7 +65,7 @@ import Testing
         #expect(survey.status == 0, "\(survey.err)")
 
         // Turf, and two canvassers from the command line who share the first list.
-        let cut = try Self.object(
+        let cut = try jsonObject(
             try await canvass(
                 [
                     "list", "cut", campaignID, "--survey", "day-door", "--kind", "walk", "--doors", "10", "--name",
@@ -88,10 +80,10 @@ import Testing
         for name in ["Ana Diaz", "Ben Okafor"] {
             let user = try await canvass(["user", "add", name, "--role", "canvasser", "--json"], home: kim)
             #expect(user.status == 0, "\(user.err)")
-            codes[name] = try Self.object(user.out)["code"] as? String
+            codes[name] = try jsonObject(user.out)["code"] as? String
             #expect(try await canvass(["list", "assign", list, name], home: kim).status == 0)
         }
-        let pushed = try Self.object(try await canvass(["sync", "--json"], home: kim).out)
+        let pushed = try jsonObject(try await canvass(["sync", "--json"], home: kim).out)
         #expect(pushed["rejected"] as? Int == 0, "\(pushed)")
 
         let ana = home("ana")
@@ -101,7 +93,7 @@ import Testing
         }
         #expect(try await canvass(["sync"], home: ana).status == 0)
         func stops(_ h: String) async throws -> [[String: Any]] {
-            try Self.array(try await canvass(["walk", list, "--json"], home: h).out)
+            try jsonArray(try await canvass(["walk", list, "--json"], home: h).out)
         }
         func mine(_ h: String) async throws -> Set<String> {
             Set(
@@ -131,7 +123,7 @@ import Testing
         for h in [ana, ben, kim] { #expect(try await canvass(["sync"], home: h).status == 0) }
 
         // The coordinator sees who wrote what, when, and without having seen what; resolves.
-        let conflicts = try Self.array(
+        let conflicts = try jsonArray(
             try await canvass(["conflicts", "--campaign", campaignID, "--json"], home: kim).out)
         let phone = try #require(conflicts.first { $0["id"] as? String == person && $0["field"] as? String == "phone" })
         let siblings = try #require(phone["siblings"] as? [[String: Any]])
@@ -150,14 +142,14 @@ import Testing
         // The resolution reaches the field; Ana's door is in the coordinator's history.
         for h in [ana, ben] {
             #expect(try await canvass(["sync"], home: h).status == 0)
-            let shown = try Self.object(try await canvass(["show", person, "--json"], home: h).out)
+            let shown = try jsonObject(try await canvass(["show", person, "--json"], home: h).out)
             let field = (shown["fields"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "phone" }
             #expect(field?["value"] as? String == "614-555-0101" && field?["conflict"] as? Bool == false, "\(shown)")
         }
-        let history = try Self.object(try await canvass(["history", person, "--json"], home: kim).out)
+        let history = try jsonObject(try await canvass(["history", person, "--json"], home: kim).out)
         let entries = history["entries"] as? [[String: Any]] ?? []
         #expect(entries.contains { $0["kind"] as? String == "interaction" && $0["user"] as? String == "Ana Diaz" })
-        let shown = try Self.object(try await canvass(["campaign", "show", campaignID, "--json"], home: kim).out)
+        let shown = try jsonObject(try await canvass(["campaign", "show", campaignID, "--json"], home: kim).out)
         #expect(shown["people"] as? Int == vendor.people, "\(shown)")
     }
 }

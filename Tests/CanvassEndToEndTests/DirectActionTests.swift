@@ -9,10 +9,6 @@ import Testing
 /// and turnout against RSVPs is what the test recorded. Then GOTV: voted marks from the field and
 /// a ballot-return file take people off the chase list.
 @Suite(.serialized) struct DirectActionTests {
-    static func object(_ text: String) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)")
-    }
-
     /// One call as the phone banker records it.
     struct Call {
         let voter: String
@@ -28,7 +24,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         let added = try runServerCommand(
             ["user", "add", "Kim Lee", "--role", "coordinator", "--json"], dataDirectory: data)
-        let kimCode = try #require(try Self.object(added.output)["code"] as? String)
+        let kimCode = try #require(try jsonObject(added.output)["code"] as? String)
         var server = try ServerProcess(arguments: ["serve"], dataDirectory: data)
         defer { server.stop() }
         let kim = dir.appendingPathComponent("kim").path
@@ -42,7 +38,7 @@ import Testing
 
         // The campaign, ten people with phones, the rally, and a phone survey asking for RSVPs.
         let campaign = try #require(
-            try Self.object(try await run(["campaign", "create", "Rally 2026", "--json"], kim))["id"] as? String)
+            try jsonObject(try await run(["campaign", "create", "Rally 2026", "--json"], kim))["id"] as? String)
         let voters = (1...10).map { String(format: "OH%03d", $0) }
         let csv =
             "voter_id,first_name,last_name,address,city,zip,phone\n"
@@ -52,7 +48,7 @@ import Testing
         let file = dir.appendingPathComponent("members.csv").path
         try csv.write(toFile: file, atomically: true, encoding: .utf8)
         _ = try await run(["import", campaign, file], kim)
-        let created = try Self.object(
+        let created = try jsonObject(
             try await run(
                 [
                     "event", "create", campaign, "Capitol Rally", "--at", "2026-10-15 18:00", "--capacity", "3",
@@ -75,12 +71,12 @@ import Testing
           - { id: voted_yet, text: Have you voted yet?, type: yes_no, marks_voted: ["yes"] }
         """.write(toFile: survey, atomically: true, encoding: .utf8)
         _ = try await run(["survey", "create", campaign, survey], kim)
-        let cut = try Self.object(
+        let cut = try jsonObject(
             try await run(
                 ["list", "cut", campaign, "--survey", "rally-calls", "--kind", "call", "--name", "Rally", "--json"], kim
             ))
         let list = try #require((cut["lists"] as? [[String: Any]])?.first?["id"] as? String)
-        let user = try Self.object(try await run(["user", "add", "Pat Phone", "--role", "canvasser", "--json"], kim))
+        let user = try jsonObject(try await run(["user", "add", "Pat Phone", "--role", "canvasser", "--json"], kim))
         _ = try await run(["list", "assign", list, "Pat Phone"], kim)
         _ = try await run(["sync"], kim)
         #expect(
@@ -107,7 +103,7 @@ import Testing
         }
         #expect(try await canvass(["sync"], home: pat).status == 69, "unreachable: the calls stay on the laptop")
         server = try ServerProcess(arguments: ["serve"], dataDirectory: data, port: port)
-        let pushed = try Self.object(try await run(["sync", "--json"], pat))
+        let pushed = try jsonObject(try await run(["sync", "--json"], pat))
         #expect(pushed["rejected"] as? Int == 0, "\(pushed)")
         _ = try await run(["sync"], kim)
 
@@ -119,7 +115,7 @@ import Testing
         rsvps["c-OH008"] = "yes"
         let arrived = ["c-OH001", "c-OH003", "c-OH004", "c-OH010"]
         for p in arrived {
-            let change = try Self.object(try await run(["event", "checkin", event, p, "--json"], kim))
+            let change = try jsonObject(try await run(["event", "checkin", event, p, "--json"], kim))
             #expect(change["walk_in"] as? Bool == (rsvps[p] != "yes" && rsvps[p] != "maybe"), "\(p): \(change)")
         }
         _ = try await run(["event", "close", event], kim)
@@ -134,14 +130,14 @@ import Testing
             "no_shows": rsvps.filter { ($0.value == "yes" || $0.value == "maybe") && !arrived.contains($0.key) }.count,
             "turnout_percent": attendedYes * 100 / expectedYes,
         ]
-        let shown = try Self.object(try await run(["event", "show", event, "--json"], kim))
+        let shown = try jsonObject(try await run(["event", "show", event, "--json"], kim))
         let turnout = try #require(shown["turnout"] as? [String: Any])
         for (key, value) in expected {
             #expect(turnout[key] as? Int == value, "\(key): \(turnout)")
         }
         #expect(turnout["capacity"] as? Int == 3 && turnout["closed_at"] as? Int != nil)
         // The campaign report's event section gives the same turnout against RSVPs.
-        let report = try Self.object(try await run(["report", campaign, "--json"], kim))
+        let report = try jsonObject(try await run(["report", campaign, "--json"], kim))
         let section = try #require((report["events"] as? [[String: Any]])?.first { $0["event"] as? String == event })
         for (key, value) in expected {
             #expect(section[key] as? Int == value, "report \(key): \(section)")
@@ -155,7 +151,7 @@ import Testing
         let supporters = Set(calls.filter { Int($0.answers["support"] ?? "") ?? 0 >= 4 }.map(\.person))
         var voted: Set<String> = ["c-OH006", "c-OH007"]
         func chase() async throws -> (summary: [String: Any], people: Set<String>) {
-            let c = try Self.object(try await run(["gotv", "chase", campaign, "--json"], kim))
+            let c = try jsonObject(try await run(["gotv", "chase", campaign, "--json"], kim))
             return (
                 try #require(c["summary"] as? [String: Any]),
                 Set((c["people"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
@@ -167,14 +163,14 @@ import Testing
         let ballots = dir.appendingPathComponent("ballots.csv").path
         try "SOS_VOTER_ID,BALLOT_STATUS\nOH001,A\nOH002,sent\nZZ999,A\n,A\nOH003,R\n".write(
             toFile: ballots, atomically: true, encoding: .utf8)
-        let imported = try Self.object(try await run(["gotv", "import", campaign, ballots, "--json"], kim))
+        let imported = try jsonObject(try await run(["gotv", "import", campaign, ballots, "--json"], kim))
         voted.insert("c-OH001")
         let counts = try #require(imported["counts"] as? [String: Any])
         #expect(counts["unknown_voter_ids"] as? Int == 1 && counts["updated"] as? Int == 2, "\(imported)")
         #expect(imported["bad_rows"] as? Int == 2, "an empty voter id and an ambiguous R: \(imported)")
         let problems = (imported["problems"] as? [[String: Any]] ?? []).compactMap { $0["location"] as? String }
         #expect(problems == ["line 5, SOS_VOTER_ID", "line 6, BALLOT_STATUS"], "\(problems)")
-        let again = try Self.object(try await run(["gotv", "import", campaign, ballots, "--json"], kim))
+        let again = try jsonObject(try await run(["gotv", "import", campaign, ballots, "--json"], kim))
         #expect(again["written"] as? Int == 0, "re-importing the day's file writes nothing: \(again)")
         now = try await chase()
         #expect(now.people == supporters.subtracting(voted), "\(now)")
@@ -186,10 +182,10 @@ import Testing
         let table = try await run(["event", "show", event], kim)
         #expect(table.contains("(walk-in)") && table.contains("no_show") && table.contains("closed "), "\(table)")
         let gotv = try #require(
-            try Self.object(try await run(["report", campaign, "--json"], kim))["gotv"] as? [String: Any])
+            try jsonObject(try await run(["report", campaign, "--json"], kim))["gotv"] as? [String: Any])
         #expect(gotv["left_to_chase"] as? Int == supporters.subtracting(voted).count, "report: \(gotv)")
         #expect(gotv["supporters"] as? Int == supporters.count, "report: \(gotv)")
-        let chaseCut = try Self.object(
+        let chaseCut = try jsonObject(
             try await run(
                 [
                     "list", "cut", campaign, "--survey", "rally-calls", "--kind", "call", "--chase", "--dry-run",

@@ -10,14 +10,6 @@ import Testing
 /// donations and a pledge paid in part, the engagement rules applied, and the campaign against
 /// its goals. Every number checked is computed from what the test recorded.
 @Suite(.serialized) struct YearLongCampaignTests {
-    static func object(_ text: String) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)")
-    }
-
-    static func array(_ text: String) throws -> [[String: Any]] {
-        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]], "\(text)")
-    }
-
     @Test func aYearLongCampaignAgainstItsGoals() async throws {
         let dir = try temporaryDirectory("canvass-year")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -36,12 +28,12 @@ import Testing
             return r.out
         }
         _ = try await run(
-            ["login", server.baseURL, try #require(try Self.object(added.output)["code"] as? String)], kim)
+            ["login", server.baseURL, try #require(try jsonObject(added.output)["code"] as? String)], kim)
 
         // The campaign, with a revenue goal, and its members from a voter file.
         let goalCents = 200_000
         let campaign = try #require(
-            try Self.object(
+            try jsonObject(
                 try await run(
                     ["campaign", "create", "Year 2027", "--type", "fundraising", "--goal", "revenue=$2,000", "--json"],
                     kim))["id"] as? String)
@@ -52,7 +44,7 @@ import Testing
 
         // An event, and the phone script that invites to it and asks members to volunteer.
         let event = try #require(
-            try Self.object(
+            try jsonObject(
                 try await run(
                     [
                         "event", "create", campaign, "Spring rally", "--at", "2027-04-10 18:00", "--capacity", "50",
@@ -75,11 +67,11 @@ import Testing
         // (Callable: not suppressed on the phone, `Canvassing.suppression`.)
         var reachable: [String] = []
         for candidate in try #require(
-            try Self.object(try await run(["segment", "show", "Reachable", "--limit", "30", "--json"], kim))["people"]
+            try jsonObject(try await run(["segment", "show", "Reachable", "--limit", "30", "--json"], kim))["people"]
                 as? [[String: Any]]
         ).compactMap({ $0["id"] as? String }) where reachable.count < 7 {
             let fields = try #require(
-                try Self.object(try await run(["show", candidate, "--json"], kim))["fields"] as? [[String: Any]])
+                try jsonObject(try await run(["show", candidate, "--json"], kim))["fields"] as? [[String: Any]])
             let suppressed = fields.contains {
                 ["deceased", "moved", "do_not_contact", "do_not_call"].contains($0["name"] as? String ?? "")
                     && $0["value"] as? Bool == true
@@ -89,16 +81,16 @@ import Testing
         try #require(reachable.count == 7)
         var level: [String: Int] = [:]
         for (person, l) in zip(reachable, [4, 4, 4, 5, 2, 3, 0]) where l > 0 {
-            let set = try Self.object(
+            let set = try jsonObject(
                 try await run(["engagement", "set", person, String(l), "--reason", "rated at intake", "--json"], kim))
             #expect(set["level"] as? Int == l && set["rule"] as? String == "hand", "\(set)")
             level[person] = l
         }
         let active = Set(level.filter { $0.value >= 4 }.map(\.key))
-        let segment = try Self.object(
+        let segment = try jsonObject(
             try await run(["segment", "create", campaign, "Most active", "--where", "engagement>=4", "--json"], kim))
         #expect(segment["count"] as? Int == active.count, "\(segment)")
-        let cut = try Self.object(
+        let cut = try jsonObject(
             try await run(
                 [
                     "list", "cut", campaign, "--survey", "year-calls", "--kind", "call", "--segment", "Most active",
@@ -106,7 +98,7 @@ import Testing
                 ], kim))
         // (The cutter splits call lists by precinct: the phone banker gets them all.)
         let lists = try #require(cut["lists"] as? [[String: Any]], "\(cut)").compactMap { $0["id"] as? String }
-        let added2 = try Self.object(try await run(["user", "add", "Pat Phone", "--role", "canvasser", "--json"], kim))
+        let added2 = try jsonObject(try await run(["user", "add", "Pat Phone", "--role", "canvasser", "--json"], kim))
         for list in lists { _ = try await run(["list", "assign", list, "Pat Phone"], kim) }
         _ = try await run(["sync"], kim)
 
@@ -115,7 +107,7 @@ import Testing
         var listOf: [String: String] = [:]
         var toCall: [String] = []
         for list in lists {
-            for person in try Self.array(try await run(["calls", list, "--json"], pat)).compactMap({
+            for person in try jsonArray(try await run(["calls", list, "--json"], pat)).compactMap({
                 $0["id"] as? String
             }) {
                 toCall.append(person)
@@ -134,7 +126,7 @@ import Testing
                     + call.answers.flatMap { ["--answer", $0] },
                 pat)
         }
-        let patSync = try Self.object(try await run(["sync", "--json"], pat))
+        let patSync = try jsonObject(try await run(["sync", "--json"], pat))
         #expect(patSync["rejected"] as? Int == 0, "\(patSync)")
         _ = try await run(["sync"], kim)
 
@@ -149,16 +141,16 @@ import Testing
         // Donations, and a pledge paid in part.
         var received = 0
         for (person, dollars) in [(toCall[1], 250), (walkIn, 100)] {
-            let d = try Self.object(
+            let d = try jsonObject(
                 try await run(["donation", "add", person, "$\(dollars)", "--method", "check", "--json"], kim))
             #expect((d["donation"] as? [String: Any])?["campaign_id"] as? String == campaign, "\(d)")
             received += dollars * 100
         }
         let pledgeCents = 100_000
         let pledge = try #require(
-            (try Self.object(try await run(["donation", "add", reachable[3], "1,000", "--pledge", "--json"], kim))[
+            (try jsonObject(try await run(["donation", "add", reachable[3], "1,000", "--pledge", "--json"], kim))[
                 "donation"] as? [String: Any])?["id"] as? String)
-        let paid = try Self.object(try await run(["donation", "fulfil", pledge, "400", "--json"], kim))
+        let paid = try jsonObject(try await run(["donation", "fulfil", pledge, "400", "--json"], kim))
         #expect((paid["donation"] as? [String: Any])?["fulfils"] as? String == pledge, "\(paid)")
         received += 40_000
         let outstanding = pledgeCents - 40_000
@@ -169,7 +161,7 @@ import Testing
         expected[walkIn] = 3
         expected[unrated] = 2
         let moved = expected.filter { level[$0.key] != $0.value }
-        let dry = try Self.object(try await run(["engagement", "apply", campaign, "--dry-run", "--json"], kim))
+        let dry = try jsonObject(try await run(["engagement", "apply", campaign, "--dry-run", "--json"], kim))
         let dryMoves = try #require(dry["moves"] as? [[String: Any]])
         #expect(
             Dictionary(
@@ -177,19 +169,19 @@ import Testing
                 })
                 == moved.mapValues { Optional($0) }, "\(dry)")
         #expect(dryMoves.first { $0["person"] as? String == walkIn }?["rule"] as? String == "attended")
-        let applied = try Self.object(try await run(["engagement", "apply", campaign, "--json"], kim))
+        let applied = try jsonObject(try await run(["engagement", "apply", campaign, "--json"], kim))
         #expect((applied["moves"] as? [[String: Any]])?.count == moved.count)
-        let again = try Self.object(try await run(["engagement", "apply", campaign, "--json"], kim))
+        let again = try jsonObject(try await run(["engagement", "apply", campaign, "--json"], kim))
         #expect((again["moves"] as? [[String: Any]])?.isEmpty == true, "a rule raises a person once")
-        let history = try Self.object(try await run(["engagement", "history", walkIn, "--json"], kim))
+        let history = try jsonObject(try await run(["engagement", "history", walkIn, "--json"], kim))
         #expect(
             (history["changes"] as? [[String: Any]])?.map { $0["level"] as? Int } == [2, 3]
                 && history["level"] as? Int == 3, "\(history)")
 
         // Everything reaches the server, and the campaign stands against its goals.
-        let kimSync = try Self.object(try await run(["sync", "--json"], kim))
+        let kimSync = try jsonObject(try await run(["sync", "--json"], kim))
         #expect(kimSync["rejected"] as? Int == 0, "\(kimSync)")
-        let shown = try Self.object(try await run(["campaign", "show", campaign, "--json"], kim))
+        let shown = try jsonObject(try await run(["campaign", "show", campaign, "--json"], kim))
         let progress = try #require(shown["progress"] as? [String: Any])
         #expect(progress["contacts"] as? Int == calls.filter { $0.result == "contacted" }.count, "\(progress)")
         #expect(progress["revenue_cents"] as? Int == received, "\(progress)")
@@ -197,7 +189,7 @@ import Testing
         #expect(progress["revenue_percent"] as? Int == received * 100 / goalCents, "\(progress)")
         let people = try #require(shown["people"] as? Int)
 
-        let engagement = try Self.object(try await run(["engagement", "show", campaign, "--json"], kim))
+        let engagement = try jsonObject(try await run(["engagement", "show", campaign, "--json"], kim))
         let distribution = try #require(engagement["distribution"] as? [[String: Any]])
         for l in 1...5 {
             #expect(
@@ -210,7 +202,7 @@ import Testing
             (engagement["changes_by_rule"] as? [String: Int]) == ["hand": level.count, "attended": 1, "rsvp_yes": 1])
 
         let revenue = try #require(
-            try Self.object(try await run(["donation", "list", campaign, "--json"], kim))["revenue"] as? [String: Any])
+            try jsonObject(try await run(["donation", "list", campaign, "--json"], kim))["revenue"] as? [String: Any])
         #expect(revenue["donors"] as? Int == 3 && revenue["gifts"] as? Int == 3, "\(revenue)")
         #expect(revenue["goal_cents"] as? Int == goalCents && revenue["open_pledges"] as? Int == 1)
         // The same as tables, for a coordinator reading rather than a script.
@@ -222,7 +214,7 @@ import Testing
         #expect(try await run(["campaign", "show", campaign], kim).contains("pledged, not yet paid"))
 
         // The campaign report: calls, turnout against RSVPs, revenue and engagement.
-        let report = try Self.object(try await run(["report", campaign, "--json"], kim))
+        let report = try jsonObject(try await run(["report", campaign, "--json"], kim))
         let totals = try #require(report["totals"] as? [String: Any], "\(report)")
         #expect(totals["attempts"] as? Int == calls.count && totals["contacts"] as? Int == progress["contacts"] as? Int)
         let rally = try #require((report["events"] as? [[String: Any]])?.first { $0["event"] as? String == event })
