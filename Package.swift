@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV", exact: "0.10.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", exact: "2.5.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
     ],
     targets: [
         // Pure replication model: no I/O, no clocks, no dependencies.
@@ -56,7 +57,9 @@ let package = Package(
         .target(
             name: "CanvassServer",
             dependencies: [
-                "CanvassCore", "CanvassStore", "CanvassProtocol",
+                "CanvassCore", "CanvassStore", "CanvassProtocol", "CanvassCampaign",
+                // Webhook deliveries of the automation outbox.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -73,11 +76,20 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strict),
+        // Campaign reads over a replica that the coordinator's client and the server both make:
+        // the people of a campaign as the rules read them, automation inputs, mail templates.
+        .target(
+            name: "CanvassCampaign",
+            dependencies: [
+                "CanvassCore", "CanvassStore", "CanvassProtocol",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            swiftSettings: strict),
         // The field-client core: session, sync engine, transports, canvasser operations.
         .target(
             name: "CanvassClient",
             dependencies: [
-                "CanvassCore", "CanvassStore", "CanvassProtocol",
+                "CanvassCore", "CanvassStore", "CanvassProtocol", "CanvassCampaign",
                 // Writing CSV (exports, report tables): `FieldClient.csv`, the one CSV writer.
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -98,7 +110,7 @@ let package = Package(
             name: "canvass-bench",
             dependencies: [
                 "CanvassCore", "CanvassProtocol", "CanvassFixtures", "CanvassTestSupport", "CanvassClient",
-                "CanvassServer", "CanvassStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "CanvassServer", "CanvassStore", "CanvassCampaign", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict),
@@ -155,7 +167,7 @@ let package = Package(
         .testTarget(
             name: "CanvassServerTests",
             dependencies: [
-                "CanvassCore", "CanvassStore", "CanvassServer", "CanvassProtocol", "CanvassTestSupport",
+                "CanvassCore", "CanvassStore", "CanvassServer", "CanvassProtocol", "CanvassTestSupport", "CanvassCampaign",
                 "CanvassFixtures",
                 "CanvassClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -167,7 +179,7 @@ let package = Package(
         .testTarget(
             name: "CanvassEndToEndTests",
             dependencies: [
-                "CanvassCore", "CanvassStore", "CanvassClient", "CanvassProtocol", "CanvassTestSupport",
+                "CanvassCore", "CanvassStore", "CanvassClient", "CanvassProtocol", "CanvassTestSupport", "CanvassCampaign",
                 "CanvassFixtures",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -178,7 +190,7 @@ let package = Package(
         .testTarget(
             name: "CanvassClientTests",
             dependencies: [
-                "CanvassCore", "CanvassStore", "CanvassClient", "CanvassServer", "CanvassProtocol",
+                "CanvassCore", "CanvassStore", "CanvassClient", "CanvassServer", "CanvassProtocol", "CanvassCampaign",
                 "CanvassTestSupport", "CanvassFixtures",
             ],
             swiftSettings: strict),

@@ -1,4 +1,5 @@
 import CSV
+import CanvassCampaign
 import CanvassCore
 import CanvassStore
 import Foundation

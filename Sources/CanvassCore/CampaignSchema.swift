@@ -59,8 +59,12 @@ public enum CampaignSchema {
                 FieldSpec("gender", .string, maxLength: 20), FieldSpec("registration_date", .date),
                 FieldSpec("vote_history", .string, maxLength: 400),
                 FieldSpec("engagement_level", .integer, minimum: 1, maximum: 5),
+                // Points automation adds and removes (`engagement_points` action), apart from the level.
+                FieldSpec("engagement_points", .integer),
                 FieldSpec("language", .string, maxLength: 40, writableBy: .canvasser),
                 FieldSpec("do_not_contact", .boolean, writableBy: .canvasser),
+                // Set by the unsubscribe link of a campaign email (`MailingRecipients` leaves them out).
+                FieldSpec("do_not_email", .boolean),
                 FieldSpec("do_not_call", .boolean, writableBy: .canvasser),
                 FieldSpec("do_not_knock", .boolean, writableBy: .canvasser),
                 FieldSpec("phone_bad", .boolean, writableBy: .canvasser),
@@ -184,6 +188,8 @@ public enum CampaignSchema {
                 FieldSpec("user_id", .string, maxLength: 64),
                 // A payment toward a pledge names it (`Donations.outstanding`); the pledge stays as promised.
                 FieldSpec("fulfils", .reference, target: "donations"),
+                // The campaign email this gift answers (`MailingAttribution`).
+                FieldSpec("mailing_id", .reference, target: "mailings"),
             ],
             creatableBy: .coordinator),
         // Every change of a person's engagement level, kept: when, who and why (`Engagement`).
@@ -216,6 +222,63 @@ public enum CampaignSchema {
             fields: [
                 FieldSpec("interaction_id", .reference, target: "interactions"), FieldSpec("reason", .text),
                 FieldSpec("user_id", .string, maxLength: 64), FieldSpec("rolled_back_at", .timestamp),
+            ],
+            creatableBy: .coordinator),
+        // Automation (issue 12). Rules are YAML (`AutomationDocument`) in `source`, checked on
+        // every push; the server's engine runs them and writes what it did as its own replica:
+        // one `automation_log` record per firing (id `RULE@PERSON@ROTATION@STEP`, the firing's
+        // unique key) and one `automation_deliveries` record per webhook or email in its outbox.
+        CollectionSpec(
+            name: "automation_rules",
+            fields: [
+                FieldSpec("campaign_id", .reference, target: "campaigns"), FieldSpec("name", .string, maxLength: 200),
+                FieldSpec("source", .text, maxLength: 65_536), FieldSpec("paused", .boolean),
+                FieldSpec("added_by", .string, maxLength: 64), FieldSpec("added_at", .timestamp),
+            ],
+            creatableBy: .coordinator),
+        CollectionSpec(
+            name: "automation_log",
+            fields: [
+                FieldSpec("rule_id", .reference, target: "automation_rules", writableBy: .admin),
+                FieldSpec("campaign_id", .reference, target: "campaigns", writableBy: .admin),
+                FieldSpec("contact_id", .reference, target: "contacts", writableBy: .admin),
+                FieldSpec("rotation", .integer, minimum: 1, writableBy: .admin),
+                FieldSpec("step", .string, maxLength: 64, writableBy: .admin),
+                FieldSpec("outcome", .choice, options: ["fired", "skipped"], writableBy: .admin),
+                FieldSpec("path", .choice, options: ["yes", "no"], writableBy: .admin),
+                FieldSpec("due_at", .timestamp, writableBy: .admin), FieldSpec("fired_at", .timestamp, writableBy: .admin),
+                FieldSpec("reason", .text, writableBy: .admin), FieldSpec("actions", .json, writableBy: .admin),
+            ],
+            creatableBy: .admin, deletableBy: .admin, serverOnly: true),
+        CollectionSpec(
+            name: "automation_deliveries",
+            fields: [
+                FieldSpec("kind", .choice, options: ["webhook", "email"], writableBy: .admin),
+                // The firing (`automation_log` id) or the mailing that made it.
+                FieldSpec("firing", .string, maxLength: 400, writableBy: .admin),
+                FieldSpec("mailing_id", .reference, target: "mailings", writableBy: .admin),
+                FieldSpec("campaign_id", .reference, target: "campaigns", writableBy: .admin),
+                FieldSpec("contact_id", .reference, target: "contacts", writableBy: .admin),
+                FieldSpec("target", .string, maxLength: 2000, writableBy: .admin),
+                FieldSpec("status", .choice, options: ["pending", "delivered", "failed"], writableBy: .admin),
+                FieldSpec("attempts", .integer, minimum: 0, writableBy: .admin),
+                FieldSpec("last_error", .text, writableBy: .admin),
+                FieldSpec("next_attempt_at", .timestamp, writableBy: .admin),
+                FieldSpec("delivered_at", .timestamp, writableBy: .admin),
+                FieldSpec("created_at", .timestamp, writableBy: .admin),
+            ],
+            creatableBy: .admin, deletableBy: .admin, serverOnly: true),
+        // Campaign email: a Mustache template sent to a segment (`canvass mailing`). `mailing send`
+        // sets `send_requested_at`; the server then queues one delivery per person (id
+        // `MAILING@PERSON`), so sending twice reaches nobody twice.
+        CollectionSpec(
+            name: "mailings",
+            fields: [
+                FieldSpec("campaign_id", .reference, target: "campaigns"), FieldSpec("name", .string, maxLength: 200),
+                FieldSpec("segment_id", .reference, target: "segments"),
+                FieldSpec("subject", .string, maxLength: 400), FieldSpec("template", .text, maxLength: 262_144),
+                FieldSpec("send_requested_at", .timestamp), FieldSpec("requested_by", .string, maxLength: 64),
+                FieldSpec("created_at", .timestamp),
             ],
             creatableBy: .coordinator),
         // The account directory (`Directory`): mirrored by the server, read by coordinators and

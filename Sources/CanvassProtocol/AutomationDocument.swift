@@ -74,7 +74,7 @@ public enum AutomationDocument {
         ("at", ["at"], []), ("delay", ["duration"], ["after"]),
     ]
     static let weekdays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-    static let channels = ["all", "email", "phone", "mail", "door", "sms"]
+    static let channels = AutomationEffects.doNotContactField.keys.sorted()
 
     /// Parses `30m`, `12h`, `3d`, `2w` into milliseconds.
     public static func duration(_ text: String) -> Int64? {

@@ -21,7 +21,10 @@ extension PushJudge {
         self.init(
             schema: schema, device: device, snapshot: snapshot,
             surveys: snapshot.surveys.compactMapValues { try? $0["definition"]?.decode(as: Survey.self) },
-            documentChecks: ["surveys.definition": Self.surveyDefinitionProblems],
+            documentChecks: [
+                "surveys.definition": Self.surveyDefinitionProblems,
+                "automation_rules.source": Self.automationSourceProblems,
+            ],
             parseSurvey: { try? $0.decode(as: Survey.self) })
     }
 
@@ -35,6 +38,26 @@ extension PushJudge {
                     at: "survey", code: "bad_value",
                     "not a survey definition (\(error)); write it with canvass survey create CAMPAIGN FILE.yaml")
             ]
+        }
+    }
+
+    /// Problems of an automation rule's YAML source (`AutomationDocument`), each located at its
+    /// line and column: a rule that does not read is refused on push, so the engine never meets one.
+    @Sendable public static func automationSourceProblems(_ value: Value) -> [Diagnostic] {
+        guard case .string(let yaml) = value else {
+            return [Diagnostic(at: "source", code: "bad_type", "an automation rule's source is its YAML text")]
+        }
+        do {
+            _ = try AutomationDocument.decode(yaml: yaml)
+            return []
+        } catch let error as ProtocolError {
+            return error.problems.map {
+                Diagnostic(
+                    at: "source:\($0.line ?? 0):\($0.column ?? 0): \($0.diagnostic.location)", code: $0.diagnostic.code,
+                    $0.diagnostic.message)
+            }
+        } catch {
+            return [Diagnostic(at: "source", code: "bad_value", "not an automation rule: \(error)")]
         }
     }
 }

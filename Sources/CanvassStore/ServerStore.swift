@@ -112,6 +112,17 @@ public final class ServerStore: Sendable {
     /// The feed epoch, which a restored file changes.
     public func feedEpoch() throws -> String { try replicaStore.meta("feed_epoch") ?? "0" }
 
+    /// A secret kept in the store (hex), made with `mint` the first time, in one transaction so
+    /// two callers cannot make two.
+    public func secret(named name: String, minting mint: @Sendable () -> String) async throws -> String {
+        try await writer.write { db in
+            if let s = try ReplicaStore.meta(db, "secret.\(name)") { return s }
+            let s = mint()
+            try ReplicaStore.setMeta(db, "secret.\(name)", s)
+            return s
+        }
+    }
+
     // MARK: records
 
     /// In one write transaction: reads the snapshot for `records` (their states, the surveys

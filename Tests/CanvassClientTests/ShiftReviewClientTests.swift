@@ -1,4 +1,5 @@
 import CanvassClient
+import CanvassCampaign
 import CanvassCore
 import CanvassStore
 import CanvassTestSupport

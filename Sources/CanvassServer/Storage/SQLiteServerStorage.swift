@@ -66,6 +66,20 @@ public final class SQLiteServerStorage: ServerStorage {
 
     public func record(_ key: RecordKey) async throws -> CanvassCore.Record? { try await store.record(key) }
 
+    public func secret(named name: String) async throws -> [UInt8] {
+        let hex = try await store.secret(named: name) {
+            var g = SystemRandomNumberGenerator()
+            return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &g)) }.joined()
+        }
+        var bytes: [UInt8] = []
+        var i = hex.startIndex
+        while i < hex.endIndex, let j = hex.index(i, offsetBy: 2, limitedBy: hex.endIndex) {
+            bytes.append(UInt8(hex[i..<j], radix: 16) ?? 0)
+            i = j
+        }
+        return bytes
+    }
+
     public func records(in collection: String) async throws -> [CanvassCore.Record] {
         try await store.records(in: collection)
     }

@@ -35,6 +35,10 @@ public protocol ServerStorage: Sendable {
     @discardableResult
     func write(_ writes: [LocalWrite], wallclock: Int64) async throws -> [Record]
 
+    /// A secret of this server, made once and kept with its data (the key that signs
+    /// unsubscribe links): 32 random bytes.
+    func secret(named name: String) async throws -> [UInt8]
+
     func record(_ key: RecordKey) async throws -> Record?
     func records(in collection: String) async throws -> [Record]
 

@@ -6,18 +6,18 @@ import CanvassStore
 /// static groups their criteria may name: what segments count and the turf cutter cuts. Read from
 /// the coordinator's replica with projected reads (`ReplicaStore.projected`), so a campaign of
 /// 100,000 people loads without decoding whole records.
-struct CampaignPeople {
-    let campaign: String
-    let people: [PersonFacts]
+public struct CampaignPeople: Sendable {
+    public let campaign: String
+    public let people: [PersonFacts]
     /// Every survey here, by id (results recorded on any of them are read with their own codes).
-    let surveys: [String: Survey]
+    public let surveys: [String: Survey]
     /// The campaign each survey belongs to, by survey id.
-    let surveyCampaigns: [String: String]
+    public let surveyCampaigns: [String: String]
     /// The campaign's static groups, by name.
-    let groups: [(id: String, name: String)]
+    public let groups: [(id: String, name: String)]
 
     /// What criteria in this campaign may name: its groups, the result codes and questions of its surveys.
-    var vocabulary: Criteria.Vocabulary {
+    public var vocabulary: Criteria.Vocabulary {
         let own = surveys.values.filter { surveyCampaigns[$0.id] == campaign }.sorted { $0.id < $1.id }
         var codes = ResultCode.standard.map(\.code)
         var questions: [Question] = []
@@ -36,7 +36,7 @@ struct CampaignPeople {
     ///   - contactFields: the contact fields to read (default: all the set-up rules read).
     ///   - questions: read only the answers to these questions (`answers.QUESTION`) instead of
     ///     whole answer objects; GOTV reads `support` alone.
-    static func load(
+    public static func load(
         _ store: ReplicaStore, campaign: String, contactFields: [String] = PersonFacts.contactFields,
         questions: [String]? = nil
     ) throws -> CampaignPeople {
@@ -100,7 +100,7 @@ struct CampaignPeople {
     }
 
     /// Every survey here that reads (its definition decodes), by id, and the campaign of each.
-    static func surveys(_ store: ReplicaStore) throws -> (surveys: [String: Survey], campaigns: [String: String]) {
+    public static func surveys(_ store: ReplicaStore) throws -> (surveys: [String: Survey], campaigns: [String: String]) {
         var surveys: [String: Survey] = [:]
         var campaigns: [String: String] = [:]
         for r in try store.records(in: "surveys") {
@@ -113,12 +113,12 @@ struct CampaignPeople {
 
     /// Whether an answer given on a survey counts in a campaign: the campaign's surveys, and
     /// surveys this device does not hold (or that name no campaign).
-    static func counts(answerOn survey: String?, in campaign: String, surveyCampaigns: [String: String]) -> Bool {
+    public static func counts(answerOn survey: String?, in campaign: String, surveyCampaigns: [String: String]) -> Bool {
         survey.flatMap { surveyCampaigns[$0] }.map { $0 == campaign } ?? true
     }
 
     /// Who counts in the campaign (`CampaignMembership`: imported into it, or on its lists).
-    static func membership(_ store: ReplicaStore, campaign: String, surveyCampaigns: [String: String]) throws
+    public static func membership(_ store: ReplicaStore, campaign: String, surveyCampaigns: [String: String]) throws
         -> CampaignMembership
     {
         try membership(
@@ -128,7 +128,7 @@ struct CampaignPeople {
 
     /// Who counts in the campaign, with the surveys' `campaign_id` read here unless given: the
     /// one read every coordinator view of a campaign's people goes through.
-    static func membership(
+    public static func membership(
         _ store: ReplicaStore, campaign: String, surveys: [(String, [String: Value])]? = nil
     ) throws -> CampaignMembership {
         let lists = try store.projected("lists", fields: ["campaign_id"]).map { ($0.key.id, $0.values) }
