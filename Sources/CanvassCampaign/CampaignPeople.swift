@@ -15,6 +15,12 @@ public struct CampaignPeople: Sendable {
     public let surveyCampaigns: [String: String]
     /// The campaign's static groups, by name.
     public let groups: [(id: String, name: String)]
+    /// Who counts in the campaign, with its lists and surveys.
+    public let membership: CampaignMembership
+    /// Each person's interactions in the campaign (`CampaignReport.belongs`: on its lists, or on
+    /// no list with one of its surveys), rolled-back ones left out, by person id; filled only
+    /// when `load` is asked for them (`campaignInteractions: true`), as automation reads them.
+    public let campaignInteractions: [String: [PersonFacts.Interaction]]
 
     /// What criteria in this campaign may name: its groups, the result codes and questions of its surveys.
     public var vocabulary: Criteria.Vocabulary {
@@ -36,9 +42,11 @@ public struct CampaignPeople: Sendable {
     ///   - contactFields: the contact fields to read (default: all the set-up rules read).
     ///   - questions: read only the answers to these questions (`answers.QUESTION`) instead of
     ///     whole answer objects; GOTV reads `support` alone.
+    ///   - campaignInteractions: also keep each person's interactions in the campaign
+    ///     (``campaignInteractions``), from the same read.
     public static func load(
         _ store: ReplicaStore, campaign: String, contactFields: [String] = PersonFacts.contactFields,
-        questions: [String]? = nil
+        questions: [String]? = nil, campaignInteractions keepCampaign: Bool = false
     ) throws -> CampaignPeople {
         let schema = CampaignSchema.standard
         func kinds(_ collection: String) -> [String: FieldKind] {
@@ -60,8 +68,10 @@ public struct CampaignPeople: Sendable {
         // Interactions a coordinator rolled back in quality review count for nothing (`Rollbacks`).
         let rolledBack = Rollbacks.rolledBack(try store.projected("rollbacks", fields: Rollbacks.fields))
         var interactions: [String: [PersonFacts.Interaction]] = [:]
+        var inCampaign: [String: [PersonFacts.Interaction]] = [:]
         let answerFields = questions.map { $0.map { "answers.\($0)" } } ?? ["answers"]
-        let interactionFields = PersonFacts.interactionFields.filter { $0 != "answers" } + answerFields
+        let interactionFields =
+            PersonFacts.interactionFields.filter { $0 != "answers" } + answerFields + (keepCampaign ? ["list_id"] : [])
         for i in try store.projected("interactions", fields: interactionFields, kinds: kinds("interactions")) {
             guard let p = i["person_id"]?.stringValue, !rolledBack.contains(i.key.id) else { continue }
             var answers: [String: Value] = [:]
@@ -70,11 +80,18 @@ public struct CampaignPeople: Sendable {
             } else if case .object(let o)? = i["answers"] {
                 answers = o
             }
-            interactions[p, default: []].append(
-                PersonFacts.Interaction(
-                    id: i.key.id, result: i["result"]?.stringValue, surveyID: i["survey_id"]?.stringValue,
-                    recordedAt: i["recorded_at"]?.intValue, answers: answers, corrects: i["corrects"]?.stringValue,
-                    userID: i["user_id"]?.stringValue))
+            let interaction = PersonFacts.Interaction(
+                id: i.key.id, result: i["result"]?.stringValue, surveyID: i["survey_id"]?.stringValue,
+                recordedAt: i["recorded_at"]?.intValue, answers: answers, corrects: i["corrects"]?.stringValue,
+                userID: i["user_id"]?.stringValue)
+            interactions[p, default: []].append(interaction)
+            if keepCampaign,
+                CampaignReport.belongs(
+                    list: i["list_id"]?.stringValue, survey: interaction.surveyID, lists: membership.lists,
+                    surveys: membership.surveys)
+            {
+                inCampaign[p, default: []].append(interaction)
+            }
         }
         var households: [String: [String: Value]] = [:]
         for h in try store.projected("households", fields: PersonFacts.householdFields, kinds: kinds("households")) {
@@ -96,11 +113,13 @@ public struct CampaignPeople: Sendable {
         }
         return CampaignPeople(
             campaign: campaign, people: people, surveys: surveys, surveyCampaigns: surveyCampaigns,
-            groups: groupRecords.map { ($0.key.id, $0["name"]?.stringValue ?? $0.key.id) }.sorted { $0.1 < $1.1 })
+            groups: groupRecords.map { ($0.key.id, $0["name"]?.stringValue ?? $0.key.id) }.sorted { $0.1 < $1.1 },
+            membership: membership, campaignInteractions: inCampaign)
     }
 
     /// Every survey here that reads (its definition decodes), by id, and the campaign of each.
-    public static func surveys(_ store: ReplicaStore) throws -> (surveys: [String: Survey], campaigns: [String: String]) {
+    public static func surveys(_ store: ReplicaStore) throws -> (surveys: [String: Survey], campaigns: [String: String])
+    {
         var surveys: [String: Survey] = [:]
         var campaigns: [String: String] = [:]
         for r in try store.records(in: "surveys") {
@@ -113,7 +132,8 @@ public struct CampaignPeople: Sendable {
 
     /// Whether an answer given on a survey counts in a campaign: the campaign's surveys, and
     /// surveys this device does not hold (or that name no campaign).
-    public static func counts(answerOn survey: String?, in campaign: String, surveyCampaigns: [String: String]) -> Bool {
+    public static func counts(answerOn survey: String?, in campaign: String, surveyCampaigns: [String: String]) -> Bool
+    {
         survey.flatMap { surveyCampaigns[$0] }.map { $0 == campaign } ?? true
     }
 
