@@ -13,6 +13,7 @@ public struct ProtocolError: Error, CustomStringConvertible, Sendable {
             case badShape = "bad_shape"
             case invalidSurvey = "invalid_survey"
             case invalidAutomation = "invalid_automation"
+            case invalidTemplate = "invalid_template"
         }
 
         let base: Base
@@ -31,6 +32,8 @@ public struct ProtocolError: Error, CustomStringConvertible, Sendable {
         public static let invalidSurvey = Code(.invalidSurvey)
         /// An automation rule document with errors, listed in ``ProtocolError/problems``.
         public static let invalidAutomation = Code(.invalidAutomation)
+        /// A campaign email template (Mustache) with errors, listed in ``ProtocolError/problems``.
+        public static let invalidTemplate = Code(.invalidTemplate)
 
         public var description: String { base.rawValue }
     }
@@ -111,6 +114,13 @@ public struct ProtocolError: Error, CustomStringConvertible, Sendable {
             file: file, problems: problems)
     }
 
+    public static func invalidTemplate(file: String?, problems: [Problem]) -> ProtocolError {
+        let count = problems.count == 1 ? "1 problem" : "\(problems.count) problems"
+        return ProtocolError(
+            .invalidTemplate, message: "\(file ?? "the template") is not a valid mail template (\(count))", file: file,
+            problems: problems)
+    }
+
     /// The diagnostics of ``problems``.
     public var diagnostics: [Diagnostic] { problems.map(\.diagnostic) }
 
@@ -120,7 +130,7 @@ public struct ProtocolError: Error, CustomStringConvertible, Sendable {
         case .badCompression: return "the body could not be decompressed (\(message)); check Content-Encoding"
         case .badJSON: return "the body is not valid JSON: \(message)"
         case .badShape: return "\(location ?? ""): \(message)"
-        case .invalidSurvey, .invalidAutomation:
+        case .invalidSurvey, .invalidAutomation, .invalidTemplate:
             return ([message + ":"] + problems.map { "  " + $0.describe(file: file) }).joined(separator: "\n")
         }
     }
