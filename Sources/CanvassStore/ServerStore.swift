@@ -13,7 +13,7 @@ import GRDB
 public final class ServerStore: Sendable {
 
     public let replicaStore: ReplicaStore
-    private var writer: any DatabaseWriter { replicaStore.writer }
+    var writer: any DatabaseWriter { replicaStore.writer }
     /// Scopes by user, valid while the feed has not moved: a scope depends only on record states,
     /// and every state change takes a new sequence. A backfill of thousands of records asks for
     /// the same scope on every page.
@@ -88,6 +88,8 @@ public final class ServerStore: Sendable {
                     ) WITHOUT ROWID;
                     """)
         },
+        // Automation state, firings, outbox (ServerStore+Automation.swift).
+        automationMigration,
     ]
 
     private init(_ store: ReplicaStore) { replicaStore = store }

@@ -1,3 +1,4 @@
+import CanvassCampaign
 import CanvassCore
 import CanvassStore
 import Foundation
@@ -175,4 +176,56 @@ public final class SQLiteServerStorage: ServerStorage {
         // At most once a minute: a busy server should not write on every request.
         try await store.touch(replica: replica, now: now, granularity: 60_000)
     }
+
+    // MARK: automation
+
+    public func automationInputs(campaign: String) async throws -> AutomationCampaignInputs {
+        // A's loader reads synchronously; it runs off the concurrency pool so a pass over a large
+        // campaign does not hold one of its few threads.
+        let replicaStore = store.replicaStore
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(
+                    with: Result { try AutomationCampaignInputs.load(replicaStore, campaign: campaign) })
+            }
+        }
+    }
+
+    public func automationStates(rules: [String]) async throws -> [String: [String: AutomationCommit.State]] {
+        try await store.automationStates(rules: rules)
+    }
+
+    public func automationObservations(campaign: String) async throws -> [String: [String: AutomationObserved]] {
+        try await store.automationObservations(campaign: campaign)
+    }
+
+    public func automationMeta() async throws -> [String: String] { try await store.automationMeta() }
+
+    public func automationNextCheck() async throws -> Int64? { try await store.automationNextCheck() }
+
+    public func mailingDeliveries(mailing: Record) async throws -> [AutomationDelivery] {
+        // MAILING-QUEUE: integrate helper C's `MailingQueue.deliveries(store.replicaStore, mailing:)`
+        // once it is committed (run off the pool like `automationInputs`).
+        []
+    }
+
+    public func commitAutomation(_ batch: AutomationCommit) async throws -> AutomationCommitResult {
+        try await store.commitAutomation(batch)
+    }
+
+    public func claimDeliveries(now: Int64, leaseUntil: Int64, limit: Int) async throws -> [StoredDelivery] {
+        try await store.claimDeliveries(now: now, leaseUntil: leaseUntil, limit: limit)
+    }
+
+    public func finishDelivery(_ outcome: DeliveryOutcome, lease: Int64, mirror: LocalWrite, now: Int64) async throws
+        -> Bool
+    {
+        try await store.finishDelivery(outcome, lease: lease, mirror: mirror, now: now)
+    }
+
+    public func nextDeliveryDue() async throws -> Int64? { try await store.nextDeliveryDue() }
+
+    public func automationOutbox() async throws -> [StoredDelivery] { try await store.automationOutbox() }
+
+    public func automationFiringKeys() async throws -> [String] { try await store.automationFiringKeys() }
 }

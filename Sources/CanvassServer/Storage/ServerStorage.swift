@@ -1,3 +1,4 @@
+import CanvassCampaign
 import CanvassCore
 import CanvassStore
 
@@ -92,6 +93,37 @@ public protocol ServerStorage: Sendable {
     /// Checks out doors of `lists` to a device (`CheckoutAllocator`, in one transaction) and
     /// returns every checkout of those lists as that device is told about them.
     func checkOut(lists: [String], device: ReplicaID, now: Int64, policy: CheckoutPolicy) async throws -> [ListCheckout]
+
+    // MARK: automation (issue 12; see ServerStore+Automation.swift for what each table holds)
+
+    /// What the rules of a campaign read: its people, their interactions, RSVPs and donations.
+    func automationInputs(campaign: String) async throws -> AutomationCampaignInputs
+    /// Stored states of `rules`: rule id → person → state.
+    func automationStates(rules: [String]) async throws -> [String: [String: AutomationCommit.State]]
+    /// Stored observation maps of a campaign's people: person → map.
+    func automationObservations(campaign: String) async throws -> [String: [String: AutomationObserved]]
+    /// The engine's notes (which mailing requests it queued).
+    func automationMeta() async throws -> [String: String]
+    /// The earliest time some person must be evaluated again without new data.
+    func automationNextCheck() async throws -> Int64?
+    /// The deliveries of a mailing (C's `MailingQueue`: its segment's people who may be emailed,
+    /// ids `MAILING@PERSON`).
+    func mailingDeliveries(mailing: Record) async throws -> [AutomationDelivery]
+    /// One pass's outcome in one durable transaction: each firing inserted under its unique key
+    /// (`ON CONFLICT DO NOTHING`) and, only when new, its writes as the server's replica, its
+    /// `automation_log` record and its deliveries; the other deliveries (each once by id); states,
+    /// observations and notes. Returns which firings were new.
+    func commitAutomation(_ batch: AutomationCommit) async throws -> AutomationCommitResult
+    /// Leases up to `limit` pending deliveries due at `now` until `leaseUntil`.
+    func claimDeliveries(now: Int64, leaseUntil: Int64, limit: Int) async throws -> [StoredDelivery]
+    /// Records an attempt's outcome and mirrors it into the `automation_deliveries` record; false
+    /// when the lease was lost.
+    func finishDelivery(_ outcome: DeliveryOutcome, lease: Int64, mirror: LocalWrite, now: Int64) async throws -> Bool
+    /// When the next pending delivery is due, nil when none.
+    func nextDeliveryDue() async throws -> Int64?
+    /// Every outbox row and every stored firing key, for tests and audits.
+    func automationOutbox() async throws -> [StoredDelivery]
+    func automationFiringKeys() async throws -> [String]
 }
 
 extension ServerStorage {
