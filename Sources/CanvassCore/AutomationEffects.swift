@@ -19,6 +19,8 @@ public enum AutomationEffects {
         var out = Outcome()
         let contact = RecordKey("contacts", person.id)
         let firingID = firing.description
+        // Two `engagement_points` actions in one firing add up (each reads the total so far).
+        var points = person.contact["engagement_points"]?.intValue ?? 0
         for (n, action) in actions.enumerated() {
             switch action {
             case .addToGroup(let g):
@@ -28,10 +30,11 @@ public enum AutomationEffects {
                         ["group_id": .string(g), "contact_id": .string(person.id), Record.deletedField: .bool(false)]))
             case .removeFromGroup(let g):
                 out.writes.append(
-                    AutomationWrite(RecordKey("group_members", "\(g)@\(person.id)"), [Record.deletedField: .bool(true)]))
-            case .engagementPoints(let points):
-                let current = person.contact["engagement_points"]?.intValue ?? 0
-                out.writes.append(AutomationWrite(contact, ["engagement_points": .int(current + Int64(points))]))
+                    AutomationWrite(RecordKey("group_members", "\(g)@\(person.id)"), [Record.deletedField: .bool(true)])
+                )
+            case .engagementPoints(let delta):
+                points += Int64(delta)
+                out.writes.append(AutomationWrite(contact, ["engagement_points": .int(points)]))
             case .engagementLevel(let level):
                 let previous = person.contact["engagement_level"]?.intValue
                 guard previous != Int64(level) else {
@@ -68,7 +71,8 @@ public enum AutomationEffects {
             case .webhook(let url):
                 var body: [String: Value] = [
                     "delivery": .string("\(firingID)#\(n)"), "rule": .string(rule.id), "rule_name": .string(rule.name),
-                    "campaign": .string(campaign), "person": .string(person.id), "rotation": .int(Int64(firing.rotation)),
+                    "campaign": .string(campaign), "person": .string(person.id),
+                    "rotation": .int(Int64(firing.rotation)),
                     "step": .string(firing.step), "fired_at": .int(now),
                 ]
                 if let path { body["path"] = .string(path) }
