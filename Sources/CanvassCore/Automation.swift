@@ -257,6 +257,13 @@ public struct AutomationFiringKey: Sendable, Hashable, CustomStringConvertible {
     public var rotation: Int
     public var step: String
 
+    public init(rule: String, person: String, rotation: Int, step: String) {
+        self.rule = rule
+        self.person = person
+        self.rotation = rotation
+        self.step = step
+    }
+
     public var description: String { "\(rule)@\(person)@\(rotation)@\(step)" }
 }
 
