@@ -50,11 +50,12 @@ extension FieldClient {
     ///   - amount: dollars as typed ("25", "1,250.50", "$40"); kept as integer cents.
     ///   - campaign: id or name; nil takes the person's `campaign_id`.
     ///   - on: the day given or promised (2026-10-01, 10/1/2026); nil is today in the campaign's time zone.
+    ///   - mailing: the campaign email this gift answers (`mailing_id`), for revenue per mailing.
     /// - Throws: `.invalid` with every problem, and nothing written; `.notFound` for an unknown
     ///   person or campaign.
     public func addDonation(
         person: String, amount: String, pledge: Bool, campaign: String?, on: String?, method: String?,
-        note: String?, now: Int64
+        note: String?, mailing: String? = nil, now: Int64
     ) throws -> DonationRow {
         try translating {
             let (store, s) = try coordinatorSession("record donations")
@@ -66,10 +67,26 @@ extension FieldClient {
                 contact: person, campaign: campaignID, amount: amount, pledge: pledge, on: day ?? "", method: method,
                 note: note, fulfils: nil, recordedAt: now, userID: s.user.id)
             problems += draft.problems
+            var values = draft.values
+            if let mailing {
+                let m = try store.record(RecordKey("mailings", mailing))
+                if !Record.exists(m) || m?["campaign_id"]?.stringValue != campaignID {
+                    let known = try store.projected("mailings", fields: ["campaign_id"]).filter {
+                        $0["campaign_id"]?.stringValue == campaignID
+                    }.map(\.key.id).sorted()
+                    problems.append(
+                        Diagnostic(
+                            at: "--mailing", code: "unknown_mailing",
+                            "no mailing '\(mailing)' in \(campaignID); mailings: \(known.isEmpty ? "none" : known.joined(separator: ", "))"
+                        ))
+                } else {
+                    values["mailing_id"] = .string(mailing)
+                }
+            }
             if !problems.isEmpty { throw ClientError(.invalid, "no donation recorded", problems: problems) }
             let id = "don-\(s.replicaID.rawValue)-\(UUID().uuidString.prefix(8).lowercased())-\(now)"
-            try store.write([LocalWrite(RecordKey("donations", id), draft.values)], wallclock: now)
-            let d = Donation(id: id, draft.values)!
+            try store.write([LocalWrite(RecordKey("donations", id), values)], wallclock: now)
+            let d = Donation(id: id, values)!
             return DonationRow(donation: d, name: Self.name(contact), outstandingCents: pledge ? d.amountCents : nil)
         }
     }

@@ -28,6 +28,7 @@ struct Canvass: AsyncParsableCommand {
             GotvCommand.self, EventCommand.self,
             ReviewCommand.self,
             ReportCommand.self, ExportCommand.self,
+            AutomationCommand.self, MailingCommand.self,
         ])
 
     /// Parsed here so that `--home` may come before the subcommand as well as after it.

@@ -25,11 +25,13 @@ struct DonationCommand: AsyncParsableCommand {
         @Option(help: "The day given or promised (default today).") var on: String?
         @Option(help: "\(Donations.methods.joined(separator: ", ")).") var method: String?
         @Option(help: "A note.") var note: String?
+        @Option(help: "The campaign email this gift answers (canvass mailing list), for revenue per mailing.")
+        var mailing: String?
 
         func run() async throws {
             let r = try options.client.addDonation(
                 person: person, amount: amount, pledge: pledge, campaign: campaign, on: on, method: method, note: note,
-                now: FieldClient.now())
+                mailing: mailing, now: FieldClient.now())
             if options.json { return try options.emit(r) }
             let d = r.donation
             let what = (d.pledge ? "a pledge of " : "") + Money.format(cents: d.amountCents)
