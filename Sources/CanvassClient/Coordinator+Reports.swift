@@ -1,3 +1,4 @@
+import CanvassCampaign
 import CanvassCore
 import CanvassProtocol
 import CanvassStore
@@ -50,11 +51,12 @@ extension FieldClient {
                     sections
                         ? (
                             try gotvSummary(campaign: id), try eventTurnout(campaign: id), try revenue(campaign: id),
-                            try engagement(campaign: id, fromDay: fromDay, toDay: toDay)
+                            try engagement(campaign: id, fromDay: fromDay, toDay: toDay),
+                            try CampaignMailings.revenue(store, campaign: id)
                         ) : nil
                 })
             if let others {
-                (report.gotv, report.events, report.revenue, report.engagement) = others
+                (report.gotv, report.events, report.revenue, report.engagement, report.mailings) = others
             }
             return report
         }

@@ -289,10 +289,13 @@ public struct CampaignReport: Sendable, Hashable, Codable {
     public var gotv: GotvSummary?
     public var events: [EventTurnout]?
     public var revenue: RevenueSummary?
+    /// Revenue per campaign email (`MailingAttribution`); nil when not read.
+    public var mailings: [MailingRevenue]?
     public var engagement: EngagementReport?
 
     enum CodingKeys: String, CodingKey {
-        case campaign, name, from, to, totals, results, questions, support, goals, gotv, events, revenue, engagement
+        case campaign, name, from, to, totals, results, questions, support, goals, gotv, events, revenue, mailings,
+            engagement
         case startDate = "start_date"
         case endDate = "end_date"
         case rolledBack = "rolled_back"
@@ -321,6 +324,7 @@ public struct CampaignReport: Sendable, Hashable, Codable {
         try c.encode(gotv, forKey: .gotv)
         try c.encode(events, forKey: .events)
         try c.encode(revenue, forKey: .revenue)
+        try c.encodeIfPresent(mailings, forKey: .mailings)
         try c.encode(engagement, forKey: .engagement)
     }
 

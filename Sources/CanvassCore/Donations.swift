@@ -15,11 +15,14 @@ public struct Donation: Sendable, Hashable, Codable {
     public let fulfils: String?
     public let recordedAt: Int64?
     public let userID: String?
+    /// The campaign email this gift answers, when recorded with it (`donation add --mailing`);
+    /// otherwise `MailingAttribution` finds one.
+    public let mailingID: String?
 
     public init(
         id: String, contactID: String?, campaignID: String?, amountCents: Int64, pledge: Bool,
         receivedOn: String? = nil, method: String? = nil, note: String? = nil, fulfils: String? = nil,
-        recordedAt: Int64? = nil, userID: String? = nil
+        recordedAt: Int64? = nil, userID: String? = nil, mailingID: String? = nil
     ) {
         self.id = id
         self.contactID = contactID
@@ -32,6 +35,7 @@ public struct Donation: Sendable, Hashable, Codable {
         self.fulfils = fulfils
         self.recordedAt = recordedAt
         self.userID = userID
+        self.mailingID = mailingID
     }
 
     /// A donation from a record's display values; nil without a positive amount.
@@ -41,13 +45,14 @@ public struct Donation: Sendable, Hashable, Codable {
             id: id, contactID: v["contact_id"]?.stringValue, campaignID: v["campaign_id"]?.stringValue,
             amountCents: cents, pledge: v["pledge"]?.boolValue ?? false, receivedOn: v["received_on"]?.stringValue,
             method: v["method"]?.stringValue, note: v["note"]?.stringValue, fulfils: v["fulfils"]?.stringValue,
-            recordedAt: v["recorded_at"]?.intValue, userID: v["user_id"]?.stringValue)
+            recordedAt: v["recorded_at"]?.intValue, userID: v["user_id"]?.stringValue,
+            mailingID: v["mailing_id"]?.stringValue)
     }
 
     /// The fields a backend reads for the rules (`ReplicaStore.projected`).
     public static let fields = [
         "contact_id", "campaign_id", "amount_cents", "pledge", "received_on", "method", "note", "fulfils",
-        "recorded_at", "user_id",
+        "recorded_at", "user_id", "mailing_id",
     ]
 
     enum CodingKeys: String, CodingKey {
@@ -58,6 +63,7 @@ public struct Donation: Sendable, Hashable, Codable {
         case receivedOn = "received_on"
         case recordedAt = "recorded_at"
         case userID = "user_id"
+        case mailingID = "mailing_id"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -73,6 +79,7 @@ public struct Donation: Sendable, Hashable, Codable {
         try c.encode(fulfils, forKey: .fulfils)
         try c.encode(recordedAt, forKey: .recordedAt)
         try c.encode(userID, forKey: .userID)
+        try c.encodeIfPresent(mailingID, forKey: .mailingID)
     }
 }
 

@@ -109,6 +109,17 @@ struct ReportCommand: AsyncParsableCommand {
                 "\nRevenue: \(Money.format(cents: m.receivedCents)) received\(goal), \(Money.format(cents: m.pledgedOutstandingCents)) pledged and outstanding; \(m.donors) donors, \(m.gifts) gifts"
             )
         }
+        if let mailings = r.mailings, !mailings.isEmpty {
+            print("\nRevenue per mailing (its own gifts, else the giver's last email within 30 days)")
+            table(
+                ["MAILING", "DELIVERED", "GIFTS", "DONORS", "RECEIVED", "NAME"],
+                mailings.map {
+                    [
+                        $0.mailing, String($0.delivered), String($0.gifts), String($0.donors),
+                        Money.format(cents: $0.receivedCents), $0.name,
+                    ]
+                })
+        }
         if let e = r.engagement {
             print("\nEngagement")
             table(["LEVEL", "PEOPLE"], e.distribution.map { [$0.name, String($0.people)] })

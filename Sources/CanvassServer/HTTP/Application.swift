@@ -43,6 +43,7 @@ public func buildRouter(
     router.addRoutes(DevicesController(service: service, clock: clock).endpoints)
     router.addRoutes(UsersController(service: service, clock: clock).endpoints)
     router.addRoutes(SharesController(service: service, clock: clock).endpoints)
+    router.addRoutes(UnsubscribeController(service: service, clock: clock).endpoints)
     return router
 }
 

@@ -29,6 +29,7 @@ enum Endpoints {
             guard parts.count > 3, parts[1] == "v1" else { return nil }
             switch (parts.count, parts[2]) {
             case (4, "devices") where !parts[3].isEmpty: return "DELETE"
+            case (4, "unsubscribe") where !parts[3].isEmpty: return "GET, POST"
             case (5, "users") where !parts[3].isEmpty && parts[4] == "codes": return "POST"
             case (5, "lists") where !parts[3].isEmpty && parts[4] == "shares": return "POST, DELETE"
             default: return nil
