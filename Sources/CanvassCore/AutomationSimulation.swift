@@ -87,12 +87,14 @@ public enum AutomationSimulation {
             return next
         }
 
+        // A nextCheck not after the look (a pass asking to be run again at once) moves on by a
+        // minute, the grain of windows, so a preview cannot crawl.
         for p in people.indices {
-            if let next = look(p, now: from) { queue.schedule(p, at: max(next, from + 1)) }
+            if let next = look(p, now: from) { queue.schedule(p, at: max(next, from + 60_000)) }
         }
         while let (now, due) = queue.popEarliest(), now <= until {
             for p in due {
-                if let next = look(p, now: now) { queue.schedule(p, at: max(next, now + 1)) }
+                if let next = look(p, now: now) { queue.schedule(p, at: max(next, now + 60_000)) }
             }
         }
         return out
