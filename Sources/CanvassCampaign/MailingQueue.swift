@@ -61,9 +61,19 @@ public enum MailingQueue {
         deliveries: [AutomationDelivery], skipped: [Skip]
     ) {
         let segment = try mailing["segment_id"]?.stringValue.flatMap { try store.record(RecordKey("segments", $0)) }
-        let people = try CampaignPeople.load(store, campaign: mailing["campaign_id"]?.stringValue ?? "")
+        let people = try CampaignPeople.load(
+            store, campaign: mailing["campaign_id"]?.stringValue ?? "", contactFields: contactFields)
         return deliveries(mailing: mailing, segment: segment, people: people)
     }
+
+    /// The contact fields a mailing reads: what criteria read, and what `MailingRecipients` reads
+    /// (`do_not_email` is none of the criteria's, and a projected read without it would let
+    /// someone who unsubscribed through).
+    public static let contactFields: [String] = {
+        var fields = PersonFacts.contactFields
+        for f in ["email", "do_not_email", "do_not_contact", "deceased"] where !fields.contains(f) { fields.append(f) }
+        return fields
+    }()
 
     /// The criteria that choose a mailing's people, or why nobody may be chosen.
     static func criteria(mailing: Record, segment: Record?, vocabulary: Criteria.Vocabulary) -> Result<

@@ -1,5 +1,6 @@
 import CanvassCampaign
 import CanvassCore
+import CanvassStore
 import Testing
 
 /// Who a mailing goes to, with no database: the segment's criteria (parsed as `canvass segment`
@@ -91,5 +92,25 @@ import Testing
         #expect(
             MailingQueue.deliveries(mailing: gone, segment: nil, people: Self.people, vocabulary: Self.vocabulary)
                 .deliveries.isEmpty)
+    }
+
+    /// Read from a replica, as the server queues and `mailing send --dry-run` previews: someone
+    /// who unsubscribed is left out (the projected read must include `do_not_email`).
+    @Test func readFromAReplicaTheUnsubscribedAreLeftOut() throws {
+        let store = try ReplicaStore.inMemory()
+        try store.setReplicaID(ReplicaID("coordinator"))
+        var writes = [
+            LocalWrite(RecordKey("campaigns", "camp"), ["name": "Camp"]),
+            LocalWrite(RecordKey("segments", "seg-dems"), ["campaign_id": "camp", "criteria": "party=DEM"]),
+        ]
+        for p in Self.people {
+            var contact = p.contact
+            contact["campaign_id"] = "camp"
+            writes.append(LocalWrite(RecordKey("contacts", p.id), contact))
+        }
+        _ = try store.write(writes, wallclock: 1)
+        let (deliveries, skipped) = try MailingQueue.deliveries(store, mailing: Self.mailing)
+        #expect(deliveries.map(\.id) == ["mail-1@p-ann", "mail-1@p-gus"])
+        #expect(skipped.first { $0.person == "p-bob" }?.reason == "unsubscribed from email")
     }
 }
