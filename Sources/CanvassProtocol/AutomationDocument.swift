@@ -515,12 +515,31 @@ public enum AutomationDocument {
                 }
                 return .doNotContact(t)
             default:
-                guard let url = URL(string: t), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-                    add(value, at, "bad_url", "'\(t)' is not an http or https URL")
+                if let why = AutomationDocument.webhookURLProblem(t) {
+                    add(value, at, "bad_url", why)
                     return nil
                 }
                 return .webhook(t)
             }
+        }
+    }
+}
+
+extension AutomationDocument {
+    /// Why a webhook URL is refused, nil when it is fine: voter data leaves only over TLS, so a
+    /// webhook is `https://`, or plain `http://` to this machine (127.0.0.0/8, ::1, localhost)
+    /// for a receiver on loopback.
+    public static func webhookURLProblem(_ text: String) -> String? {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty
+        else { return "'\(text)' is not an http or https URL" }
+        switch scheme {
+        case "https": return nil
+        case "http":
+            let h = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            if h == "localhost" || h == "::1" || h.hasPrefix("127.") { return nil }
+            return
+                "'\(text)' is plain http to another machine; a webhook carries voter data, so use https:// (plain http only to 127.0.0.1 or localhost)"
+        default: return "'\(text)' is not an http or https URL"
         }
     }
 }

@@ -44,6 +44,8 @@ public final class SyncService: Sendable {
     public let tokenLifetime: TokenLifetime
     /// Doors per device and how long they are held, on shared walk lists.
     public let checkout: CheckoutPolicy
+    /// Raised after each push that merged something: the automation scheduler runs a pass.
+    public let automationSignal = AutomationSignal()
 
     public init(
         storage: any ServerStorage, schema: Schema = CampaignSchema.standard, limiter: RateLimiter = RateLimiter(),
@@ -202,6 +204,7 @@ public final class SyncService: Sendable {
                     + "A client that follows protocol/SYNC.md never sends this; if the server was restored from a backup, export this device's unsynced changes and log in again",
                 details: all)
         }
+        if !decision.accepted.isEmpty { automationSignal.signal() }
         return PushResponse(
             results: decision.results.map {
                 PushResult(key: $0.key, status: $0.accepted ? .accepted : .rejected, problems: $0.problems)

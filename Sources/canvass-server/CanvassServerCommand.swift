@@ -64,6 +64,58 @@ struct ServerOptions: ParsableArguments {
     )
     var checkoutHours: Int?
 
+    @Flag(
+        name: .customLong("no-automation"),
+        help: "Run no automation rules and deliver no webhooks or email (env CANVASS_NO_AUTOMATION=1).")
+    var noAutomation = false
+
+    @Option(
+        name: .customLong("delivery-retry-base-ms"),
+        help:
+            "Milliseconds before the first retry of a failed webhook or email; each retry waits twice as long (env CANVASS_DELIVERY_RETRY_BASE_MS). Default 30000."
+    )
+    var deliveryRetryBaseMs: Int?
+
+    @Option(
+        name: .customLong("delivery-retry-cap-s"),
+        help: "The longest wait between retries, in seconds (env CANVASS_DELIVERY_RETRY_CAP_S). Default 3600.")
+    var deliveryRetryCapS: Int?
+
+    @Option(
+        name: .customLong("delivery-max-attempts"),
+        help:
+            "Attempts before a delivery is marked failed (kept, shown by `canvass automation log`) (env CANVASS_DELIVERY_MAX_ATTEMPTS). Default 8."
+    )
+    var deliveryMaxAttempts: Int?
+
+    @Option(
+        name: .customLong("sendmail"),
+        help:
+            "Send campaign email through this sendmail-compatible program, e.g. /usr/bin/msmtp (env CANVASS_SENDMAIL). Without it, no email is sent."
+    )
+    var sendmail: String?
+
+    @Option(
+        name: .customLong("sendmail-arg"), parsing: .unconditionalSingleValue,
+        help:
+            "An argument for the --sendmail program, before the message's own; repeat for each (--sendmail-arg --account=campaign)."
+    )
+    var sendmailArgs: [String] = []
+
+    @Option(
+        name: .customLong("mail-from"),
+        help:
+            "From address of campaign email: campaign@example.org or \"Campaign <campaign@example.org>\" (env CANVASS_MAIL_FROM)."
+    )
+    var mailFrom: String?
+
+    @Option(
+        name: .customLong("public-url"),
+        help:
+            "Where recipients reach this server, for unsubscribe links, e.g. https://canvass.example.org (env CANVASS_PUBLIC_URL)."
+    )
+    var publicURL: String?
+
     var configuration: ServerConfiguration {
         get throws {
             let env = ProcessInfo.processInfo.environment
@@ -116,6 +168,48 @@ extension ServerOptions {
         }
     }
 
+    /// Campaign email: nil without --sendmail (CANVASS_SENDMAIL); with it, --mail-from and
+    /// --public-url are needed, and every problem of the four options is reported at once.
+    var mailConfiguration: MailConfiguration? {
+        get throws {
+            let env = ProcessInfo.processInfo.environment
+            guard let program = sendmail ?? env["CANVASS_SENDMAIL"], !program.isEmpty else { return nil }
+            let mail = MailConfiguration(
+                sendmail: program, arguments: sendmailArgs, from: mailFrom ?? env["CANVASS_MAIL_FROM"] ?? "",
+                publicURL: publicURL ?? env["CANVASS_PUBLIC_URL"] ?? "")
+            let problems = mail.problems
+            guard problems.isEmpty else {
+                throw ValidationError(problems.map { "\($0.location): \($0.message)" }.joined(separator: "\n"))
+            }
+            return mail
+        }
+    }
+
+    /// Whether the automation engine and its outbox run: on unless --no-automation (CANVASS_NO_AUTOMATION=1).
+    var automationEnabled: Bool { !noAutomation && ProcessInfo.processInfo.environment["CANVASS_NO_AUTOMATION"] != "1" }
+
+    /// Retries of webhooks and email: the three --delivery-* options, else their environment,
+    /// else 30 s doubling up to an hour, 8 attempts.
+    var deliveryPolicy: DeliveryPolicy {
+        get throws {
+            let defaults = DeliveryPolicy()
+            let base = try wholeNumber(
+                deliveryRetryBaseMs, env: "CANVASS_DELIVERY_RETRY_BASE_MS", flag: "--delivery-retry-base-ms")
+            let cap = try wholeNumber(
+                deliveryRetryCapS, env: "CANVASS_DELIVERY_RETRY_CAP_S", flag: "--delivery-retry-cap-s")
+            let attempts = try wholeNumber(
+                deliveryMaxAttempts, env: "CANVASS_DELIVERY_MAX_ATTEMPTS", flag: "--delivery-max-attempts")
+            guard base ?? 1 >= 1, cap ?? 1 >= 1, attempts ?? 1 >= 1 else {
+                throw ValidationError(
+                    "--delivery-retry-base-ms, --delivery-retry-cap-s and --delivery-max-attempts must be at least 1")
+            }
+            return DeliveryPolicy(
+                base: base.map(Int64.init) ?? defaults.base,
+                maxDelay: cap.map { Int64($0) * 1000 } ?? defaults.maxDelay,
+                maxAttempts: attempts ?? defaults.maxAttempts)
+        }
+    }
+
     /// A whole number ≥ 0 from a flag, else the environment; nil when neither is given.
     private func wholeNumber(_ flag: Int?, env name: String, flag label: String) throws -> Int? {
         guard let raw = flag.map(String.init) ?? ProcessInfo.processInfo.environment[name] else { return nil }
@@ -141,9 +235,22 @@ func serve(_ options: ServerOptions, service: SyncService, banner: String? = nil
             + "canvass-server listening on \(scheme)://\(config.host):\(port)  (data: \(config.dataDirectory); stop with Ctrl-C)\n"
         FileHandle.standardOutput.write(Data(text.utf8))
     }
+    var services: [any Service] = [app]
+    var webhook: WebhookSender?
+    if options.automationEnabled {
+        // Campaign email goes out only with --sendmail (and --mail-from, --public-url).
+        let email: (any DeliverySender)? = try options.mailConfiguration.map {
+            SendmailSender(storage: service.storage, configuration: $0)
+        }
+        let automation = AutomationService.server(
+            service: service, policy: try options.deliveryPolicy, email: email, logger: logger)
+        services.append(automation.service)
+        webhook = automation.webhook
+    }
     let group = ServiceGroup(
-        configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     try await group.run()
+    try? await webhook?.shutdown()
 }
 
 @main

@@ -19,6 +19,15 @@ public struct AutomationPassSummary: Sendable, Hashable, Codable {
     public init() {}
 }
 
+/// A pass computed and not yet stored.
+public struct AutomationPlan: Sendable {
+    public var batches: [AutomationCommit] = []
+    /// Counts of the evaluation; the commit adds what was new.
+    public var summary = AutomationPassSummary()
+
+    public init() {}
+}
+
 /// The server's automation engine (issue 12): a full pass over the campaigns that have active
 /// rules. For each: load the campaign's inputs, observe every person with what its rules watch,
 /// run `AutomationPass.run` per rule and person (the one evaluation `simulate` also runs), turn
@@ -34,8 +43,15 @@ public final class AutomationEngine: Sendable {
         self.storage = storage
     }
 
+    /// One pass: `plan`, then `commit`.
     public func runPass(now: Int64) async throws -> AutomationPassSummary {
-        var summary = AutomationPassSummary()
+        try await commit(try await plan(now: now))
+    }
+
+    /// What a pass at `now` would store, one batch per campaign, computed from what is stored
+    /// now. Nothing is written: two plans made before either commits are two overlapping passes.
+    public func plan(now: Int64) async throws -> AutomationPlan {
+        var plan = AutomationPlan()
         let rules = AutomationRuleRecord.active(try await storage.records(in: "automation_rules"))
         let byCampaign = Dictionary(grouping: rules.compactMap(\.rule), by: \.campaign)
         let meta = try await storage.automationMeta()
@@ -50,18 +66,28 @@ public final class AutomationEngine: Sendable {
             var batch = AutomationCommit(now: now)
             if !campaignRules.isEmpty {
                 let evaluated = try await evaluate(campaign: campaign, rules: campaignRules, now: now, into: &batch)
-                summary.peopleEvaluated += evaluated.people
-                if let n = evaluated.nextCheck { summary.nextCheck = min(summary.nextCheck ?? n, n) }
+                plan.summary.peopleEvaluated += evaluated.people
+                if let n = evaluated.nextCheck { plan.summary.nextCheck = min(plan.summary.nextCheck ?? n, n) }
             }
+            // A mailing sent (or sent again): one delivery per person, queued once by id.
             for mailing in mailingsByCampaign[campaign] ?? [] {
                 for d in try await storage.mailingDeliveries(mailing: mailing) {
                     batch.deliveries.append(Self.queued(d, now: now))
                 }
                 batch.meta[Self.mailingKey(mailing.key.id)] = String(mailing["send_requested_at"]?.intValue ?? 0)
             }
-            summary.campaigns += 1
-            summary.rules += campaignRules.count
-            guard !batch.isEmpty else { continue }
+            plan.summary.campaigns += 1
+            plan.summary.rules += campaignRules.count
+            if !batch.isEmpty { plan.batches.append(batch) }
+        }
+        return plan
+    }
+
+    /// Stores a plan, one durable transaction per campaign; each firing is stored (and its
+    /// actions carried out) only when its key is new.
+    public func commit(_ plan: AutomationPlan) async throws -> AutomationPassSummary {
+        var summary = plan.summary
+        for batch in plan.batches {
             let result = try await storage.commitAutomation(batch)
             summary.firingsNew += result.newFirings.count
             summary.deliveriesQueued += result.newDeliveries

@@ -180,14 +180,15 @@ public final class SQLiteServerStorage: ServerStorage {
     // MARK: automation
 
     public func automationInputs(campaign: String) async throws -> AutomationCampaignInputs {
-        // A's loader reads synchronously; it runs off the concurrency pool so a pass over a large
-        // campaign does not hold one of its few threads.
         let replicaStore = store.replicaStore
-        return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(
-                    with: Result { try AutomationCampaignInputs.load(replicaStore, campaign: campaign) })
-            }
+        return try await offPool { try AutomationCampaignInputs.load(replicaStore, campaign: campaign) }
+    }
+
+    /// Runs a synchronous read of a whole campaign on a dispatch thread: a pass over a large
+    /// campaign must not hold one of the concurrency pool's few threads.
+    private func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
         }
     }
 
@@ -204,9 +205,8 @@ public final class SQLiteServerStorage: ServerStorage {
     public func automationNextCheck() async throws -> Int64? { try await store.automationNextCheck() }
 
     public func mailingDeliveries(mailing: Record) async throws -> [AutomationDelivery] {
-        // MAILING-QUEUE: integrate helper C's `MailingQueue.deliveries(store.replicaStore, mailing:)`
-        // once it is committed (run off the pool like `automationInputs`).
-        []
+        let replicaStore = store.replicaStore
+        return try await offPool { try MailingQueue.deliveries(replicaStore, mailing: mailing).deliveries }
     }
 
     public func commitAutomation(_ batch: AutomationCommit) async throws -> AutomationCommitResult {

@@ -1,0 +1,86 @@
+import CanvassCore
+import Logging
+import ServiceLifecycle
+
+/// The automation scheduler in the server's ServiceGroup (issue 12): one engine pass at a time,
+/// run after each accepted push (`SyncService` signals it without waiting; pushes during a pass
+/// come to one more pass), at the earliest time some person is due again, and at least every
+/// `intervalMillis`; beside it, the delivery worker that empties the outbox. The clock is
+/// injected: tests move a `ManualAutomationClock` and never sleep.
+public struct AutomationService: Service {
+    public let engine: AutomationEngine
+    public let worker: DeliveryWorker?
+    public let clock: any AutomationClock
+    public let signal: AutomationSignal
+    public let intervalMillis: Int64
+    let logger: Logger
+    let onPass: (@Sendable (AutomationPassSummary) -> Void)?
+
+    /// - Parameters:
+    ///   - signal: the one `SyncService.automationSignal` raises after a push.
+    ///   - onPass: called after each pass (tests wait on it; the server logs).
+    public init(
+        engine: AutomationEngine, worker: DeliveryWorker?, clock: any AutomationClock, signal: AutomationSignal,
+        intervalMillis: Int64 = 60_000, logger: Logger = Logger(label: "canvass-server.automation"),
+        onPass: (@Sendable (AutomationPassSummary) -> Void)? = nil
+    ) {
+        self.engine = engine
+        self.worker = worker
+        self.clock = clock
+        self.signal = signal
+        self.intervalMillis = intervalMillis
+        self.logger = logger
+        self.onPass = onPass
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.passes() }
+                if let worker = self.worker { group.addTask { await worker.run() } }
+            }
+        }
+    }
+
+    /// Passes until cancelled.
+    func passes() async {
+        while !Task.isCancelled {
+            let started = clock.now()
+            var next = started + intervalMillis
+            do {
+                let summary = try await engine.runPass(now: started)
+                if let due = summary.nextCheck { next = min(next, max(due, started + 1)) }
+                if summary.deliveriesQueued > 0 { worker?.wake() }
+                if summary.firingsNew > 0 || summary.deliveriesQueued > 0 {
+                    logger.info(
+                        "automation: \(summary.firingsNew) firings, \(summary.deliveriesQueued) deliveries queued (\(summary.peopleEvaluated) people evaluated)"
+                    )
+                }
+                onPass?(summary)
+            } catch {
+                logger.error("automation pass failed: \(error)")
+            }
+            await signal.wait(orUntil: next, on: clock)
+        }
+    }
+}
+
+extension AutomationService {
+    /// The server's automation over `service`'s storage, woken by its pushes: the engine, and a
+    /// delivery worker with a `WebhookSender` (returned, to be shut down after the service group)
+    /// and `email` when campaign email is configured.
+    public static func server(
+        service: SyncService, policy: DeliveryPolicy, email: (any DeliverySender)?,
+        clock: any AutomationClock = SystemAutomationClock(), logger: Logger
+    ) -> (service: AutomationService, webhook: WebhookSender) {
+        let webhook = WebhookSender()
+        var senders: [AutomationDelivery.Kind: any DeliverySender] = [.webhook: webhook]
+        if let email { senders[.email] = email }
+        let worker = DeliveryWorker(
+            storage: service.storage, senders: senders, policy: policy, clock: clock, logger: logger)
+        let automation = AutomationService(
+            engine: AutomationEngine(storage: service.storage), worker: worker, clock: clock,
+            signal: service.automationSignal, logger: logger)
+        return (automation, webhook)
+    }
+}
