@@ -1,5 +1,6 @@
 import CanvassClient
 import CanvassCore
+import CanvassProtocol
 import CanvassServer
 import CanvassStore
 import CanvassTestSupport
@@ -226,5 +227,21 @@ private let day: Int64 = 86_400_000
                 mailing: "mail-nope", now: T0)
         }
         #expect(try await CoordinatorSetUpTests.push(store, service).rejected == 0)
+    }
+    /// The README's full example reads, with every step, trigger kind and action it documents.
+    @Test func theReadmeExampleReads() throws {
+        let readme = try String(
+            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+                "../../README.md"), encoding: .utf8)
+        let start = try #require(readme.range(of: "```yaml\nid: chase-undecided"))
+        let end = try #require(readme.range(of: "```", range: start.upperBound..<readme.endIndex))
+        let yaml = String(readme[readme.index(start.lowerBound, offsetBy: 8)..<end.lowerBound])
+        let rule = try AutomationDocument.decode(yaml: yaml, file: "README.md")
+        #expect(rule.steps.map(\.id) == ["wait", "supporter", "opted-out"])
+        let actions: [AutomationAction] = rule.steps.flatMap { step -> [AutomationAction] in
+            let decided: [AutomationAction] = step.decision.map { $0.yes + $0.no } ?? []
+            return step.actions + decided
+        }
+        #expect(actions.count == 9, "\(actions)")
     }
 }
