@@ -11,7 +11,8 @@ public struct AutomationPersonState: Sendable, Hashable, Codable {
     /// Step id → when it fired (or was skipped) in the latest rotation.
     public var fired: [String: Int64]
     public var ended: Bool
-    /// Since when the person has matched a segment entry (nil while they do not).
+    /// Since when the person has been in a group entry or matched a segment entry, as this rule
+    /// saw it (nil while they are not).
     public var qualifiedSince: Int64?
 
     public init(
@@ -97,19 +98,26 @@ public enum AutomationPass {
     }
 
     /// When the person came to qualify for the rule's entry, nil when they do not now. A group's
-    /// membership is dated by its observation (the rule watches its entry group); a segment's by
-    /// the first pass that found the person matching (kept in `state`, cleared when they stop
-    /// matching, so matching again is a new entry); "any interaction" by the latest interaction
-    /// in the campaign, so with re-entry each later interaction starts a new rotation.
+    /// membership and a segment's match are dated by the first pass of this rule that found the
+    /// person in it (kept in `state`, cleared when they leave or stop matching, so coming back is a
+    /// new entry): not by when the engine first observed the membership, which may be long before
+    /// the rule existed (another rule watched the group). "Any interaction" is dated by the latest
+    /// interaction in the campaign, so with re-entry each later interaction starts a new rotation.
     static func qualifiesSince(
         _ rule: AutomationRule, person: AutomationPersonRecords, observed: [String: AutomationObserved],
         state: inout AutomationPersonState, now: Int64
     ) -> Int64? {
         switch rule.entry {
         case .group(let g):
-            guard person.facts.groups.contains(g) else { return nil }
-            let since = observed[AutomationObserver.key(group: g)]?.since ?? 0
-            return since > 0 ? since : now
+            guard person.facts.groups.contains(g) else {
+                state.qualifiedSince = nil
+                return nil
+            }
+            // The first pass of this rule that found them in it: a membership the engine observed
+            // long ago for another rule enters a new rule now, as `simulate`'s first look has it.
+            let since = state.qualifiedSince ?? now
+            state.qualifiedSince = since
+            return since
         case .segment(let c):
             guard c.matches(person.facts) else {
                 state.qualifiedSince = nil

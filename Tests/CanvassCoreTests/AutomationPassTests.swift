@@ -189,6 +189,19 @@ import Testing
         #expect(r.nextCheck == t + 4 * Self.hour)
     }
 
+    @Test func aNewRuleEntersALongStandingMemberWhenItFirstSeesThem() {
+        // The engine observed the membership a month ago for another rule; a rule added today
+        // with a one-hour delay enters the member today, as simulate's first look does.
+        let step = AutomationStep(id: "s", trigger: .delayAfterEntry(Self.hour), actions: [.addToList("L")])
+        let rule = Self.rule(.group("g"), [step])
+        let member = AutomationPersonRecords(facts: PersonFacts(id: "p1", contact: [:], groups: ["g"]))
+        let now = Self.monday + 30 * Self.day
+        let old = ["group:g": AutomationObserved(value: "1", since: Self.monday)]
+        let (r, _) = Self.pass(rule, member, observed: old, state: nil, now: now)
+        #expect(r.firings.isEmpty)
+        #expect(r.state.enteredAt == now && r.nextCheck == now + Self.hour)
+    }
+
     @Test func aSkippedStepEndsTheRotation() {
         let rule = Self.rule(
             .group("g"),
