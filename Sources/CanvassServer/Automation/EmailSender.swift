@@ -288,7 +288,8 @@ enum Sendmail {
         }
         deadline.cancel()
         guard case .some(.some(let status)) = first else {
-            if process.isRunning { process.terminate() }
+            // SIGKILL: the server's blocked signals are inherited, so SIGTERM might never arrive.
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             return .failed("\(path) did not finish within \(timeout); the relay may be slow or unreachable")
         }
         if status == 0 { return .delivered }
