@@ -21,6 +21,9 @@ public struct CampaignPeople: Sendable {
     /// no list with one of its surveys), rolled-back ones left out, by person id; filled only
     /// when `load` is asked for them (`campaignInteractions: true`), as automation reads them.
     public let campaignInteractions: [String: [PersonFacts.Interaction]]
+    /// Each person's donations and pledges to the campaign (their sum is in the facts:
+    /// `PersonFacts.donatedCents`, which the criteria's `donated` and `gifts` read).
+    public let donations: [String: [AutomationPersonRecords.Donation]]
 
     /// What criteria in this campaign may name: its groups, the result codes and questions of its surveys.
     public var vocabulary: Criteria.Vocabulary {
@@ -93,6 +96,18 @@ public struct CampaignPeople: Sendable {
                 inCampaign[p, default: []].append(interaction)
             }
         }
+        // Donations to the campaign (a gift without `recorded_at` is dated 0: before any entry).
+        var donations: [String: [AutomationPersonRecords.Donation]] = [:]
+        let donationFields = ["contact_id", "campaign_id", "amount_cents", "pledge", "recorded_at", "mailing_id"]
+        for d in try store.projected("donations", fields: donationFields, kinds: ["pledge": .boolean]) {
+            guard d["campaign_id"]?.stringValue == campaign, let person = d["contact_id"]?.stringValue,
+                let cents = d["amount_cents"]?.intValue
+            else { continue }
+            donations[person, default: []].append(
+                .init(
+                    cents: cents, at: d["recorded_at"]?.intValue ?? 0, pledge: d["pledge"] == .bool(true),
+                    mailing: d["mailing_id"]?.stringValue))
+        }
         var households: [String: [String: Value]] = [:]
         for h in try store.projected("households", fields: PersonFacts.householdFields, kinds: kinds("households")) {
             households[h.key.id] = h.values
@@ -106,15 +121,16 @@ public struct CampaignPeople: Sendable {
             let answering = history.filter {
                 Self.counts(answerOn: $0.surveyID, in: campaign, surveyCampaigns: surveyCampaigns)
             }
-            people.append(
-                PersonFacts(
-                    id: c.key.id, contact: c.values, household: hid.flatMap { households[$0] } ?? [:],
-                    interactions: history, answering: answering, groups: memberships[c.key.id] ?? []))
+            var facts = PersonFacts(
+                id: c.key.id, contact: c.values, household: hid.flatMap { households[$0] } ?? [:],
+                interactions: history, answering: answering, groups: memberships[c.key.id] ?? [])
+            facts.count(donations[c.key.id] ?? [])
+            people.append(facts)
         }
         return CampaignPeople(
             campaign: campaign, people: people, surveys: surveys, surveyCampaigns: surveyCampaigns,
             groups: groupRecords.map { ($0.key.id, $0["name"]?.stringValue ?? $0.key.id) }.sorted { $0.1 < $1.1 },
-            membership: membership, campaignInteractions: inCampaign)
+            membership: membership, campaignInteractions: inCampaign, donations: donations)
     }
 
     /// Every survey here that reads (its definition decodes), by id, and the campaign of each.

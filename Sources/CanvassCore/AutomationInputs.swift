@@ -60,7 +60,9 @@ public struct AutomationPersonRecords: Sendable, Hashable {
             for (q, v) in i.answers.sorted(by: { $0.key < $1.key }) {
                 for text in Self.answerTexts(v) {
                     out.append(AutomationEvent(.answer(question: q, value: text), at: at))
-                    if let event = rsvpQuestions[q] { out.append(AutomationEvent(.rsvp(event: event, answer: text), at: at)) }
+                    if let event = rsvpQuestions[q] {
+                        out.append(AutomationEvent(.rsvp(event: event, answer: text), at: at))
+                    }
                 }
             }
         }
@@ -80,6 +82,16 @@ public struct AutomationPersonRecords: Sendable, Hashable {
         case .array(let a): return a.flatMap(answerTexts)
         case .null, .object: return []
         }
+    }
+}
+
+extension PersonFacts {
+    /// Sets `donatedCents` and `gifts` from the person's donations to the campaign: received
+    /// money only, a pledge is a promise.
+    public mutating func count(_ donations: [AutomationPersonRecords.Donation]) {
+        let received = donations.filter { !$0.pledge }
+        donatedCents = received.reduce(0) { $0 + $1.cents }
+        gifts = received.count
     }
 }
 

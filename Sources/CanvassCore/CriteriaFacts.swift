@@ -19,6 +19,10 @@ public struct PersonFacts: Sendable, Hashable {
     public var answers: [String: Value]
     /// Ids of the static groups the person is a member of.
     public var groups: Set<String>
+    /// Money received from the person for the campaign, in cents (pledges not counted), and how
+    /// many gifts (`count(_:)` sets both from their donations).
+    public var donatedCents: Int64 = 0
+    public var gifts: Int = 0
 
     public init(
         id: String, contact: [String: Value], householdID: String? = nil, household: [String: Value] = [:],

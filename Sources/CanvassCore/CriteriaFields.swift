@@ -63,6 +63,9 @@ public struct CriteriaField: Sendable, Hashable {
         CriteriaField("last_result", .result, "latest result code (not_home, refused, …)"),
         CriteriaField("attempts", .integer, "how many times knocked or called"),
         CriteriaField("group", .group, "member of a static group, by name or id"),
+        CriteriaField(
+            "donated", .integer, "money given to the campaign, in whole units (pledges not counted), e.g. donated>=50"),
+        CriteriaField("gifts", .integer, "how many donations the person gave to the campaign"),
     ]
 
     /// The field of that name (without case), including `answer.QUESTION`.
@@ -106,6 +109,8 @@ public struct CriteriaField: Sendable, Hashable {
         case "last_result": return person.lastResult.map { .text($0) } ?? .missing
         case "attempts": return .number(Double(person.attempts))
         case "group": return .texts(person.groups.sorted())
+        case "donated": return .number(Double(person.donatedCents) / 100)
+        case "gifts": return .number(Double(person.gifts))
         default:
             guard case .answer(let q) = kind, let v = person.answers[q], !v.isNull else { return .missing }
             if case .array(let items) = v { return .texts(items.map { $0.stringValue ?? $0.description }) }

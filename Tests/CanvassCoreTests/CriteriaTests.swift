@@ -10,8 +10,14 @@ import Testing
         groups: [(id: "grp-vol", name: "Volunteers")], resultCodes: ResultCode.standard.map(\.code),
         questions: [support, issue])
 
-    /// A Democrat in precinct 1-A, support 2 on a 1–5 scale, refused last, not voted, a volunteer.
-    static let ana = PersonFacts(
+    /// A Democrat in precinct 1-A, support 2 on a 1–5 scale, refused last, not voted, a volunteer,
+    /// who gave $30 and $20 and pledged $100 more.
+    static let ana = {
+        var ana = anaWithoutGifts
+        ana.count([.init(cents: 3000, at: 1), .init(cents: 2000, at: 2), .init(cents: 10_000, at: 3, pledge: true)])
+        return ana
+    }()
+    static let anaWithoutGifts = PersonFacts(
         id: "c-ana",
         contact: [
             "first_name": "Ana", "last_name": "Diaz", "party": "DEM", "precinct": "1-A", "ward": 1, "birth_year": 1990,
@@ -58,6 +64,11 @@ import Testing
             ("last_result=none", false, true),
             ("last_result=refused,not_home", true, false),
             ("attempts=0", false, true),
+            ("donated>=50", true, false),
+            ("donated>50", false, false),
+            ("donated=0", false, true),
+            ("gifts=2", true, false),
+            ("gifts>=1", true, false),
             ("attempts>=2", true, false),
             ("group=Volunteers", true, false),
             ("group=volunteers", true, false),
