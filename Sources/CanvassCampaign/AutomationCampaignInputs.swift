@@ -19,19 +19,25 @@ public struct AutomationCampaignInputs: Sendable {
         self.rsvpQuestions = rsvpQuestions
     }
 
-    /// The contact fields read: every field of `contacts` in the schema, so conditions, `field`
-    /// triggers, `set_field` and `send_email` (its address and `do_not_email`) see what they name.
-    public static let contactFields: [String] = {
+    /// The contact fields read for `rules`: what criteria and conditions read
+    /// (`PersonFacts.contactFields`), what actions read (`engagement_points`; `do_not_email` and
+    /// the address for `send_email`), and every contact field a `field` trigger watches. Not the
+    /// long free text (`notes`) nor fields nothing reads: a pass over 100,000 people reads less.
+    /// An email is rendered at send time from the whole record, so templates need nothing here.
+    public static func contactFields(for rules: [AutomationRule]) -> [String] {
         var fields = PersonFacts.contactFields
-        for f in CampaignSchema.standard.collections["contacts"]?.fields ?? [] where !fields.contains(f.name) {
-            fields.append(f.name)
-        }
+        let schema = Set((CampaignSchema.standard.collections["contacts"]?.fields ?? []).map(\.name))
+        var watched: Set<String> = ["do_not_email", "engagement_points"]
+        for r in rules { watched.formUnion(r.observation.fields) }
+        for f in watched.sorted() where schema.contains(f) && !fields.contains(f) { fields.append(f) }
         return fields
-    }()
+    }
 
-    public static func load(_ store: ReplicaStore, campaign: String) throws -> AutomationCampaignInputs {
+    public static func load(_ store: ReplicaStore, campaign: String, rules: [AutomationRule]) throws
+        -> AutomationCampaignInputs
+    {
         let base = try CampaignPeople.load(
-            store, campaign: campaign, contactFields: contactFields, campaignInteractions: true)
+            store, campaign: campaign, contactFields: contactFields(for: rules), campaignInteractions: true)
         var rsvpQuestions: [String: String] = [:]
         for (id, survey) in base.surveys where base.surveyCampaigns[id] == campaign {
             for q in survey.questions where q.kind == .rsvp {
@@ -51,25 +57,13 @@ public struct AutomationCampaignInputs: Sendable {
                 rsvps[person, default: []].append(.init(event: event, answer: answer, at: a["rsvp_at"]?.intValue ?? 0))
             }
         }
-        // Donations to the campaign (a gift without `recorded_at` is dated 0: before any entry).
-        var donations: [String: [AutomationPersonRecords.Donation]] = [:]
-        let donationFields = ["contact_id", "campaign_id", "amount_cents", "pledge", "recorded_at", "mailing_id"]
-        for d in try store.projected("donations", fields: donationFields, kinds: ["pledge": .boolean]) {
-            guard d["campaign_id"]?.stringValue == campaign, let person = d["contact_id"]?.stringValue,
-                let cents = d["amount_cents"]?.intValue
-            else { continue }
-            donations[person, default: []].append(
-                .init(
-                    cents: cents, at: d["recorded_at"]?.intValue ?? 0, pledge: d["pledge"] == .bool(true),
-                    mailing: d["mailing_id"]?.stringValue))
-        }
         var people: [AutomationPersonRecords] = []
         people.reserveCapacity(base.people.count)
         for facts in base.people {
             people.append(
                 AutomationPersonRecords(
                     facts: facts, interactions: base.campaignInteractions[facts.id] ?? [], rsvps: rsvps[facts.id] ?? [],
-                    donations: donations[facts.id] ?? []))
+                    donations: base.donations[facts.id] ?? []))
         }
         return AutomationCampaignInputs(campaign: campaign, people: people, rsvpQuestions: rsvpQuestions)
     }

@@ -664,7 +664,7 @@ extension FieldClient {
             let record = try store.record(RecordKey("campaigns", campaignID))
             let clock = CampaignLocalTime(campaign: record)
             let dayClock = CampaignClock(timeZone: record?["time_zone"]?.stringValue)
-            let inputs = try AutomationCampaignInputs.load(store, campaign: campaignID)
+            let inputs = try AutomationCampaignInputs.load(store, campaign: campaignID, rules: [rule])
             let until = now + Int64(days) * 86_400_000
             let firings = AutomationSimulation.run(
                 rules: [rule], people: inputs.people, rsvpQuestions: inputs.rsvpQuestions, from: now, until: until,

@@ -148,19 +148,23 @@ struct AutomationScenario: Scenario {
 
         // 1. Loading the inputs.
         let replica = storage.store.replicaStore
-        let load = try measure(repeats: repeats) { try AutomationCampaignInputs.load(replica, campaign: campaign) }
+        let rules = AutomationRuleRecord.active(try await storage.records(in: "automation_rules")).compactMap(\.rule)
+        let load = try measure(repeats: repeats) {
+            try AutomationCampaignInputs.load(replica, campaign: campaign, rules: rules)
+        }
         let inputs = load.last
         progress(String(format: "inputs: best %.3f s (%d people)", load.best, inputs.people.count))
 
         // 2. The pure pass: observe and evaluate every rule for every person, from the stored states.
-        let rules = AutomationRuleRecord.active(try await storage.records(in: "automation_rules")).compactMap(\.rule)
         let states = try await storage.automationStates(rules: rules.map(\.id))
         let observations = try await storage.automationObservations(campaign: campaign)
         let clock = CampaignLocalTime(campaign: try await storage.record(RecordKey("campaigns", campaign)))
         let pure = measure(repeats: repeats) {
-            Self.evaluate(inputs, rules: rules, states: states, observations: observations, now: now) {
-                clock.local($0)
-            }
+            var batch = AutomationCommit(now: now)
+            _ = AutomationEngine.evaluate(
+                campaign: campaign, rules: rules, inputs: inputs, states: states, observations: observations,
+                now: now, local: { clock.local($0) }, into: &batch)
+            return batch.firings.count
         }
         progress(String(format: "pure pass: best %.3f s, %d firings", pure.best, pure.last))
 
@@ -202,38 +206,7 @@ struct AutomationScenario: Scenario {
                 Figure(name: "peak RSS", value: peakRSSMiB(), unit: "MiB", target: nil, met: nil),
             ],
             notes: [
-                "four rules (segment entry with a 3-day delay; any-interaction entry with a result trigger, add_to_group and a webhook; group entry (every 10th person) with a 2-day decision; an answer trigger in a window) on SQLiteServerStorage (file store, WAL, synchronous=FULL). The engine passed once before the burst (\(before.firingsNew) firings), then \(burst) interactions were written as the server's replica; inputs are AutomationCampaignInputs.load (CampaignPeople's projected reads plus attendance and donations), the pass is AutomationObserver.observe + AutomationPass.run per rule and person from the stored states, the engine pass is AutomationEngine.runPass with its commit (the idle pass found \(idle.firingsNew) new firings). CANVASS_BENCH_HOUSEHOLDS sets the size"
+                "four rules (segment entry with a 3-day delay; any-interaction entry with a result trigger, add_to_group and a webhook; group entry (every 10th person) with a 2-day decision; an answer trigger in a window) on SQLiteServerStorage (file store, WAL, synchronous=FULL). The engine passed once before the burst (\(before.firingsNew) firings), then \(burst) interactions were written as the server's replica; inputs are AutomationCampaignInputs.load (CampaignPeople's projected reads plus attendance and donations), the pass is AutomationEngine.evaluate (observe, AutomationPass.run per rule and person, effects) from the stored states, the engine pass is AutomationEngine.runPass with its commit (the idle pass found \(idle.firingsNew) new firings). CANVASS_BENCH_HOUSEHOLDS sets the size"
             ])
-    }
-
-    /// The pure part of a pass: what the engine does between reading and committing. Returns the
-    /// number of firings.
-    static func evaluate(
-        _ inputs: AutomationCampaignInputs, rules: [AutomationRule],
-        states: [String: [String: AutomationCommit.State]], observations: [String: [String: AutomationObserved]],
-        now: Int64, local: (Int64) -> AutomationLocalTime
-    ) -> Int {
-        var watch = AutomationWatch()
-        for r in rules { watch.formUnion(r.observation) }
-        var firings = 0
-        for person in inputs.people {
-            let observed = AutomationObserver.observe(
-                person.facts, watch: watch, previous: observations[person.id] ?? [:], now: now)
-            let events = AutomationPass.events(person, observed: observed, rsvpQuestions: inputs.rsvpQuestions)
-            for rule in rules {
-                let result = AutomationPass.run(
-                    rule, person: person, events: events, observed: observed,
-                    state: states[rule.id]?[person.id]?.state, now: now, local: local)
-                for f in result.firings {
-                    if case .fire(let actions, let path) = f.outcome {
-                        _ = AutomationEffects.apply(
-                            actions, person: person.facts, campaign: rule.campaign, rule: rule, firing: f.key,
-                            path: path, now: now)
-                    }
-                    firings += 1
-                }
-            }
-        }
-        return firings
     }
 }

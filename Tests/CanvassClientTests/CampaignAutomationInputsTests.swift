@@ -89,7 +89,7 @@ import Testing
     }
 
     @Test func loadsTheCampaignsPeopleAndWhatHappenedToThemInIt() throws {
-        let inputs = try AutomationCampaignInputs.load(try Self.replica(), campaign: "C1")
+        let inputs = try AutomationCampaignInputs.load(try Self.replica(), campaign: "C1", rules: [])
         #expect(inputs.campaign == "C1")
         #expect(inputs.rsvpQuestions == ["rally": "E1"])
         let people = Dictionary(uniqueKeysWithValues: inputs.people.map { ($0.id, $0) })

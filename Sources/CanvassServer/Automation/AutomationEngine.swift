@@ -99,11 +99,25 @@ public final class AutomationEngine: Sendable {
     private func evaluate(campaign: String, rules: [AutomationRule], now: Int64, into batch: inout AutomationCommit)
         async throws -> (people: Int, nextCheck: Int64?)
     {
-        let inputs = try await storage.automationInputs(campaign: campaign)
+        let inputs = try await storage.automationInputs(campaign: campaign, rules: rules)
         let clock = CampaignLocalTime(campaign: try await storage.record(RecordKey("campaigns", campaign)))
-        let local: (Int64) -> AutomationLocalTime = { clock.local($0) }
         let states = try await storage.automationStates(rules: rules.map(\.id))
         let observations = try await storage.automationObservations(campaign: campaign)
+        let nextCheck = Self.evaluate(
+            campaign: campaign, rules: rules, inputs: inputs, states: states, observations: observations, now: now,
+            local: { clock.local($0) }, into: &batch)
+        return (inputs.people.count, nextCheck)
+    }
+
+    /// The pure part of a pass over one campaign, between reading and committing: observe every
+    /// person with what the rules watch, `AutomationPass.run` per rule and person, each firing's
+    /// effects, and the states and observations that changed, added to `batch`. Returns the
+    /// earliest next check. (The bench times this apart from the reads and the commit.)
+    public static func evaluate(
+        campaign: String, rules: [AutomationRule], inputs: AutomationCampaignInputs,
+        states: [String: [String: AutomationCommit.State]], observations: [String: [String: AutomationObserved]],
+        now: Int64, local: (Int64) -> AutomationLocalTime, into batch: inout AutomationCommit
+    ) -> Int64? {
         var watch = AutomationWatch()
         for r in rules { watch.formUnion(r.observation) }
         var nextCheck: Int64?
@@ -132,7 +146,7 @@ public final class AutomationEngine: Sendable {
                 }
             }
         }
-        return (inputs.people.count, nextCheck)
+        return nextCheck
     }
 
     /// A firing as stored: its actions' writes, its log record and its deliveries.

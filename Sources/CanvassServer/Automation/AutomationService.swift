@@ -42,13 +42,24 @@ public struct AutomationService: Service {
         }
     }
 
-    /// Passes until cancelled.
+    /// Passes until cancelled. A pass is skipped when nothing was stored since the last one (the
+    /// feed's watermark has not moved) and nothing it found is due yet: the scheduler's idle
+    /// minute then costs one read instead of a pass over every campaign. The pass after a pass
+    /// that wrote runs in full (its own writes moved the watermark), and finds nothing new.
     func passes() async {
+        var last: (watermark: Int64, nextCheck: Int64?)?
         while !Task.isCancelled {
             let started = clock.now()
             var next = started + intervalMillis
+            let watermark = try? await engine.storage.safeWatermark()
+            if let last, let watermark, watermark == last.watermark, last.nextCheck.map({ started < $0 }) ?? true {
+                await signal.wait(orUntil: min(next, last.nextCheck ?? next), on: clock)
+                continue
+            }
+            last = nil
             do {
                 let summary = try await engine.runPass(now: started)
+                if let watermark { last = (watermark, summary.nextCheck) }
                 if let due = summary.nextCheck { next = min(next, max(due, started + 1)) }
                 if summary.deliveriesQueued > 0 { worker?.wake() }
                 if summary.firingsNew > 0 || summary.deliveriesQueued > 0 {

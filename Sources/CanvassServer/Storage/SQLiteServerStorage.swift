@@ -179,9 +179,9 @@ public final class SQLiteServerStorage: ServerStorage {
 
     // MARK: automation
 
-    public func automationInputs(campaign: String) async throws -> AutomationCampaignInputs {
+    public func automationInputs(campaign: String, rules: [AutomationRule]) async throws -> AutomationCampaignInputs {
         let replicaStore = store.replicaStore
-        return try await offPool { try AutomationCampaignInputs.load(replicaStore, campaign: campaign) }
+        return try await offPool { try AutomationCampaignInputs.load(replicaStore, campaign: campaign, rules: rules) }
     }
 
     /// Runs a synchronous read of a whole campaign on a dispatch thread: a pass over a large

@@ -97,7 +97,7 @@ public protocol ServerStorage: Sendable {
     // MARK: automation (issue 12; see ServerStore+Automation.swift for what each table holds)
 
     /// What the rules of a campaign read: its people, their interactions, RSVPs and donations.
-    func automationInputs(campaign: String) async throws -> AutomationCampaignInputs
+    func automationInputs(campaign: String, rules: [AutomationRule]) async throws -> AutomationCampaignInputs
     /// Stored states of `rules`: rule id → person → state.
     func automationStates(rules: [String]) async throws -> [String: [String: AutomationCommit.State]]
     /// Stored observation maps of a campaign's people: person → map.
