@@ -110,7 +110,8 @@ let package = Package(
             name: "canvass-bench",
             dependencies: [
                 "CanvassCore", "CanvassProtocol", "CanvassFixtures", "CanvassTestSupport", "CanvassClient",
-                "CanvassServer", "CanvassStore", "CanvassCampaign", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "CanvassServer", "CanvassStore", "CanvassCampaign",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict),
@@ -167,7 +168,8 @@ let package = Package(
         .testTarget(
             name: "CanvassServerTests",
             dependencies: [
-                "CanvassCore", "CanvassStore", "CanvassServer", "CanvassProtocol", "CanvassTestSupport", "CanvassCampaign",
+                "CanvassCore", "CanvassStore", "CanvassServer", "CanvassProtocol", "CanvassTestSupport",
+                "CanvassCampaign",
                 "CanvassFixtures",
                 "CanvassClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -179,7 +181,8 @@ let package = Package(
         .testTarget(
             name: "CanvassEndToEndTests",
             dependencies: [
-                "CanvassCore", "CanvassStore", "CanvassClient", "CanvassProtocol", "CanvassTestSupport", "CanvassCampaign",
+                "CanvassCore", "CanvassStore", "CanvassClient", "CanvassProtocol", "CanvassTestSupport",
+                "CanvassCampaign",
                 "CanvassFixtures",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

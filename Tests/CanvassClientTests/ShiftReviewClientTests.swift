@@ -1,5 +1,5 @@
-import CanvassClient
 import CanvassCampaign
+import CanvassClient
 import CanvassCore
 import CanvassStore
 import CanvassTestSupport

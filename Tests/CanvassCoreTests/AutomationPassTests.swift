@@ -4,17 +4,7 @@ import Testing
 /// What the engine and `simulate` share, without a database: the events a person's records hold,
 /// what observation dates, one pass of a rule (entry, rotations, skipped steps), what a firing's
 /// actions write and send, and when a failed delivery is tried again.
-@Suite struct AutomationPassTests {
-    static let minute: Int64 = 60_000
-    static let hour: Int64 = 3_600_000
-    static let day: Int64 = 86_400_000
-    /// Monday 1970-01-05 00:00 UTC.
-    static let monday: Int64 = 4 * day
-
-    static func utc(_ t: Int64) -> AutomationLocalTime {
-        AutomationLocalTime(weekday: Int((t / day + 3) % 7) + 1, minute: Int(t % day / minute))
-    }
-
+@Suite struct AutomationPassTests: AutomationClockFixture {
     static func interaction(
         _ id: String, _ result: String?, at: Int64?, answers: [String: Value] = [:], corrects: String? = nil
     ) -> PersonFacts.Interaction {

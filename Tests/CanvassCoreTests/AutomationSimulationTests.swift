@@ -4,17 +4,7 @@ import Testing
 /// `automation simulate` without a database: the simulated clock jumps from one due instant to
 /// the next, so a delay fires at its end and not before, a window defers to its next opening, a
 /// decision takes its no path at the deadline, and each step fires once.
-@Suite struct AutomationSimulationTests {
-    static let minute: Int64 = 60_000
-    static let hour: Int64 = 3_600_000
-    static let day: Int64 = 86_400_000
-    /// Monday 1970-01-05 00:00 UTC.
-    static let monday: Int64 = 4 * day
-
-    static func utc(_ t: Int64) -> AutomationLocalTime {
-        AutomationLocalTime(weekday: Int((t / day + 3) % 7) + 1, minute: Int(t % day / minute))
-    }
-
+@Suite struct AutomationSimulationTests: AutomationClockFixture {
     static func member(_ id: String, _ contact: [String: Value] = [:], interactions: [PersonFacts.Interaction] = [])
         -> AutomationPersonRecords
     {

@@ -4,18 +4,7 @@ import Testing
 /// The automation evaluator: each step fires once per (rule, person, rotation, step), delays are
 /// not early, windows defer to the next allowed time, decisions take the yes path in time and the
 /// no path at the deadline. No clock, no database: `now` and the campaign's wall time are inputs.
-@Suite struct AutomationTests {
-    static let minute: Int64 = 60_000
-    static let hour: Int64 = 3_600_000
-    static let day: Int64 = 86_400_000
-    /// Monday 1970-01-05 00:00 UTC.
-    static let monday: Int64 = 4 * day
-
-    /// UTC as the campaign's zone: ISO weekday and minute of day.
-    static func utc(_ t: Int64) -> AutomationLocalTime {
-        AutomationLocalTime(weekday: Int((t / day + 3) % 7) + 1, minute: Int(t % day / minute))
-    }
-
+@Suite struct AutomationTests: AutomationClockFixture {
     static func person(_ events: [AutomationEvent] = [], groups: Set<String> = []) -> AutomationPerson {
         AutomationPerson(facts: PersonFacts(id: "p1", contact: ["voted": .bool(false)], groups: groups), events: events)
     }

@@ -93,10 +93,6 @@ import Testing
     }
 }
 
-struct ReceiverError: Error, CustomStringConvertible {
-    let description: String
-}
-
 /// A webhook receiver on loopback: `/flaky` answers 500 to its first `failFirst` requests and
 /// 200 after; `/down` always 500. Each request is logged (path, Idempotency-Key, status, body).
 final class WebhookReceiver: @unchecked Sendable {
@@ -144,23 +140,7 @@ final class WebhookReceiver: @unchecked Sendable {
         FileManager.default.createFile(atPath: log.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", Self.script, log.path, String(failFirst)]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var text = ""
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline, process.isRunning {
-            let data = out.fileHandleForReading.availableData
-            if data.isEmpty { continue }
-            text += String(decoding: data, as: UTF8.self)
-            if let m = text.firstMatch(of: /listening on (\d+)/), let p = Int(m.1) {
-                port = p
-                return
-            }
-        }
-        kill(process.processIdentifier, SIGKILL)
-        throw ReceiverError(description: "the webhook receiver (python3) did not start: \(text)")
+        port = try startListening(process, what: "the webhook receiver (python3)")
     }
 
     /// The requests received so far, once `done` holds for them (or after 30 s).

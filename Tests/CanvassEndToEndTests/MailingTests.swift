@@ -151,23 +151,7 @@ final class SMTPSink: @unchecked Sendable {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("smtp_sink.py")
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script.path, directory.path]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var text = ""
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline, process.isRunning {
-            let data = out.fileHandleForReading.availableData
-            if data.isEmpty { continue }
-            text += String(decoding: data, as: UTF8.self)
-            if let m = text.firstMatch(of: /listening on (\d+)/), let p = Int(m.1) {
-                port = p
-                return
-            }
-        }
-        process.terminate()
-        throw MailTestError("smtp_sink.py did not start: \(text)")
+        port = try startListening(process, what: "smtp_sink.py")
     }
 
     /// The messages received so far, once `done` holds for them (or after 30 s).

@@ -159,7 +159,7 @@ import Testing
     @Test(arguments: [
         ("echo 'relay says 451 try later' >&2; exit 75", "exited 75 (temporary failure): relay says 451 try later"),
         ("exit 69", "exited 69: no error output"),
-        ("sleep 5", "did not finish within"),
+        ("sleep 60", "did not finish within"),
     ])
     func aFailingProgramIsAFailedTry(_ c: (String, String)) async throws {
         let dir = try Self.temporaryDirectory()
@@ -175,7 +175,8 @@ import Testing
             return
         }
         #expect(why.contains(c.1), "\(why)")
-        #expect(ContinuousClock.now - start < .seconds(4))
+        // Well before the program would end by itself (60 s), with room for a loaded machine.
+        #expect(ContinuousClock.now - start < .seconds(30))
     }
 
     @Test func badOptionsAreReportedTogether() {
