@@ -662,16 +662,15 @@ extension FieldClient {
             }
             rule.campaign = campaignID
             let record = try store.record(RecordKey("campaigns", campaignID))
-            let clock = CampaignLocalTime(campaign: record)
-            let dayClock = CampaignClock(timeZone: record?["time_zone"]?.stringValue)
+            let clock = CampaignClock(campaign: record)
             let inputs = try AutomationCampaignInputs.load(store, campaign: campaignID, rules: [rule])
             let until = now + Int64(days) * 86_400_000
             let firings = AutomationSimulation.run(
                 rules: [rule], people: inputs.people, rsvpQuestions: inputs.rsvpQuestions, from: now, until: until,
-                local: clock.local)
+                local: clock.automation)
             var perDay: [String: (steps: [String: Int], skipped: Int)] = [:]
             for f in firings {
-                let day = dayClock.day(f.at)
+                let day = clock.day(f.at)
                 var d = perDay[day] ?? ([:], 0)
                 if f.outcome == .skipped { d.skipped += 1 } else { d.steps[f.key.step, default: 0] += 1 }
                 perDay[day] = d
@@ -679,7 +678,7 @@ extension FieldClient {
             let facts = Dictionary(inputs.people.map { ($0.id, $0.facts.contact) }, uniquingKeysWith: { a, _ in a })
             let first = firings.prefix(max(0, shown)).map { f in
                 SimulatedFiring(
-                    at: f.at, day: dayClock.day(f.at), dueAt: f.dueAt, person: f.key.person,
+                    at: f.at, day: clock.day(f.at), dueAt: f.dueAt, person: f.key.person,
                     name: facts[f.key.person].flatMap { Self.name($0) }, rotation: f.key.rotation, step: f.key.step,
                     outcome: f.outcome.rawValue, path: f.path, reason: f.reason,
                     actions: f.outcome == .skipped ? [] : f.actions.map(AutomationWords.action),

@@ -1,3 +1,4 @@
+import CanvassCampaign
 import CanvassCore
 import CanvassProtocol
 import CanvassStore

@@ -158,12 +158,12 @@ struct AutomationScenario: Scenario {
         // 2. The pure pass: observe and evaluate every rule for every person, from the stored states.
         let states = try await storage.automationStates(rules: rules.map(\.id))
         let observations = try await storage.automationObservations(campaign: campaign)
-        let clock = CampaignLocalTime(campaign: try await storage.record(RecordKey("campaigns", campaign)))
+        let clock = CampaignClock(campaign: try await storage.record(RecordKey("campaigns", campaign)))
         let pure = measure(repeats: repeats) {
             var batch = AutomationCommit(now: now)
             _ = AutomationEngine.evaluate(
                 campaign: campaign, rules: rules, inputs: inputs, states: states, observations: observations,
-                now: now, local: { clock.local($0) }, into: &batch)
+                now: now, local: { clock.automation($0) }, into: &batch)
             return batch.firings.count
         }
         progress(String(format: "pure pass: best %.3f s, %d firings", pure.best, pure.last))

@@ -1,4 +1,6 @@
+import CanvassCampaign
 import CanvassClient
+import CanvassCore
 import Testing
 
 /// The campaign's clock that quality review's shifts and the report's days read times with.
@@ -13,6 +15,16 @@ struct ShiftReviewClockTests {
         let utc = CampaignClock(timeZone: nil)
         #expect(!utc.known)
         #expect(utc.local(Self.lateEvening) == .init(day: "2026-11-04", minute: 3 * 60 + 30))
+    }
+
+    /// Automation windows read the same clock: the ISO weekday and minute of the local day.
+    @Test func automationWindowsReadTheLocalWeekdayAndMinute() {
+        let ny = CampaignClock(timeZone: "America/New_York")
+        // Tuesday 2026-11-03, 22:30 in New York; Wednesday 03:30 in UTC.
+        #expect(ny.automation(Self.lateEvening) == AutomationLocalTime(weekday: 2, minute: 22 * 60 + 30))
+        #expect(CampaignClock.utc.automation(Self.lateEvening) == AutomationLocalTime(weekday: 3, minute: 3 * 60 + 30))
+        // 1969-12-31 was a Wednesday.
+        #expect(CampaignClock.utc.automation(-1000) == AutomationLocalTime(weekday: 3, minute: 1439))
     }
 
     @Test func anUnknownZoneReadsUtc() {

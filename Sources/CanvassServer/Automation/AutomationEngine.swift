@@ -100,12 +100,12 @@ public final class AutomationEngine: Sendable {
         async throws -> (people: Int, nextCheck: Int64?)
     {
         let inputs = try await storage.automationInputs(campaign: campaign, rules: rules)
-        let clock = CampaignLocalTime(campaign: try await storage.record(RecordKey("campaigns", campaign)))
+        let clock = CampaignClock(campaign: try await storage.record(RecordKey("campaigns", campaign)))
         let states = try await storage.automationStates(rules: rules.map(\.id))
         let observations = try await storage.automationObservations(campaign: campaign)
         let nextCheck = Self.evaluate(
             campaign: campaign, rules: rules, inputs: inputs, states: states, observations: observations, now: now,
-            local: { clock.local($0) }, into: &batch)
+            local: { clock.automation($0) }, into: &batch)
         return (inputs.people.count, nextCheck)
     }
 

@@ -7,7 +7,8 @@ import Foundation
 /// (`campaigns.time_zone`, an IANA name such as "America/New_York"), read with Foundation's
 /// `TimeZone` and `Calendar`. A campaign without a time zone, or with one Foundation does not
 /// know, is read in UTC (`known` says which). Quality review's shifts (`ShiftReview`), list
-/// windows and the report's days all read times through it, so they agree on what "a day" is.
+/// windows, the report's days and automation's windows (`automation(_:)`, on the server and in
+/// `simulate`) all read times through it, so they agree on what "a day" is.
 public struct CampaignClock: Sendable, Hashable {
     /// A moment as the campaign reads it.
     public struct Local: Sendable, Hashable {
@@ -38,6 +39,21 @@ public struct CampaignClock: Sendable, Hashable {
             timeZone = TimeZone(identifier: "UTC")!
             known = false
         }
+    }
+
+    /// The clock of a campaign record (its `time_zone`; UTC for nil).
+    public init(campaign: Record?) {
+        self.init(timeZone: campaign?["time_zone"]?.stringValue)
+    }
+
+    /// The ISO weekday (1 = Monday … 7 = Sunday) and minute of the day of a moment, as automation
+    /// windows read them.
+    public func automation(_ milliseconds: Int64) -> AutomationLocalTime {
+        let localSeconds = Self.floorDiv(milliseconds, 1000) + offset(atSecond: Self.floorDiv(milliseconds, 1000))
+        let dayNumber = Self.floorDiv(localSeconds, 86_400)
+        // 1970-01-01 was a Thursday (ISO 4).
+        let weekday = Int(((dayNumber + 3) % 7 + 7) % 7) + 1
+        return AutomationLocalTime(weekday: weekday, minute: Int((localSeconds - dayNumber * 86_400) / 60))
     }
 
     /// The clock of a campaign held in `store` (UTC when it has no `time_zone`, or no such campaign).
