@@ -26,6 +26,7 @@ public struct AutomationRuleRecord: Sendable, Hashable {
         do {
             var rule = try AutomationDocument.decode(yaml: source)
             rule.id = record.key.id
+            rule.activeSince = record["added_at"]?.intValue ?? 0
             if let campaign { rule.campaign = campaign }
             campaign = rule.campaign
             name = name ?? rule.name

@@ -661,6 +661,8 @@ extension FieldClient {
                     .invalid, Self.located(problems, file: file, what: "does not fit campaign \(campaignID)"))
             }
             rule.campaign = campaignID
+            // As if added now: interactions from before do not fire it (`AutomationRule.activeSince`).
+            rule.activeSince = now
             let record = try store.record(RecordKey("campaigns", campaignID))
             let clock = CampaignClock(campaign: record)
             let inputs = try AutomationCampaignInputs.load(store, campaign: campaignID, rules: [rule])

@@ -16,6 +16,10 @@ public struct AutomationRule: Sendable, Hashable {
     /// Whether a person who finished a rotation enters again (a new rotation) on a later entry.
     public var reentry: Bool
     public var steps: [AutomationStep]
+    /// When the rule started (its record's `added_at`; `simulate` uses now): an "any interaction"
+    /// entry is dated no earlier, so interactions from before the rule existed neither trigger
+    /// its steps nor start its delays in the past.
+    public var activeSince: Int64 = 0
 
     public init(
         id: String, campaign: String, name: String, entry: AutomationEntry, reentry: Bool = false,

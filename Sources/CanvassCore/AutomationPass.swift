@@ -102,7 +102,8 @@ public enum AutomationPass {
     /// person in it (kept in `state`, cleared when they leave or stop matching, so coming back is a
     /// new entry): not by when the engine first observed the membership, which may be long before
     /// the rule existed (another rule watched the group). "Any interaction" is dated by the latest
-    /// interaction in the campaign, so with re-entry each later interaction starts a new rotation.
+    /// interaction in the campaign, so with re-entry each later interaction starts a new rotation;
+    /// never before the rule started (`activeSince`): people contacted before it enter when it starts.
     static func qualifiesSince(
         _ rule: AutomationRule, person: AutomationPersonRecords, observed: [String: AutomationObserved],
         state: inout AutomationPersonState, now: Int64
@@ -127,7 +128,7 @@ public enum AutomationPass {
             state.qualifiedSince = since
             return since
         case .anyInteraction:
-            return person.interactions.compactMap(\.recordedAt).max()
+            return person.interactions.compactMap(\.recordedAt).max().map { max($0, rule.activeSince) }
         }
     }
 }

@@ -138,6 +138,28 @@ import Testing
         }
     }
 
+    /// A rule on "any interaction" added today does not fire for last week's knocks: people
+    /// contacted before it enter when it starts, so an old result is no event of theirs and a
+    /// delay counts from the rule's start; a result recorded after it (even offline, synced
+    /// later) fires.
+    @Test func interactionsFromBeforeTheRuleDoNotFireIt() {
+        let start = Self.monday + 7 * Self.day
+        var rule = Self.rule(
+            .anyInteraction,
+            [AutomationStep(id: "s", trigger: .result("refused"), actions: [.addToGroup("g")])])
+        rule.activeSince = start
+        let old = AutomationPersonRecords(
+            facts: PersonFacts(id: "p1", contact: [:]),
+            interactions: [Self.interaction("i1", "refused", at: start - 3 * Self.day)])
+        var (r, _) = Self.pass(rule, old, state: nil, now: start + Self.hour)
+        #expect(r.state.enteredAt == start)
+        #expect(r.firings.isEmpty, "an old refusal does not fire a new rule")
+        var later = old
+        later.interactions.append(Self.interaction("i2", "refused", at: start + 30 * Self.minute))
+        (r, _) = Self.pass(rule, later, state: r.state, now: start + 2 * Self.hour)
+        #expect(r.firings.map(\.key.description) == ["r@p1@1@s"])
+    }
+
     @Test func reentryIsANewRotationOnlyWhenTheRuleAllowsIt() {
         let step = AutomationStep(id: "s", trigger: .delayAfterEntry(0), actions: [.addToList("L")])
         let segment = AutomationEntry.segment(Self.criteria("party=DEM"))
@@ -257,7 +279,11 @@ import Testing
                 ]
             ),
             (.setField("language", "es"), [AutomationWrite(c, ["language": .string("es")])]),
-            (.setField("do_not_call", "yes"), [AutomationWrite(c, ["do_not_call": .bool(true)])]),
+            // A rule may not undo a do-not-contact (an unsubscribe), mark someone deceased, or re-point a reference.
+            (.setField("do_not_email", "no"), []),
+            (.setField("do_not_call", "yes"), []),
+            (.setField("deceased", "yes"), []),
+            (.setField("campaign_id", "C2"), []),
             (.setField("ward", "12"), [AutomationWrite(c, ["ward": .int(12)])]),
             (.setField("ward", "twelve"), []),
             (.setField("party", "WHIG"), []),
