@@ -57,6 +57,10 @@ public enum AutomationEffects {
                 if let h = person.householdID { item["household_id"] = .string(h) }
                 out.writes.append(AutomationWrite(RecordKey("list_items", "\(list)-\(person.id)"), item))
             case .setField(let field, let text):
+                if let why = setFieldRefusal(field, schema: schema) {
+                    out.notes.append("set_field \(field): \(why)")
+                    continue
+                }
                 guard let spec = schema.collections["contacts"]?.field(field), let value = fieldValue(text, spec) else {
                     out.notes.append("set_field \(field): '\(text)' does not fit the contact field")
                     continue
@@ -93,6 +97,23 @@ public enum AutomationEffects {
             }
         }
         return out
+    }
+
+    /// Why a rule may not `set_field` this contact field, nil when it may. A rule may not undo
+    /// what a person or a canvasser said about contacting them (`do_not_*`: an unsubscribe is one),
+    /// nor mark someone deceased or moved, nor re-point a reference (the campaign, the household):
+    /// `do_not_contact` sets the first, coordinators the rest by hand.
+    public static func setFieldRefusal(_ field: String, schema: Schema = CampaignSchema.standard) -> String? {
+        guard let spec = schema.collections["contacts"]?.field(field) else {
+            return "'\(field)' is not a contact field"
+        }
+        if field.hasPrefix("do_not_") {
+            return
+                "a rule may not change '\(field)' (use do_not_contact to set it; only people and coordinators clear it)"
+        }
+        if ["deceased", "moved"].contains(field) { return "a rule may not change '\(field)'; a coordinator sets it" }
+        if spec.kind == .reference { return "a rule may not re-point '\(field)'" }
+        return nil
     }
 
     /// The contact field `do_not_contact: CHANNEL` sets.
@@ -137,6 +158,7 @@ public enum MailingRecipients {
         if contact["do_not_email"] == .bool(true) { return .failure(Refusal(reason: "unsubscribed from email")) }
         if contact["do_not_contact"] == .bool(true) { return .failure(Refusal(reason: "marked do not contact")) }
         if contact["deceased"] == .bool(true) { return .failure(Refusal(reason: "deceased")) }
+        if contact["moved"] == .bool(true) { return .failure(Refusal(reason: "moved away")) }
         guard let email = contact["email"]?.stringValue?.trimmingSpaces, isAddress(email) else {
             return .failure(Refusal(reason: "no email address"))
         }

@@ -493,6 +493,10 @@ public enum AutomationDocument {
                 let field = text(map["field"], "\(at).field", parent: value)
                 let v = text(map["value"], "\(at).value", parent: value)
                 guard let field, let v else { return nil }
+                if let why = AutomationEffects.setFieldRefusal(field) {
+                    add(map["field"], "\(at).field", "bad_value", why)
+                    return nil
+                }
                 return .setField(field, v)
             default: break
             }

@@ -26,7 +26,7 @@ import Testing
             actions:
               - send_email: thank-you
               - webhook: "https://example.org/hook"
-              - set_field: { field: note, value: gave }
+              - set_field: { field: notes, value: gave }
               - do_not_contact: phone
           - id: later
             trigger: { kind: at, at: "2026-11-03T09:00:00-05:00" }
@@ -52,7 +52,7 @@ import Testing
         #expect(rule.steps[1].trigger == .donation)
         #expect(
             rule.steps[1].actions == [
-                .sendEmail("thank-you"), .webhook("https://example.org/hook"), .setField("note", "gave"),
+                .sendEmail("thank-you"), .webhook("https://example.org/hook"), .setField("notes", "gave"),
                 .doNotContact("phone"),
             ])
         #expect(rule.steps[2].trigger == .at(1_793_714_400_000))
