@@ -116,8 +116,11 @@ public final class ServerStore: Sendable {
 
     /// A secret kept in the store (hex), made with `mint` the first time, in one transaction so
     /// two callers cannot make two.
+    /// Read without a write transaction once it exists: an endpoint that checks a token with it
+    /// (unsubscribe, open to anyone) never queues for the single writer.
     public func secret(named name: String, minting mint: @Sendable () -> String) async throws -> String {
-        try await writer.write { db in
+        if let s = try await writer.read({ db in try ReplicaStore.meta(db, "secret.\(name)") }) { return s }
+        return try await writer.write { db in
             if let s = try ReplicaStore.meta(db, "secret.\(name)") { return s }
             let s = mint()
             try ReplicaStore.setMeta(db, "secret.\(name)", s)

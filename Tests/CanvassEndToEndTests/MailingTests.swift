@@ -86,8 +86,10 @@ import Testing
         let message = try #require(got.first { $0.recipients == ["voter0@mail.test"] })
         let link = try #require(message.body.firstMatch(of: /https?:\/\/\S+\/v1\/unsubscribe\/\S+/)).0
         #expect(message.header("List-Unsubscribe") == "<\(link)>")
-        #expect(try await httpGet(String(link)) == 200)
-        #expect(try await httpGet(String(link.dropLast(2))) == 404)
+        #expect(try await http(String(link)) == 200)
+        #expect(try await http(String(link.dropLast(2))) == 404)
+        // Following the link asks; its button (or a mail client's one-click) POSTs.
+        #expect(try await http(String(link), method: .POST) == 200)
 
         // A second mailing to the same segment reaches everyone but voter0.
         let followUp = try #require(
@@ -204,8 +206,10 @@ func freeLoopbackPort() throws -> Int {
 }
 
 /// The status of a GET, as a mail client following a link would make it.
-func httpGet(_ url: String) async throws -> UInt {
-    let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+func http(_ url: String, method: HTTPMethod = .GET) async throws -> UInt {
+    var request = HTTPClientRequest(url: url)
+    request.method = method
+    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
     _ = try await response.body.collect(upTo: 1 << 16)
     return response.status.code
 }

@@ -56,12 +56,19 @@ import Testing
             clock: { 50 })
         try await Application(router: router).test(.router) { client in
             // No protocol header, no token: a mail client sends neither.
+            // A GET (the link followed, or a mail scanner fetching it) asks; it changes nothing.
             try await client.execute(uri: Self.path(ann), method: .get) { r in
                 #expect(r.status == .ok)
                 #expect(r.headers[.contentType] == "text/html; charset=utf-8")
+                #expect(String(buffer: r.body).contains("<form method=\"post\">"))
+            }
+            #expect(try await storage.record(RecordKey("contacts", "p-ann"))?["do_not_email"] == nil)
+            // The button POSTs; following the link again then says it is done.
+            try await client.execute(uri: Self.path(ann), method: .post) { r in #expect(r.status == .ok) }
+            try await client.execute(uri: Self.path(ann), method: .get) { r in
+                #expect(r.status == .ok)
                 #expect(String(buffer: r.body).contains("unsubscribed"))
             }
-            try await client.execute(uri: Self.path(ann), method: .get) { r in #expect(r.status == .ok) }
             try await client.execute(uri: Self.path(bob), method: .post) { r in
                 #expect(r.status == .ok)
                 #expect(r.headers[.contentType] == "text/plain; charset=utf-8")

@@ -76,15 +76,25 @@ public struct Unsubscriber: Sendable {
     /// - Throws: `ServerError.notFound` for a malformed or forged token, or a person who is gone.
     @discardableResult
     public func unsubscribe(token: String, now: Int64) async throws -> String {
-        let key = try await storage.secret(named: UnsubscribeToken.secretName)
-        let refused = ServerError.notFound(
-            "this unsubscribe link is not valid; use the link of the message exactly as it came, or ask the campaign")
-        guard let person = UnsubscribeToken.person(in: token, key: key) else { throw refused }
+        let (person, record) = try await verify(token: token)
         let contact = RecordKey("contacts", person)
-        guard let record = try await storage.record(contact), !record.isDeleted else { throw refused }
         if record["do_not_email"] != .bool(true) {
             try await storage.write([LocalWrite(contact, ["do_not_email": .bool(true)])], wallclock: now)
         }
         return person
+    }
+
+    /// The person a token names and their contact, changing nothing: what a `GET` of the link
+    /// checks before it shows the confirmation.
+    /// - Throws: `ServerError.notFound` for a malformed or forged token, or a person who is gone.
+    public func verify(token: String) async throws -> (person: String, contact: Record) {
+        let key = try await storage.secret(named: UnsubscribeToken.secretName)
+        let refused = ServerError.notFound(
+            "this unsubscribe link is not valid; use the link of the message exactly as it came, or ask the campaign")
+        guard let person = UnsubscribeToken.person(in: token, key: key) else { throw refused }
+        guard let record = try await storage.record(RecordKey("contacts", person)), !record.isDeleted else {
+            throw refused
+        }
+        return (person, record)
     }
 }
