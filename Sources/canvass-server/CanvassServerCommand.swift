@@ -69,6 +69,13 @@ struct ServerOptions: ParsableArguments {
         help: "Run no automation rules and deliver no webhooks or email (env CANVASS_NO_AUTOMATION=1).")
     var noAutomation = false
 
+    @Flag(
+        name: .customLong("allow-private-webhooks"),
+        help:
+            "Let automation webhooks reach this machine and private networks (loopback, 10/8, 192.168/16, link-local, …); refused by default, since a rule's author should not reach the server's own network (env CANVASS_ALLOW_PRIVATE_WEBHOOKS=1)."
+    )
+    var allowPrivateWebhooks = false
+
     @Option(
         name: .customLong("delivery-retry-base-ms"),
         help:
@@ -243,7 +250,10 @@ func serve(_ options: ServerOptions, service: SyncService, banner: String? = nil
             SendmailSender(storage: service.storage, configuration: $0)
         }
         let automation = AutomationService.server(
-            service: service, policy: try options.deliveryPolicy, email: email, logger: logger)
+            service: service, policy: try options.deliveryPolicy, email: email,
+            allowPrivateWebhooks: options.allowPrivateWebhooks
+                || ProcessInfo.processInfo.environment["CANVASS_ALLOW_PRIVATE_WEBHOOKS"] == "1",
+            logger: logger)
         services.append(automation.service)
         webhook = automation.webhook
     }

@@ -20,7 +20,8 @@ import Testing
         let data = dir.appendingPathComponent("server").path
         let server = try ServerProcess(
             arguments: [
-                "demo", "--delivery-retry-base-ms", "50", "--delivery-retry-cap-s", "1", "--delivery-max-attempts", "4",
+                "demo", "--allow-private-webhooks", "--delivery-retry-base-ms", "50", "--delivery-retry-cap-s", "1",
+                "--delivery-max-attempts", "4",
             ], dataDirectory: data)
         defer { server.stop() }
         let kim = dir.appendingPathComponent("kim").path

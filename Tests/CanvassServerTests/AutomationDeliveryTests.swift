@@ -47,6 +47,29 @@ import Testing
         try #require(try await storage.record(RecordKey("automation_deliveries", id)))
     }
 
+    /// A rule's webhook to the server's own machine or network is refused without a request,
+    /// unless the operator allows it; a public host is not refused on that account.
+    @Test func aWebhookToThisMachineIsRefusedUnlessTheOperatorAllowsIt() async throws {
+        let sender = WebhookSender(timeoutSeconds: 2)
+        let local = AutomationDelivery(
+            id: "r@p@1@s#0", kind: .webhook, target: "http://127.0.0.1:9/hook", campaign: "C", contact: "p")
+        guard case .rejected(let why) = await sender.send(local) else {
+            Issue.record("a webhook to loopback was not refused")
+            try await sender.shutdown()
+            return
+        }
+        #expect(why.contains("--allow-private-webhooks"), "\(why)")
+        try await sender.shutdown()
+        let allowing = WebhookSender(timeoutSeconds: 2, allowPrivate: true)
+        // Port 9 (discard) is closed here: the request is tried, and fails as a retryable error.
+        guard case .failed = await allowing.send(local) else {
+            Issue.record("an allowed loopback webhook was not tried")
+            try await allowing.shutdown()
+            return
+        }
+        try await allowing.shutdown()
+    }
+
     @Test func aFailingDeliveryIsRetriedWithBackOffThenDeliveredOnce() async throws {
         let storage = try SQLiteServerStorage.inMemory()
         try await queue(storage, "d-1", now: 0)

@@ -81,10 +81,10 @@ extension AutomationService {
     /// delivery worker with a `WebhookSender` (returned, to be shut down after the service group)
     /// and `email` when campaign email is configured.
     public static func server(
-        service: SyncService, policy: DeliveryPolicy, email: (any DeliverySender)?,
+        service: SyncService, policy: DeliveryPolicy, email: (any DeliverySender)?, allowPrivateWebhooks: Bool = false,
         clock: any AutomationClock = SystemAutomationClock(), logger: Logger
     ) -> (service: AutomationService, webhook: WebhookSender) {
-        let webhook = WebhookSender()
+        let webhook = WebhookSender(allowPrivate: allowPrivateWebhooks)
         var senders: [AutomationDelivery.Kind: any DeliverySender] = [.webhook: webhook]
         if let email { senders[.email] = email }
         let worker = DeliveryWorker(
