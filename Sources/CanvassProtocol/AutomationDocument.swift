@@ -32,22 +32,9 @@ import Yams
 /// (``ProtocolError/Code/invalidAutomation``), each with its line and column.
 public enum AutomationDocument {
     public static func decode(yaml: String, file: String? = nil) throws -> AutomationRule {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: yaml) else {
-                throw ProtocolError.invalidAutomation(
-                    file: file,
-                    problems: [
-                        .init(
-                            Diagnostic(
-                                at: "rule", code: "empty",
-                                "the document is empty; a rule needs id, campaign, entry and steps"))
-                    ])
-            }
-            root = node
-        } catch let error as YamlError {
-            throw ProtocolError.invalidAutomation(file: file, problems: [SurveyDocument.problem(from: error)])
-        }
+        let root = try SurveyDocument.root(
+            yaml: yaml, at: "rule", empty: "the document is empty; a rule needs id, campaign, entry and steps"
+        ) { ProtocolError.invalidAutomation(file: file, problems: $0) }
         var reader = Reader()
         let rule = reader.rule(root)
         if let rule, reader.problems.isEmpty { return rule }

@@ -17,27 +17,29 @@ public enum SurveyDocument {
         return survey
     }
 
+    /// The root node of a YAML document (a survey, an automation rule): a syntax error or an
+    /// empty document becomes the document's error (`invalid`), located where Yams found it.
+    static func root(
+        yaml: String, at: String, empty: String, invalid: ([ProtocolError.Problem]) -> ProtocolError
+    ) throws -> Node {
+        do {
+            guard let node = try Yams.compose(yaml: yaml) else {
+                throw invalid([.init(Diagnostic(at: at, code: "empty", empty))])
+            }
+            return node
+        } catch let error as YamlError {
+            throw invalid([problem(from: error)])
+        }
+    }
+
     /// Decodes a survey and returns it with every diagnostic (warnings included). Throws only when
     /// no survey could be built at all (bad YAML, wrong shape).
     public static func decodeWithDiagnostics(yaml: String, file: String? = nil) throws -> (
         Survey, [ProtocolError.Problem]
     ) {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: yaml) else {
-                throw ProtocolError.invalidSurvey(
-                    file: file,
-                    problems: [
-                        .init(
-                            Diagnostic(
-                                at: "survey", code: "empty",
-                                "the document is empty; a survey needs at least id, title and kind"))
-                    ])
-            }
-            root = node
-        } catch let error as YamlError {
-            throw ProtocolError.invalidSurvey(file: file, problems: [problem(from: error)])
-        }
+        let root = try root(
+            yaml: yaml, at: "survey", empty: "the document is empty; a survey needs at least id, title and kind"
+        ) { ProtocolError.invalidSurvey(file: file, problems: $0) }
 
         guard case .mapping = root else {
             throw ProtocolError.invalidSurvey(

@@ -195,6 +195,12 @@ extension ServerOptions {
     /// Whether the automation engine and its outbox run: on unless --no-automation (CANVASS_NO_AUTOMATION=1).
     var automationEnabled: Bool { !noAutomation && ProcessInfo.processInfo.environment["CANVASS_NO_AUTOMATION"] != "1" }
 
+    /// Whether webhooks may reach this machine and private networks: --allow-private-webhooks
+    /// (CANVASS_ALLOW_PRIVATE_WEBHOOKS=1).
+    var privateWebhooksAllowed: Bool {
+        allowPrivateWebhooks || ProcessInfo.processInfo.environment["CANVASS_ALLOW_PRIVATE_WEBHOOKS"] == "1"
+    }
+
     /// Retries of webhooks and email: the three --delivery-* options, else their environment,
     /// else 30 s doubling up to an hour, 8 attempts.
     var deliveryPolicy: DeliveryPolicy {
@@ -251,8 +257,7 @@ func serve(_ options: ServerOptions, service: SyncService, banner: String? = nil
         }
         let automation = AutomationService.server(
             service: service, policy: try options.deliveryPolicy, email: email,
-            allowPrivateWebhooks: options.allowPrivateWebhooks
-                || ProcessInfo.processInfo.environment["CANVASS_ALLOW_PRIVATE_WEBHOOKS"] == "1",
+            allowPrivateWebhooks: options.privateWebhooksAllowed,
             logger: logger)
         services.append(automation.service)
         webhook = automation.webhook

@@ -25,14 +25,7 @@ import Testing
             ], dataDirectory: data)
         defer { server.stop() }
         let kim = dir.appendingPathComponent("kim").path
-        #expect(
-            try await canvass(["login", server.baseURL, try #require(server.code(for: "coordinator"))], home: kim)
-                .status == 0)
-        func run(_ args: [String]) async throws -> String {
-            let r = try await canvass(args, home: kim)
-            #expect(r.status == 0, "\(args): \(r.err)")
-            return r.out
-        }
+        let run = try await coordinator(on: server, home: kim)
         let file = dir.appendingPathComponent("hook.yaml").path
         try """
         id: tell-crm

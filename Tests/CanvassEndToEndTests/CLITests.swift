@@ -12,6 +12,19 @@ func jsonArray(_ text: String) throws -> [[String: Any]] {
     try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]], "\(text)")
 }
 
+/// Logs `home` in to `server` as the demo's coordinator and returns a runner for its commands:
+/// each must exit 0 (the test fails, naming the command and its error output), and the runner
+/// gives what it printed.
+func coordinator(on server: ServerProcess, home: String) async throws -> ([String]) async throws -> String {
+    let login = try await canvass(["login", server.baseURL, try #require(server.code(for: "coordinator"))], home: home)
+    #expect(login.status == 0, "login: \(login.err)")
+    return { args in
+        let r = try await canvass(args, home: home)
+        #expect(r.status == 0, "\(args): \(r.err)")
+        return r.out
+    }
+}
+
 /// Runs the real `canvass` binary with CANVASS_HOME set; returns status, stdout and stderr.
 /// Runs the real `canvass` binary. The wait happens on a Dispatch thread, not on the Swift
 /// concurrency pool: a test blocking one of its few threads (two on this machine) for a whole

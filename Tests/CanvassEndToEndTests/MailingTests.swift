@@ -34,14 +34,7 @@ import Testing
             ], dataDirectory: dir.appendingPathComponent("server").path, port: port)
         defer { server.stop() }
         let kim = dir.appendingPathComponent("kim").path
-        #expect(
-            try await canvass(["login", server.baseURL, try #require(server.code(for: "coordinator"))], home: kim)
-                .status == 0)
-        func run(_ args: [String]) async throws -> String {
-            let r = try await canvass(args, home: kim)
-            #expect(r.status == 0, "\(args): \(r.err)")
-            return r.out
-        }
+        let run = try await coordinator(on: server, home: kim)
 
         // Seven people of the demo campaign; the first six in a group the segment chooses.
         let stops = try jsonArray(try await run(["walk", "turf-01", "--json"]))
