@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/swiftcsv/SwiftCSV", exact: "0.10.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", exact: "2.5.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
     ],
     targets: [
         // Pure replication model: no I/O, no clocks, no dependencies.
@@ -53,11 +54,23 @@ let package = Package(
             name: "CanvassStore",
             dependencies: ["CanvassCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
+        // The server's store on PostgreSQL (postgres-nio): sealed like CanvassStore, the only module
+        // with PostgreSQL's SQL. Rules come from CanvassCore; it fetches their inputs and stores
+        // their outcome, as `ServerStore` does on SQLite.
+        .target(
+            name: "CanvassPostgres",
+            dependencies: [
+                "CanvassCore", "CanvassStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
         // Server-side sync logic without HTTP: push validation and merge, pull paging, scope.
         .target(
             name: "CanvassServer",
             dependencies: [
-                "CanvassCore", "CanvassStore", "CanvassProtocol", "CanvassCampaign",
+                "CanvassCore", "CanvassStore", "CanvassProtocol", "CanvassCampaign", "CanvassPostgres",
                 // Webhook deliveries of the automation outbox.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
