@@ -18,13 +18,7 @@ struct RecordRows {
 
     /// A stored state: the record in the protocol's compact JSON form.
     func decode(_ state: String, _ key: RecordKey) throws -> CanvassCore.Record {
-        do {
-            let r = try decoder.decode(CanvassCore.Record.self, from: Data(state.utf8))
-            guard r.key == key else { throw StoreError(.corrupt, "row \(key) holds the state of \(r.key)") }
-            return r
-        } catch {
-            throw StoreError(.corrupt, "stored state of \(key) cannot be read: \(error)")
-        }
+        try StoredRecord.decode(state, key, decoder: decoder)
     }
 
     func nextSeq() throws -> Int64 {
@@ -36,13 +30,9 @@ struct RecordRows {
     @discardableResult
     func save(_ record: CanvassCore.Record, origin: ReplicaID?) throws -> Int64 {
         let seq = try nextSeq()
-        var state = JSONText()
-        state.record(record)
-        var display = JSONText()
-        display.display(record)
-        let conflicts = record.fields.values.reduce(0) { $0 + ($1.isConflict ? 1 : 0) }
         // `deleted` stores the outcome of the one existence rule (`Record.exists`), so that
         // `deleted = 0` in this module's reads is that rule, not a second one.
+        let row = StoredRecord(record)
         let stmt = try db.cachedStatement(
             sql: """
                 INSERT INTO records (collection, id, state, display, seq, conflicts, deleted, origin)
@@ -51,7 +41,7 @@ struct RecordRows {
                     seq = excluded.seq, conflicts = excluded.conflicts, deleted = excluded.deleted, origin = excluded.origin
                 """)
         try stmt.execute(arguments: [
-            record.key.collection, record.key.id, state.string, display.string, seq, conflicts, record.isDeleted,
+            record.key.collection, record.key.id, row.state, row.display, seq, row.conflicts, row.deleted,
             origin?.rawValue,
         ])
         return seq

@@ -23,6 +23,11 @@ public struct FeedPage: Sendable {
 public struct RawRecord: Sendable, Hashable {
     public let key: RecordKey
     public let json: String
+
+    public init(key: RecordKey, json: String) {
+        self.key = key
+        self.json = json
+    }
 }
 
 /// A page of the feed with records as stored JSON.
@@ -30,6 +35,12 @@ public struct RawFeedPage: Sendable {
     public let records: [RawRecord]
     public let last: Int64
     public let more: Bool
+
+    public init(records: [RawRecord], last: Int64, more: Bool) {
+        self.records = records
+        self.last = last
+        self.more = more
+    }
 }
 
 /// A local change waiting for the server's acknowledgement.
@@ -65,17 +76,11 @@ extension ReplicaStore {
         for incoming in changeSet.records {
             let existing: CanvassCore.Record?
             if let known = loaded[incoming.key] { existing = known } else { existing = try rows.load(incoming.key) }
-            if var current = existing {
-                let before = current
-                current.merge(incoming)
-                if current == before {
-                    result.unchanged += 1
-                    continue
-                }
-                try rows.save(current, origin: current == incoming ? origin : nil)
-            } else {
-                try rows.save(incoming, origin: origin)
+            guard let (merged, rowOrigin) = StoredRecord.merge(incoming, into: existing, origin: origin) else {
+                result.unchanged += 1
+                continue
             }
+            try rows.save(merged, origin: rowOrigin)
             result.changed.append(incoming.key)
         }
         return result

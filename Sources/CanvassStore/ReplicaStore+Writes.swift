@@ -55,16 +55,7 @@ extension ReplicaStore {
         for w in writes {
             let dot = Dot(replica, UInt64(try Int64.fetchOne(mint)!))
             var record = try rows.load(w.key) ?? CanvassCore.Record(key: w.key)
-            var values = w.values
-            if w.delete {
-                values = [CanvassCore.Record.deletedField: .bool(true)]
-                for name in record.fields.keys where name != CanvassCore.Record.deletedField { values[name] = .null }
-            }
-            var delta = CanvassCore.Record(key: w.key)
-            for (name, value) in values {
-                delta.fields[name] = record.fields[name, default: Register()].write(
-                    value, at: dot, wallclock: wallclock)
-            }
+            let delta = w.perform(on: &record, at: dot, wallclock: wallclock)
             let seq = try rows.save(record, origin: nil)
             try queue.execute(arguments: [w.key.collection, w.key.id, seq])
             deltas.append(delta)
