@@ -21,14 +21,17 @@ public final class PostgresStore: Sendable {
     public let replica: ReplicaID
     public let epoch: String
     private let runner: Task<Void, Never>
+    /// How to open a connection of its own, outside the pool (the scheduler's lease, P2).
+    let sessionConfiguration: PostgresConnection.Configuration
     /// Scopes by user, valid while the watermark has not moved (see `canvasserScope`).
     let scopeCache = PostgresScopeCache()
 
     private init(
         client: PostgresClient, runner: Task<Void, Never>, endpoint: String, replica: ReplicaID, epoch: String,
-        logger: Logger
+        sessionConfiguration: PostgresConnection.Configuration, logger: Logger
     ) {
         self.client = client
+        self.sessionConfiguration = sessionConfiguration
         self.runner = runner
         self.endpoint = endpoint
         self.replica = replica
@@ -73,13 +76,20 @@ public final class PostgresStore: Sendable {
         let client = PostgresClient(configuration: poolConfig, backgroundLogger: logger)
         let runner = Task { await client.run() }
         return PostgresStore(
-            client: client, runner: runner, endpoint: endpoint, replica: replica, epoch: epoch, logger: logger)
+            client: client, runner: runner, endpoint: endpoint, replica: replica, epoch: epoch,
+            sessionConfiguration: connectionConfig, logger: logger)
     }
 
     /// Stops the pool: queries after this fail.
     public func close() async {
         runner.cancel()
         _ = await runner.value
+    }
+
+    /// `HOST:PORT/DATABASE` of a URL, without its user and password.
+    public static func describe(url: String) -> String {
+        guard let c = try? configuration(url: url) else { return "(not a PostgreSQL URL)" }
+        return "\(c.host ?? "?"):\(c.port ?? 5432)/\(c.database ?? c.username)"
     }
 
     /// A URL taken apart by Foundation's `URLComponents`, for the pool and for the first connection.

@@ -17,8 +17,24 @@ struct ServerOptions: ParsableArguments {
 
     @Option(
         name: [.customLong("data")],
-        help: "Data directory for the embedded store (env CANVASS_DATA). Default ./canvass-data.")
+        help:
+            "Data directory for the embedded SQLite store (env CANVASS_DATA). Default ./canvass-data. Unused with --postgres."
+    )
     var data: String?
+
+    @Option(
+        name: .customLong("postgres"),
+        help: ArgumentHelp(
+            "Keep everything in PostgreSQL instead of the embedded SQLite store (env CANVASS_POSTGRES_URL).",
+            discussion:
+                "postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require]. The database must exist; its tables are made (migrated) at start. Several canvass-server processes may share one database. The --data folder then holds no records.",
+            valueName: "url"))
+    var postgres: String?
+
+    @Option(
+        name: .customLong("postgres-pool"),
+        help: "Most connections this process opens to PostgreSQL (env CANVASS_POSTGRES_POOL). Default 8.")
+    var postgresPool: Int?
 
     @Option(name: .customLong("tls-cert"), help: "PEM certificate chain; serve HTTPS (env CANVASS_TLS_CERT).")
     var tlsCert: String?
@@ -144,11 +160,29 @@ struct ServerOptions: ParsableArguments {
         }
     }
 
-    func openService() throws -> SyncService {
-        let dir = try configuration.dataDirectory
-        return SyncService(
-            storage: try SQLiteServerStorage.open(directory: dir), tokenLifetime: try tokenLifetime,
-            checkout: try checkoutPolicy)
+    /// The PostgreSQL URL: --postgres, else CANVASS_POSTGRES_URL; nil for the embedded store.
+    var postgresURL: String? {
+        (postgres ?? ProcessInfo.processInfo.environment["CANVASS_POSTGRES_URL"]).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Where the data is, for the banner.
+    var dataDescription: String {
+        get throws {
+            guard let url = postgresURL else { return try configuration.dataDirectory }
+            return "PostgreSQL " + PostgresServerStorage.describe(url: url)
+        }
+    }
+
+    func openService() async throws -> SyncService {
+        let storage: any ServerStorage
+        if let url = postgresURL {
+            let pool = try wholeNumber(postgresPool, env: "CANVASS_POSTGRES_POOL", flag: "--postgres-pool") ?? 8
+            guard pool >= 1 else { throw ValidationError("--postgres-pool must be at least 1") }
+            storage = try await PostgresServerStorage.open(url: url, poolSize: pool)
+        } else {
+            storage = try SQLiteServerStorage.open(directory: try configuration.dataDirectory)
+        }
+        return SyncService(storage: storage, tokenLifetime: try tokenLifetime, checkout: try checkoutPolicy)
     }
 }
 
@@ -241,11 +275,12 @@ func serve(_ options: ServerOptions, service: SyncService, banner: String? = nil
     var logger = Logger(label: "canvass-server")
     logger.logLevel = config.logLevel
     let scheme = config.tlsCertificate == nil ? "http" : "https"
+    let data = try options.dataDescription
     let app = try buildApplication(configuration: config, service: service, logger: logger) { port in
         // Written in one go and unbuffered: tests and scripts read the port from this line.
         let text =
             (banner.map { $0 + "\n" } ?? "")
-            + "canvass-server listening on \(scheme)://\(config.host):\(port)  (data: \(config.dataDirectory); stop with Ctrl-C)\n"
+            + "canvass-server listening on \(scheme)://\(config.host):\(port)  (data: \(data); stop with Ctrl-C)\n"
         FileHandle.standardOutput.write(Data(text.utf8))
     }
     var services: [any Service] = [app]
@@ -286,7 +321,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: ServerOptions
 
     func run() async throws {
-        try await serve(options, service: try options.openService())
+        try await serve(options, service: try await options.openService())
     }
 }
 
@@ -299,7 +334,7 @@ struct Demo: AsyncParsableCommand {
     var fixtures = "fixtures"
 
     func run() async throws {
-        let service = try options.openService()
+        let service = try await options.openService()
         guard FileManager.default.fileExists(atPath: (fixtures as NSString).appendingPathComponent("voters.csv")) else {
             throw ValidationError("no voters.csv in '\(fixtures)'; run from the repository root or pass --fixtures DIR")
         }
@@ -345,7 +380,7 @@ struct UserCommand: AsyncParsableCommand {
         @Argument(help: "The user's name or id.") var name: String
 
         func run() async throws {
-            let service = try options.openService()
+            let service = try await options.openService()
             guard let user = try await service.storage.user(named: name) else {
                 throw ValidationError("no user '\(name)'; see `canvass-server user list`")
             }
@@ -378,7 +413,7 @@ struct DeviceCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let service = try options.openService()
+            let service = try await options.openService()
             let devices = try await service.storage.devices()
             if json { return print(try jsonText(devices)) }
             let now = now()
@@ -417,7 +452,7 @@ struct ListCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let lists = try await ServerAdmin(service: options.openService()).lists()
+            let lists = try await ServerAdmin(service: await options.openService()).lists()
             if json { return print(try jsonText(lists)) }
             printTable(
                 ["LIST", "KIND", "ITEMS", "ASSIGNED TO", "NAME"],
@@ -433,7 +468,7 @@ struct ListCommand: AsyncParsableCommand {
         @Argument(help: "User name.") var user: String
 
         func run() async throws {
-            try await ServerAdmin(service: options.openService()).assign(list: list, to: user, now: now())
+            try await ServerAdmin(service: await options.openService()).assign(list: list, to: user, now: now())
             print("assigned \(list) to \(user)")
         }
     }
@@ -446,7 +481,7 @@ struct ListCommand: AsyncParsableCommand {
         @Argument(help: "User name.") var user: String
 
         func run() async throws {
-            try await ServerAdmin(service: options.openService()).unassign(list: list, from: user, now: now())
+            try await ServerAdmin(service: await options.openService()).unassign(list: list, from: user, now: now())
             print("unassigned \(list) from \(user)")
         }
     }

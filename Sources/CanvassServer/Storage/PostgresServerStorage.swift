@@ -1,0 +1,176 @@
+import CanvassCampaign
+import CanvassCore
+import CanvassPostgres
+import CanvassStore
+import Foundation
+import Logging
+
+/// The server's storage on PostgreSQL, for one or several `canvass-server` processes on one
+/// database. Every call goes to CanvassPostgres's `PostgresStore`; the rules it applies (merge,
+/// scope, push judgement) are CanvassCore's, as on SQLite.
+///
+/// Several writers commit at once, so the feed's safe watermark is the committed value of the
+/// one-row `feed_clock`, which every writing transaction bumps as its last step (SYNC.md,
+/// "Changes feed"). Accounts, checkout and automation are in `PostgresServerStorage+*.swift`.
+public final class PostgresServerStorage: ServerStorage {
+    public let store: PostgresStore
+
+    public init(store: PostgresStore) { self.store = store }
+
+    /// Opens the database at `url` (`postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`), migrates
+    /// it, and starts a pool of at most `poolSize` connections. An unreachable server is one
+    /// `StoreError` that says so.
+    public static func open(url: String, poolSize: Int = 8, logger: Logger = Logger(label: "canvass.postgres"))
+        async throws -> PostgresServerStorage
+    {
+        let store = try await PostgresStore.open(
+            url: url, poolSize: poolSize, mintReplica: { ReplicaID("srv-" + Credentials.randomID(length: 10)) },
+            logger: logger)
+        return PostgresServerStorage(store: store)
+    }
+
+    /// `HOST:PORT/DATABASE` of a URL, without its password, for banners and messages.
+    public static func describe(url: String) -> String { PostgresStore.describe(url: url) }
+
+    /// Stops the pool.
+    public func close() async { await store.close() }
+
+    public func identity() async throws -> (replica: ReplicaID, epoch: String) { (store.replica, store.epoch) }
+
+    // MARK: records
+
+    public func push(
+        _ records: [CanvassCore.Record], device: DeviceIdentity, decide: @Sendable (PushSnapshot) -> PushDecision
+    ) async throws -> PushDecision {
+        try await store.push(records, device: device, decide: decide)
+    }
+
+    public func feed(since: Int64, limit: Int, excludingOrigin: ReplicaID?, filter: (@Sendable (RecordKey) -> Bool)?)
+        async throws -> RawFeedPage
+    {
+        try await store.feed(since: since, limit: limit, excludingOrigin: excludingOrigin, filter: filter)
+    }
+
+    public func feed(keys: Set<RecordKey>, since: Int64, limit: Int, excludingOrigin: ReplicaID?) async throws
+        -> RawFeedPage
+    {
+        try await store.feed(keys: keys, since: since, limit: limit, excludingOrigin: excludingOrigin)
+    }
+
+    /// The committed `feed_clock`: every change at or below it is committed.
+    public func safeWatermark() async throws -> Int64 { try await store.safeWatermark() }
+
+    public func rawRecords(_ keys: [RecordKey]) async throws -> [RawRecord] { try await store.rawRecords(keys) }
+
+    public func write(_ writes: [LocalWrite], wallclock: Int64) async throws -> [CanvassCore.Record] {
+        try await store.write(writes, wallclock: wallclock)
+    }
+
+    public func secret(named name: String) async throws -> [UInt8] {
+        ServerSecret.bytes(try await store.secret(named: name, minting: ServerSecret.mint))
+    }
+
+    public func record(_ key: RecordKey) async throws -> CanvassCore.Record? { try await store.record(key) }
+
+    public func records(in collection: String) async throws -> [CanvassCore.Record] {
+        try await store.records(in: collection)
+    }
+
+    // MARK: scope
+
+    public func canvasserScope(userID: String) async throws -> Set<RecordKey> {
+        try await store.canvasserScope(userID: userID)
+    }
+
+    public func confirmScope(replica: ReplicaID, upTo token: Int64) async throws {
+        try await store.confirmScope(replica: replica, upTo: token)
+    }
+
+    public func delivered(replica: ReplicaID) async throws -> Set<RecordKey> {
+        try await store.delivered(replica: replica)
+    }
+
+    public func stageScope(replica: ReplicaID, added: [RecordKey], removed: [RecordKey]) async throws -> Int64 {
+        try await store.stageScope(replica: replica, added: added, removed: removed)
+    }
+
+    // MARK: not yet on PostgreSQL (P2 replaces these with PostgresServerStorage+Accounts/+Automation)
+
+    private func notYet(_ what: String) -> ServerError {
+        ServerError(.internal, "\(what) is not yet on PostgreSQL; run canvass-server without --postgres")
+    }
+
+    public func addUser(id: String?, name: String, role: Role, now: Int64) async throws -> User {
+        throw notYet("adding users")
+    }
+    public func users() async throws -> [User] { throw notYet("users") }
+    public func user(named name: String) async throws -> User? { throw notYet("users") }
+    public func addCode(hash: String, userID: String, expiresAt: Int64, now: Int64) async throws {
+        throw notYet("codes")
+    }
+    public func enroll(codeHash: String, replica: ReplicaID, tokenHash: String, deviceName: String?, now: Int64)
+        async throws -> Device?
+    { throw notYet("enrollment") }
+    public func device(tokenHash: String) async throws -> Device? { throw notYet("devices") }
+    public func devices() async throws -> [Device] { throw notYet("devices") }
+    public func revoke(replica: ReplicaID, now: Int64) async throws -> Bool { throw notYet("devices") }
+    public func touch(replica: ReplicaID, now: Int64) async throws { throw notYet("devices") }
+    public func user(id: String) async throws -> User? { throw notYet("users") }
+    public func addShareCode(hash: String, listID: String, createdBy: String, expiresAt: Int64, now: Int64)
+        async throws
+    { throw notYet("share codes") }
+    public func revokeShareCodes(listID: String, now: Int64) async throws -> Int { throw notYet("share codes") }
+    public func enroll(
+        shareCodeHash: String, replica: ReplicaID, tokenHash: String, deviceName: String?, name: String, now: Int64,
+        writes: @Sendable (_ userID: String, _ listID: String) -> [LocalWrite]
+    ) async throws -> Device? { throw notYet("share codes") }
+    public func checkOut(lists: [String], device: ReplicaID, now: Int64, policy: CheckoutPolicy) async throws
+        -> [ListCheckout]
+    { throw notYet("checkout") }
+    public func automationInputs(campaign: String, rules: [AutomationRule]) async throws -> AutomationCampaignInputs {
+        throw notYet("automation")
+    }
+    public func automationStates(rules: [String]) async throws -> [String: [String: AutomationCommit.State]] {
+        throw notYet("automation")
+    }
+    public func automationObservations(campaign: String) async throws -> [String: [String: AutomationObserved]] {
+        throw notYet("automation")
+    }
+    public func automationMeta() async throws -> [String: String] { throw notYet("automation") }
+    public func automationNextCheck() async throws -> Int64? { throw notYet("automation") }
+    public func mailingDeliveries(mailing: Record) async throws -> [AutomationDelivery] { throw notYet("automation") }
+    public func commitAutomation(_ batch: AutomationCommit) async throws -> AutomationCommitResult {
+        throw notYet("automation")
+    }
+    public func claimDeliveries(now: Int64, leaseUntil: Int64, limit: Int) async throws -> [StoredDelivery] {
+        throw notYet("automation")
+    }
+    public func finishDelivery(_ outcome: DeliveryOutcome, lease: Int64, mirror: LocalWrite, now: Int64) async throws
+        -> Bool
+    { throw notYet("automation") }
+    public func nextDeliveryDue() async throws -> Int64? { throw notYet("automation") }
+    public func automationOutbox() async throws -> [StoredDelivery] { throw notYet("automation") }
+    public func automationFiringKeys() async throws -> [String] { throw notYet("automation") }
+    public func lead(_ role: String, _ work: @escaping @Sendable () async -> Void) async throws {
+        throw notYet("the automation scheduler")
+    }
+}
+
+/// A server secret (the key that signs unsubscribe links) as every backend keeps it: 32 random
+/// bytes stored as hex.
+enum ServerSecret {
+    @Sendable static func mint() -> String {
+        var g = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &g)) }.joined()
+    }
+
+    static func bytes(_ hex: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var i = hex.startIndex
+        while i < hex.endIndex, let j = hex.index(i, offsetBy: 2, limitedBy: hex.endIndex) {
+            bytes.append(UInt8(hex[i..<j], radix: 16) ?? 0)
+            i = j
+        }
+        return bytes
+    }
+}
