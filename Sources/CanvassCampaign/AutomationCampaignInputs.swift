@@ -33,7 +33,12 @@ public struct AutomationCampaignInputs: Sendable {
         return fields
     }
 
-    public static func load(_ store: ReplicaStore, campaign: String, rules: [AutomationRule]) throws
+    /// The collections `load` reads with projections (`CampaignPeople`'s, and the campaign's
+    /// events and their attendance), and those it reads whole.
+    public static let projectedCollections = CampaignPeople.projectedCollections + ["events", "event_attendance"]
+    public static let wholeCollections = CampaignPeople.wholeCollections
+
+    public static func load(_ store: some CampaignRecordSource, campaign: String, rules: [AutomationRule]) throws
         -> AutomationCampaignInputs
     {
         let base = try CampaignPeople.load(
@@ -46,11 +51,15 @@ public struct AutomationCampaignInputs: Sendable {
         }
         // Direct RSVPs to the campaign's events.
         let events = Set(
-            try store.projected("events", fields: ["campaign_id"]).filter { $0["campaign_id"]?.stringValue == campaign }
-                .map(\.key.id))
+            try store.projected("events", fields: ["campaign_id"], kinds: [:]).filter {
+                $0["campaign_id"]?.stringValue == campaign
+            }
+            .map(\.key.id))
         var rsvps: [String: [AutomationPersonRecords.RSVP]] = [:]
         if !events.isEmpty {
-            for a in try store.projected("event_attendance", fields: ["event_id", "contact_id", "rsvp", "rsvp_at"]) {
+            for a in try store.projected(
+                "event_attendance", fields: ["event_id", "contact_id", "rsvp", "rsvp_at"], kinds: [:])
+            {
                 guard let event = a["event_id"]?.stringValue, events.contains(event),
                     let person = a["contact_id"]?.stringValue, let answer = a["rsvp"]?.stringValue
                 else { continue }

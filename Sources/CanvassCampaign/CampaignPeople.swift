@@ -37,6 +37,14 @@ public struct CampaignPeople: Sendable {
         return Criteria.Vocabulary(groups: groups, resultCodes: codes, questions: questions)
     }
 
+    /// The collections `load` reads with projections, and those it reads whole: what a backend
+    /// fetches into an `InMemoryRecordSource` before calling it.
+    public static let projectedCollections = [
+        "contacts", "households", "interactions", "groups", "group_members", "rollbacks", "donations", "lists",
+        "list_items", "surveys",
+    ]
+    public static let wholeCollections = ["surveys"]
+
     /// Reads the campaign's people (those `CampaignMembership` counts in it: tagged with the
     /// campaign by an import, or on one of its lists), their interactions and group memberships.
     /// Rolled-back interactions (`Rollbacks`) are left out, so segments, turf cuts and GOTV read
@@ -48,7 +56,7 @@ public struct CampaignPeople: Sendable {
     ///   - campaignInteractions: also keep each person's interactions in the campaign
     ///     (``campaignInteractions``), from the same read.
     public static func load(
-        _ store: ReplicaStore, campaign: String, contactFields: [String] = PersonFacts.contactFields,
+        _ store: some CampaignRecordSource, campaign: String, contactFields: [String] = PersonFacts.contactFields,
         questions: [String]? = nil, campaignInteractions keepCampaign: Bool = false
     ) throws -> CampaignPeople {
         let schema = CampaignSchema.standard
@@ -57,19 +65,19 @@ public struct CampaignPeople: Sendable {
         }
         let (surveys, surveyCampaigns) = try Self.surveys(store)
         let membership = try Self.membership(store, campaign: campaign, surveyCampaigns: surveyCampaigns)
-        let groupRecords = try store.projected("groups", fields: ["name", "campaign_id"]).filter {
+        let groupRecords = try store.projected("groups", fields: ["name", "campaign_id"], kinds: [:]).filter {
             $0["campaign_id"]?.stringValue == campaign
         }
         let groupIDs = Set(groupRecords.map(\.key.id))
         var memberships: [String: Set<String>] = [:]
-        for m in try store.projected("group_members", fields: ["group_id", "contact_id"]) {
+        for m in try store.projected("group_members", fields: ["group_id", "contact_id"], kinds: [:]) {
             guard let g = m["group_id"]?.stringValue, groupIDs.contains(g), let c = m["contact_id"]?.stringValue else {
                 continue
             }
             memberships[c, default: []].insert(g)
         }
         // Interactions a coordinator rolled back in quality review count for nothing (`Rollbacks`).
-        let rolledBack = Rollbacks.rolledBack(try store.projected("rollbacks", fields: Rollbacks.fields))
+        let rolledBack = Rollbacks.rolledBack(try store.projected("rollbacks", fields: Rollbacks.fields, kinds: [:]))
         var interactions: [String: [PersonFacts.Interaction]] = [:]
         var inCampaign: [String: [PersonFacts.Interaction]] = [:]
         let answerFields = questions.map { $0.map { "answers.\($0)" } } ?? ["answers"]
@@ -134,11 +142,12 @@ public struct CampaignPeople: Sendable {
     }
 
     /// Every survey here that reads (its definition decodes), by id, and the campaign of each.
-    public static func surveys(_ store: ReplicaStore) throws -> (surveys: [String: Survey], campaigns: [String: String])
-    {
+    public static func surveys(_ store: some CampaignRecordSource) throws -> (
+        surveys: [String: Survey], campaigns: [String: String]
+    ) {
         var surveys: [String: Survey] = [:]
         var campaigns: [String: String] = [:]
-        for r in try store.records(in: "surveys") {
+        for r in try store.records(in: "surveys", includeDeleted: false) {
             guard let s = try? r["definition"]?.decode(as: Survey.self) else { continue }
             surveys[r.key.id] = s
             campaigns[r.key.id] = r["campaign_id"]?.stringValue
@@ -154,7 +163,9 @@ public struct CampaignPeople: Sendable {
     }
 
     /// Who counts in the campaign (`CampaignMembership`: imported into it, or on its lists).
-    public static func membership(_ store: ReplicaStore, campaign: String, surveyCampaigns: [String: String]) throws
+    public static func membership(
+        _ store: some CampaignRecordSource, campaign: String, surveyCampaigns: [String: String]
+    ) throws
         -> CampaignMembership
     {
         try membership(
@@ -165,13 +176,16 @@ public struct CampaignPeople: Sendable {
     /// Who counts in the campaign, with the surveys' `campaign_id` read here unless given: the
     /// one read every coordinator view of a campaign's people goes through.
     public static func membership(
-        _ store: ReplicaStore, campaign: String, surveys: [(String, [String: Value])]? = nil
+        _ store: some CampaignRecordSource, campaign: String, surveys: [(String, [String: Value])]? = nil
     ) throws -> CampaignMembership {
-        let lists = try store.projected("lists", fields: ["campaign_id"]).map { ($0.key.id, $0.values) }
+        let lists = try store.projected("lists", fields: ["campaign_id"], kinds: [:]).map { ($0.key.id, $0.values) }
         let campaignLists = Set(lists.filter { $0.1["campaign_id"]?.stringValue == campaign }.map(\.0))
-        let items = try store.projected("list_items", fields: ["list_id", "contact_id", "household_id"]).map(\.values)
+        let items = try store.projected("list_items", fields: ["list_id", "contact_id", "household_id"], kinds: [:])
+            .map(\.values)
             .filter { $0["list_id"]?.stringValue.map(campaignLists.contains) ?? false }
-        let surveys = try surveys ?? store.projected("surveys", fields: ["campaign_id"]).map { ($0.key.id, $0.values) }
+        let surveys =
+            try surveys
+            ?? store.projected("surveys", fields: ["campaign_id"], kinds: [:]).map { ($0.key.id, $0.values) }
         return CampaignMembership(campaign: campaign, lists: lists, surveys: surveys, items: items)
     }
 }

@@ -55,9 +55,14 @@ public enum MailingQueue {
         deliveries(mailing: mailing, segment: segment, people: people.people, vocabulary: people.vocabulary)
     }
 
+    /// The collections `deliveries(_:mailing:)` reads with projections, and those it reads whole
+    /// (the mailing's segment).
+    public static let projectedCollections = CampaignPeople.projectedCollections
+    public static let wholeCollections = CampaignPeople.wholeCollections + ["segments"]
+
     /// The deliveries of `mailing`, reading its segment and its campaign's people from `store`
     /// (the server's replica, or a coordinator's for a dry run).
-    public static func deliveries(_ store: ReplicaStore, mailing: Record) throws -> (
+    public static func deliveries(_ store: some CampaignRecordSource, mailing: Record) throws -> (
         deliveries: [AutomationDelivery], skipped: [Skip]
     ) {
         let segment = try mailing["segment_id"]?.stringValue.flatMap { try store.record(RecordKey("segments", $0)) }
