@@ -94,6 +94,20 @@ public enum CheckoutAllocator {
         for d in mine.dropFirst(policy.batchSize) { held[d] = nil }
         return held.values.sorted { position[$0.householdID]! < position[$1.householdID]! }
     }
+
+    /// `allocate` over a walk list as the walk view builds it: its stops with a household, in walk
+    /// order; done when the stop is (`WalkStop.done`), waiting when it is not done but nobody is
+    /// to be knocked now. Every server backend calls this one.
+    public static func allocate(
+        stops: [WalkStop], current: [Checkout], sharedBy: Int, holders: Set<ReplicaID>, device: ReplicaID, now: Int64,
+        policy: CheckoutPolicy
+    ) -> [Checkout] {
+        let stops = stops.filter { !$0.householdID.isEmpty }
+        return allocate(
+            doors: stops.map(\.householdID), done: Set(stops.filter(\.done).map(\.householdID)),
+            waiting: Set(stops.filter { !$0.done && $0.toDo(now: now).isEmpty }.map(\.householdID)),
+            current: current, sharedBy: sharedBy, holders: holders, device: device, now: now, policy: policy)
+    }
 }
 
 /// Whose a door is, as a device sees it: its own batch, or another device's.

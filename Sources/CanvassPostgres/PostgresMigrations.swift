@@ -146,8 +146,9 @@ extension PostgresStore {
                 )
                 """,
                 "CREATE INDEX checkouts_replica ON checkouts (replica)",
-            ])
-        // P2 appends the automation tables as a later step here.
+            ]),
+        // The automation engine's tables (PostgresStore+Automation.swift).
+        automationMigration,
     ]
 
     /// Runs the steps not yet recorded, in one transaction under an advisory lock.

@@ -38,9 +38,7 @@ extension ReplicaStore {
     private static func listItems(_ db: Database, _ listID: String) throws -> [(contact: String, position: Int64?)] {
         let items = try displays(
             db, in: "list_items", where: "AND json_extract(display, '$.list_id') = ?", arguments: [listID])
-        return items.values.compactMap { item in
-            item["contact_id"]?.stringValue.map { ($0, item["position"]?.intValue) }
-        }
+        return items.values.compactMap(WalkListRead.item)
     }
 
     private static func byIDs(_ db: Database, _ collection: String, _ ids: [String]) throws -> [String: [String: Value]]
@@ -67,36 +65,14 @@ extension ReplicaStore {
         )
         for p in Set(people) {
             let rows = try Row.fetchAll(stmt, arguments: [p])
-            out[p] = try rows.map { row in
-                let text: String = row["display"]
-                let d = try decoder.decode([String: Value].self, from: Data(text.utf8))
-                var answers: [String: Value] = [:]
-                if case .object(let o)? = d["answers"] { answers = o }
-                return InteractionSummary(
-                    id: row["id"], channel: d["channel"]?.stringValue, result: d["result"]?.stringValue,
-                    answers: answers,
-                    note: d["note"]?.stringValue, recordedAt: d["recorded_at"]?.intValue,
-                    listID: d["list_id"]?.stringValue,
-                    userID: d["user_id"]?.stringValue, corrects: d["corrects"]?.stringValue)
-            }.sorted { ($0.recordedAt ?? 0, $0.id) > ($1.recordedAt ?? 0, $1.id) }
+            out[p] = WalkListRead.newestFirst(
+                try rows.map { row in
+                    let text: String = row["display"]
+                    return WalkListRead.interaction(
+                        id: row["id"], try decoder.decode([String: Value].self, from: Data(text.utf8)))
+                })
         }
         return out
-    }
-
-    private static func person(
-        _ id: String, _ c: [String: Value], history: [InteractionSummary], channel: Channel, survey: Survey?
-    ) -> ListPerson {
-        let name = [c["first_name"], c["middle_name"], c["last_name"], c["suffix"]].compactMap { $0?.stringValue }
-            .filter { !$0.isEmpty }
-        let suppressed = Canvassing.suppression(of: c, channel: channel)
-        let last = history.first
-        let code = Canvassing.resultCode(last?.result, in: survey)
-        return ListPerson(
-            id: id, name: name.joined(separator: " "), phone: c["phone"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 },
-            party: c["party"]?.stringValue, lastResult: last?.result, lastAt: last?.recordedAt,
-            attempts: Canvassing.attempts(history.map { ($0.id, $0.corrects, $0.userID) }), suppressed: suppressed,
-            done: Canvassing.isDone(suppressed: suppressed != nil, lastResult: code, hasResult: last?.result != nil),
-            dueAt: suppressed == nil ? Canvassing.dueAt(lastResult: code, at: last?.recordedAt) : nil)
     }
 
     /// The survey attached to a list, if it can be read.
@@ -104,12 +80,7 @@ extension ReplicaStore {
         guard let sid = try byIDs(db, "lists", [listID])[listID]?["survey_id"]?.stringValue,
             let definition = try byIDs(db, "surveys", [sid])[sid]?["definition"]
         else { return nil }
-        return try? JSONDecoder().decode(Survey.self, from: JSONEncoder().encode(definition))
-    }
-
-    /// How people sort on a list.
-    private static func personKey(_ id: String, _ c: [String: Value]) -> (last: String, first: String, id: String) {
-        (c["last_name"]?.stringValue ?? "", c["first_name"]?.stringValue ?? "", id)
+        return WalkListRead.survey(definition)
     }
 
     /// A walk list in walk order (`Canvassing.walksBefore` with positions): by the items' positions
@@ -128,31 +99,8 @@ extension ReplicaStore {
         let survey = try Self.survey(db, ofList: listID)
         let households = try Self.byIDs(
             db, "households", contacts.values.compactMap { $0["household_id"]?.stringValue })
-        var grouped: [String: [(String, [String: Value])]] = [:]
-        for (id, c) in contacts { grouped[c["household_id"]?.stringValue ?? "", default: []].append((id, c)) }
-        let stops = grouped.map { hid, members -> WalkStop in
-            let h = households[hid] ?? [:]
-            let people = members.sorted {
-                Canvassing.personBefore(Self.personKey($0.0, $0.1), Self.personKey($1.0, $1.1))
-            }
-            .map { Self.person($0.0, $0.1, history: history[$0.0] ?? [], channel: .door, survey: survey) }
-            return WalkStop(
-                householdID: hid, streetNumber: h["street_number"]?.intValue ?? 0,
-                numberSuffix: h["number_suffix"]?.stringValue ?? "", streetName: h["street_name"]?.stringValue ?? "",
-                unit: h["unit"]?.stringValue ?? "", badAddress: h["bad_address"] == .bool(true), people: people)
-        }
-        // A household's place is its first item's position (the cutter's route).
-        var position: [String: Int64] = [:]
-        for item in items {
-            guard let p = item.position, let hid = contacts[item.contact]?["household_id"]?.stringValue else {
-                continue
-            }
-            position[hid] = min(position[hid] ?? .max, p)
-        }
-        return stops.sorted {
-            Canvassing.walksBefore(
-                (position[$0.householdID], $0.walkAddress), (position[$1.householdID], $1.walkAddress))
-        }
+        return WalkListRead.stops(
+            items: items, contacts: contacts, history: history, households: households, survey: survey)
     }
 
     /// A call list in list order (`Canvassing.callsBefore`: the items' positions, then last and
@@ -169,10 +117,12 @@ extension ReplicaStore {
             let survey = try Self.survey(db, ofList: listID)
             return contacts.sorted {
                 Canvassing.callsBefore(
-                    (position[$0.key], Self.personKey($0.key, $0.value)),
-                    (position[$1.key], Self.personKey($1.key, $1.value)))
+                    (position[$0.key], WalkListRead.personKey($0.key, $0.value)),
+                    (position[$1.key], WalkListRead.personKey($1.key, $1.value)))
             }
-            .map { Self.person($0.key, $0.value, history: history[$0.key] ?? [], channel: .call, survey: survey) }
+            .map {
+                WalkListRead.person($0.key, $0.value, history: history[$0.key] ?? [], channel: .call, survey: survey)
+            }
         }
     }
 

@@ -361,6 +361,11 @@ public struct AutomationCommitResult: Sendable, Hashable {
     public var newFirings: [String] = []
     /// Outbox rows this commit added.
     public var newDeliveries = 0
+
+    public init(newFirings: [String] = [], newDeliveries: Int = 0) {
+        self.newFirings = newFirings
+        self.newDeliveries = newDeliveries
+    }
 }
 
 /// An outbox row.

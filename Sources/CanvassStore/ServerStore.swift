@@ -540,12 +540,9 @@ public final class ServerStore: Sendable {
                     for u in users {
                         for r in try String.fetchAll(live, arguments: [u]) { holders.insert(ReplicaID(r)) }
                     }
-                    let stops = try walks[list] ?? ReplicaStore.walkList(db, list).filter { !$0.householdID.isEmpty }
                     next = CheckoutAllocator.allocate(
-                        doors: stops.map(\.householdID), done: Set(stops.filter(\.done).map(\.householdID)),
-                        waiting: Set(stops.filter { !$0.done && $0.toDo(now: now).isEmpty }.map(\.householdID)),
-                        current: current, sharedBy: users.count, holders: holders, device: device, now: now,
-                        policy: policy)
+                        stops: try walks[list] ?? ReplicaStore.walkList(db, list), current: current,
+                        sharedBy: users.count, holders: holders, device: device, now: now, policy: policy)
                 }
                 if Set(next) != Set(current) {
                     try db.execute(sql: "DELETE FROM checkouts WHERE list_id = ?", arguments: [list])

@@ -7,12 +7,19 @@ import ServiceLifecycle
 /// come to one more pass), at the earliest time some person is due again, and at least every
 /// `intervalMillis`; beside it, the delivery worker that empties the outbox. The clock is
 /// injected: tests move a `ManualAutomationClock` and never sleep.
+///
+/// Several processes may share one storage (PostgreSQL): passes run only in the one that leads
+/// (`ServerStorage.lead`), which also reads the watermark every `pollMillis`, since pushes to the
+/// other processes do not signal it. The delivery worker runs in every process: the outbox's
+/// leases give each delivery to one of them.
 public struct AutomationService: Service {
     public let engine: AutomationEngine
     public let worker: DeliveryWorker?
     public let clock: any AutomationClock
     public let signal: AutomationSignal
     public let intervalMillis: Int64
+    /// How often the leader reads the watermark for changes stored through other processes.
+    public let pollMillis: Int64
     let logger: Logger
     let onPass: (@Sendable (AutomationPassSummary) -> Void)?
 
@@ -21,7 +28,8 @@ public struct AutomationService: Service {
     ///   - onPass: called after each pass (tests wait on it; the server logs).
     public init(
         engine: AutomationEngine, worker: DeliveryWorker?, clock: any AutomationClock, signal: AutomationSignal,
-        intervalMillis: Int64 = 60_000, logger: Logger = Logger(label: "canvass-server.automation"),
+        intervalMillis: Int64 = 60_000, pollMillis: Int64 = 2_000,
+        logger: Logger = Logger(label: "canvass-server.automation"),
         onPass: (@Sendable (AutomationPassSummary) -> Void)? = nil
     ) {
         self.engine = engine
@@ -29,6 +37,7 @@ public struct AutomationService: Service {
         self.clock = clock
         self.signal = signal
         self.intervalMillis = intervalMillis
+        self.pollMillis = pollMillis
         self.logger = logger
         self.onPass = onPass
     }
@@ -36,8 +45,21 @@ public struct AutomationService: Service {
     public func run() async throws {
         try await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await self.passes() }
+                group.addTask { await self.leadPasses() }
                 if let worker = self.worker { group.addTask { await worker.run() } }
+            }
+        }
+    }
+
+    /// Passes while this process leads the scheduler, until cancelled.
+    func leadPasses() async {
+        while !Task.isCancelled {
+            do {
+                try await engine.storage.lead("automation") { await self.passes() }
+            } catch {
+                if Task.isCancelled { return }
+                logger.error("automation: cannot take the scheduler's lead: \(error)")
+                try? await clock.sleep(until: clock.now() + pollMillis)
             }
         }
     }
@@ -53,10 +75,11 @@ public struct AutomationService: Service {
             var next = started + intervalMillis
             let watermark = try? await engine.storage.safeWatermark()
             if let last, let watermark, watermark == last.watermark, last.nextCheck.map({ started < $0 }) ?? true {
-                await signal.wait(orUntil: min(next, last.nextCheck ?? next), on: clock)
+                await signal.wait(orUntil: min(next, last.nextCheck ?? next, started + pollMillis), on: clock)
                 continue
             }
             last = nil
+            var poll = true
             do {
                 let summary = try await engine.runPass(now: started)
                 if let watermark { last = (watermark, summary.nextCheck) }
@@ -70,8 +93,10 @@ public struct AutomationService: Service {
                 onPass?(summary)
             } catch {
                 logger.error("automation pass failed: \(error)")
+                // A failing pass is tried again at the interval or a push, not at every poll.
+                poll = false
             }
-            await signal.wait(orUntil: next, on: clock)
+            await signal.wait(orUntil: poll ? min(next, clock.now() + pollMillis) : next, on: clock)
         }
     }
 }

@@ -26,6 +26,8 @@ public final class PostgresServerStorage: ServerStorage {
         let store = try await PostgresStore.open(
             url: url, poolSize: poolSize, mintReplica: { ReplicaID("srv-" + Credentials.randomID(length: 10)) },
             logger: logger)
+        // The server's own directory entry, and accounts made before the directory existed.
+        try await store.mirrorDirectory(now: wallClock())
         return PostgresServerStorage(store: store)
     }
 
@@ -92,67 +94,6 @@ public final class PostgresServerStorage: ServerStorage {
 
     public func stageScope(replica: ReplicaID, added: [RecordKey], removed: [RecordKey]) async throws -> Int64 {
         try await store.stageScope(replica: replica, added: added, removed: removed)
-    }
-
-    // MARK: not yet on PostgreSQL (P2 replaces these with PostgresServerStorage+Accounts/+Automation)
-
-    private func notYet(_ what: String) -> ServerError {
-        ServerError(.internal, "\(what) is not yet on PostgreSQL; run canvass-server without --postgres")
-    }
-
-    public func addUser(id: String?, name: String, role: Role, now: Int64) async throws -> User {
-        throw notYet("adding users")
-    }
-    public func users() async throws -> [User] { throw notYet("users") }
-    public func user(named name: String) async throws -> User? { throw notYet("users") }
-    public func addCode(hash: String, userID: String, expiresAt: Int64, now: Int64) async throws {
-        throw notYet("codes")
-    }
-    public func enroll(codeHash: String, replica: ReplicaID, tokenHash: String, deviceName: String?, now: Int64)
-        async throws -> Device?
-    { throw notYet("enrollment") }
-    public func device(tokenHash: String) async throws -> Device? { throw notYet("devices") }
-    public func devices() async throws -> [Device] { throw notYet("devices") }
-    public func revoke(replica: ReplicaID, now: Int64) async throws -> Bool { throw notYet("devices") }
-    public func touch(replica: ReplicaID, now: Int64) async throws { throw notYet("devices") }
-    public func user(id: String) async throws -> User? { throw notYet("users") }
-    public func addShareCode(hash: String, listID: String, createdBy: String, expiresAt: Int64, now: Int64)
-        async throws
-    { throw notYet("share codes") }
-    public func revokeShareCodes(listID: String, now: Int64) async throws -> Int { throw notYet("share codes") }
-    public func enroll(
-        shareCodeHash: String, replica: ReplicaID, tokenHash: String, deviceName: String?, name: String, now: Int64,
-        writes: @Sendable (_ userID: String, _ listID: String) -> [LocalWrite]
-    ) async throws -> Device? { throw notYet("share codes") }
-    public func checkOut(lists: [String], device: ReplicaID, now: Int64, policy: CheckoutPolicy) async throws
-        -> [ListCheckout]
-    { throw notYet("checkout") }
-    public func automationInputs(campaign: String, rules: [AutomationRule]) async throws -> AutomationCampaignInputs {
-        throw notYet("automation")
-    }
-    public func automationStates(rules: [String]) async throws -> [String: [String: AutomationCommit.State]] {
-        throw notYet("automation")
-    }
-    public func automationObservations(campaign: String) async throws -> [String: [String: AutomationObserved]] {
-        throw notYet("automation")
-    }
-    public func automationMeta() async throws -> [String: String] { throw notYet("automation") }
-    public func automationNextCheck() async throws -> Int64? { throw notYet("automation") }
-    public func mailingDeliveries(mailing: Record) async throws -> [AutomationDelivery] { throw notYet("automation") }
-    public func commitAutomation(_ batch: AutomationCommit) async throws -> AutomationCommitResult {
-        throw notYet("automation")
-    }
-    public func claimDeliveries(now: Int64, leaseUntil: Int64, limit: Int) async throws -> [StoredDelivery] {
-        throw notYet("automation")
-    }
-    public func finishDelivery(_ outcome: DeliveryOutcome, lease: Int64, mirror: LocalWrite, now: Int64) async throws
-        -> Bool
-    { throw notYet("automation") }
-    public func nextDeliveryDue() async throws -> Int64? { throw notYet("automation") }
-    public func automationOutbox() async throws -> [StoredDelivery] { throw notYet("automation") }
-    public func automationFiringKeys() async throws -> [String] { throw notYet("automation") }
-    public func lead(_ role: String, _ work: @escaping @Sendable () async -> Void) async throws {
-        throw notYet("the automation scheduler")
     }
 }
 

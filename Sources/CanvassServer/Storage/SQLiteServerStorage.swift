@@ -218,6 +218,11 @@ public final class SQLiteServerStorage: ServerStorage {
     }
 
     public func finishDelivery(_ outcome: DeliveryOutcome, lease: Int64, mirror: LocalWrite, now: Int64) async throws
+
+    // MARK: leadership
+
+    /// One process owns the SQLite file: it always leads.
+    public func lead(_ role: String, _ work: @escaping @Sendable () async -> Void) async throws { await work() }
         -> Bool
     {
         try await store.finishDelivery(outcome, lease: lease, mirror: mirror, now: now)

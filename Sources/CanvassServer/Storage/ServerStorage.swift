@@ -124,6 +124,17 @@ public protocol ServerStorage: Sendable {
     /// Every outbox row and every stored firing key, for tests and audits.
     func automationOutbox() async throws -> [StoredDelivery]
     func automationFiringKeys() async throws -> [String]
+
+    // MARK: leadership
+
+    /// Runs `work` only while this process leads `role` among the processes sharing this
+    /// storage, waiting for its turn first, so at most one of them runs it at a time (the
+    /// automation scheduler). A leader that stops or loses its hold (its process dies, its
+    /// connection drops) hands over within seconds: `work` is cancelled when the hold is lost
+    /// and started again when it is regained. Returns when the calling task is cancelled.
+    /// SQLite: one process owns the file, so the hold is always this process's. PostgreSQL: a
+    /// session advisory lock on a connection of its own, tried every 2 s by the others.
+    func lead(_ role: String, _ work: @escaping @Sendable () async -> Void) async throws
 }
 
 extension ServerStorage {
