@@ -44,13 +44,24 @@ public protocol ScopeSource {
 public struct CanvasserScope: Sendable, Hashable {
     public let userID: String
     public let keys: Set<RecordKey>
+    /// Every record the rules read or asked for on the way, live or not, found or not: a change to
+    /// any of them may change the scope (see `mayChange(after:)`).
+    let reached: Set<RecordKey>
+    /// The live lists assigned to the user: a new item on one of them enters the scope.
+    let lists: Set<String>
 
     /// Derives the scope, fetching what the rules reach step by step.
     public init(userID: String, source: some ScopeSource) throws {
         self.userID = userID
         var keys: Set<RecordKey> = []
+        var reached: Set<RecordKey> = []
         func live(_ records: [RecordValues], in collection: String) -> [RecordValues] {
-            records.filter { $0.key.collection == collection && $0.exists }
+            for r in records { reached.insert(r.key) }
+            return records.filter { $0.key.collection == collection && $0.exists }
+        }
+        func asked(_ wanted: Set<RecordKey>, fields: [String]) throws -> [RecordValues] {
+            reached.formUnion(wanted)
+            return try source.records(wanted, fields: fields)
         }
         var listIDs: Set<String> = []
         for a in live(try source.assignments(of: userID, fields: ["user_id", "list_id"]), in: "assignments")
@@ -61,7 +72,7 @@ public struct CanvasserScope: Sendable, Hashable {
         var behind: Set<RecordKey> = []
         var lists: Set<String> = []
         for l in live(
-            try source.records(Set(listIDs.map { RecordKey("lists", $0) }), fields: ["survey_id", "campaign_id"]),
+            try asked(Set(listIDs.map { RecordKey("lists", $0) }), fields: ["survey_id", "campaign_id"]),
             in: "lists") where listIDs.contains(l.key.id)
         {
             keys.insert(l.key)
@@ -78,17 +89,45 @@ public struct CanvasserScope: Sendable, Hashable {
             if let c = item["contact_id"]?.stringValue { contacts.insert(RecordKey("contacts", c)) }
             if let h = item["household_id"]?.stringValue { behind.insert(RecordKey("households", h)) }
         }
-        for c in live(try source.records(contacts, fields: ["household_id"]), in: "contacts")
+        for c in live(try asked(contacts, fields: ["household_id"]), in: "contacts")
         where contacts.contains(c.key) {
             keys.insert(c.key)
             if let h = c["household_id"]?.stringValue { behind.insert(RecordKey("households", h)) }
         }
-        for r in try source.records(behind, fields: []) where behind.contains(r.key) && r.exists { keys.insert(r.key) }
+        for r in try asked(behind, fields: []) where behind.contains(r.key) && r.exists { keys.insert(r.key) }
         for i in live(try source.interactions(of: userID, fields: ["user_id"]), in: "interactions")
         where i["user_id"]?.stringValue == userID {
             keys.insert(i.key)
         }
         self.keys = keys
+        self.reached = reached
+        self.lists = lists
+    }
+
+    /// The fields of a changed record that `mayChange(after:)` reads (as ids, like the rules).
+    public static let readFields = ["user_id", "list_id"]
+
+    /// Whether a record's change, seen as its new state (with at least `readFields` when they are
+    /// strings), may change this scope. The rules reach records in two ways: by key, from records
+    /// already reached (lists, contacts, households, surveys, campaigns named by them), and by a
+    /// field naming the user or one of their lists (assignments and interactions by `user_id`,
+    /// list items by `list_id`). So a change matters when the record was reached, or when its new
+    /// state would be found by one of those fields; any other change leaves the scope as it is,
+    /// and a backend may keep it cached across that change.
+    public func mayChange(after change: RecordValues) -> Bool {
+        if reached.contains(change.key) { return true }
+        switch change.key.collection {
+        case "assignments", "interactions": return change["user_id"]?.stringValue == userID
+        case "list_items": return change["list_id"]?.stringValue.map(lists.contains) ?? false
+        default: return false
+        }
+    }
+
+    public static func == (a: CanvasserScope, b: CanvasserScope) -> Bool { a.userID == b.userID && a.keys == b.keys }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(userID)
+        hasher.combine(keys)
     }
 
     /// Derives the scope from records at hand (a test, a push vector's start state): any

@@ -221,18 +221,39 @@ public final class ServerStore: Sendable {
         return try await writer.read { db in try Self.canvasserScope(db, userID: userID, cache: cache).keys }
     }
 
+    /// The scope from the cache when no change since it was derived may change it
+    /// (`CanvasserScope.mayChange`), else derived again. The changes are read from the feed, so
+    /// every writer (pushes, imports, automation, enrollment) is covered; a cached scope older
+    /// than `scopeRecheckLimit` changes is derived again rather than checked.
     static func canvasserScope(_ db: Database, userID: String, cache: ScopeCache) throws -> CanvasserScope {
         let seq = try ReplicaStore.lastSeq(db)
-        if let hit = cache.get(userID, seq: seq) { return hit }
+        if let (at, cached) = cache.get(userID) {
+            if at == seq { return cached }
+            if at < seq, try !SQLScopeSource(db: db).changes(after: at, upTo: seq, limit: scopeRecheckLimit, cached) {
+                cache.put(userID, seq: seq, cached)
+                return cached
+            }
+        }
         let scope = try CanvasserScope(userID: userID, source: SQLScopeSource(db: db))
         cache.put(userID, seq: seq, scope)
         return scope
     }
 
+    static let scopeRecheckLimit = 5_000
+
     /// Confirms scope changes staged up to `token` for a device (it pulled with a checkpoint
     /// carrying it) and forgets those staged after it (their page was lost), as
     /// `PullPlanner.confirm` decides, in one transaction.
     public func confirmScope(replica: ReplicaID, upTo token: Int64) async throws {
+        // Nearly every pull has nothing staged: find that out with a read, so such a pull never
+        // queues for the single writer nor writes. Staging for this device happens only in its
+        // own pulls, so nothing can be staged between this read and the write below that matters.
+        let staged = try await writer.read { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM scope_pending WHERE replica = ? LIMIT 1", arguments: [replica.rawValue])
+                == true
+        }
+        if !staged { return }
         try await writer.write { db in
             let r = replica.rawValue
             let staged = try Row.fetchAll(
@@ -644,6 +665,27 @@ struct SQLScopeSource: ScopeSource {
         try rows("interactions", where: "user_id", is: userID, fields: fields)
     }
 
+    /// Whether a change with a sequence in `after...upTo` may change `scope`; true too when there
+    /// are more than `limit` of them (deriving the scope again is then cheaper than asking).
+    func changes(after: Int64, upTo: Int64, limit: Int, _ scope: CanvasserScope) throws -> Bool {
+        let fields = CanvasserScope.readFields
+        let stmt = try db.cachedStatement(
+            sql: projection(fields).replacingOccurrences(of: "SELECT id", with: "SELECT collection, id")
+                + " FROM records WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?")
+        let rows = try Row.fetchCursor(stmt, arguments: [after, upTo, limit + 1])
+        var n = 0
+        while let row = try rows.next() {
+            n += 1
+            if n > limit { return true }
+            var values: [String: Value] = [:]
+            for (i, f) in fields.enumerated() {
+                if let s = row[i + 3] as String? { values[f] = .string(s) }
+            }
+            if scope.mayChange(after: RecordValues(key: RecordKey(row[0], row[1]), values: values)) { return true }
+        }
+        return false
+    }
+
     func records(_ keys: Set<RecordKey>, fields: [String]) throws -> [RecordValues] {
         let stmt = try db.cachedStatement(sql: projection(fields) + " FROM records WHERE collection = ? AND id = ?")
         return try keys.compactMap { k in
@@ -657,13 +699,16 @@ final class ScopeCache: @unchecked Sendable {
     private let lock = NSLock()
     private var entries: [String: (Int64, CanvasserScope)] = [:]
 
-    func get(_ user: String, seq: Int64) -> CanvasserScope? {
-        lock.withLock { entries[user].flatMap { $0.0 == seq ? $0.1 : nil } }
+    /// The user's scope and the sequence it is known to be valid at.
+    func get(_ user: String) -> (Int64, CanvasserScope)? {
+        lock.withLock { entries[user] }
     }
 
     func put(_ user: String, seq: Int64, _ scope: CanvasserScope) {
         lock.withLock {
             if entries.count > 2_000 { entries.removeAll() }
+            // Two readers may race: keep the entry valid at the later sequence.
+            if let old = entries[user], old.0 > seq { return }
             entries[user] = (seq, scope)
         }
     }
