@@ -117,6 +117,8 @@ let package = Package(
             name: "CanvassTestSupport",
             dependencies: [
                 "CanvassCore", "CanvassProtocol", "CanvassFixtures", "CanvassStore", "CanvassClient", "CanvassServer",
+                // Scratch databases for the suites that run on both backends (`TestBackend`).
+                "CanvassPostgres", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .executableTarget(

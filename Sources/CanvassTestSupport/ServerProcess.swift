@@ -10,9 +10,11 @@ public final class ServerProcess: @unchecked Sendable {
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    /// Starts `canvass-server ARGS --data DIR --port PORT` and waits for its "listening" line.
+    /// Starts `canvass-server ARGS --data DIR --port PORT` (and `--postgres URL` when `postgres` is
+    /// given) and waits for its "listening" line.
     public init(
-        arguments: [String] = ["serve"], dataDirectory: String, port: Int = 0, environment: [String: String] = [:]
+        arguments: [String] = ["serve"], dataDirectory: String, port: Int = 0, environment: [String: String] = [:],
+        postgres: String? = nil
     ) throws {
         self.dataDirectory = dataDirectory
         process = Process()
@@ -20,13 +22,18 @@ public final class ServerProcess: @unchecked Sendable {
         process.arguments =
             arguments + [
                 "--data", dataDirectory, "--port", String(port), "--host", "127.0.0.1", "--log-level", "warning",
-            ]
+            ] + (postgres.map { ["--postgres", $0] } ?? [])
         process.currentDirectoryURL = repositoryRoot()
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { _, new in new }
         process.environment = env
         process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
+        // Its error output goes to a file (never a pipe nobody drains), read when it fails to start.
+        let errors = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "canvass-server-\(UUID().uuidString).err")
+        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errors) }
+        process.standardError = try FileHandle(forWritingTo: errors)
         try process.run()
         let deadline = Date().addingTimeInterval(60)
         let handle = pipe.fileHandleForReading
@@ -44,7 +51,19 @@ public final class ServerProcess: @unchecked Sendable {
             }
         }
         process.terminate()
-        throw ServerProcessError(message: "canvass-server did not start; output:\n\(output)")
+        let stderr = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+        throw ServerProcessError(
+            message: "canvass-server did not start; output:\n\(output)\nerror output:\n\(stderr.suffix(2000))")
+    }
+
+    /// Starts `canvass-server ARGS` on a test's database (`TestBackend.database()`): its folder as
+    /// `--data`, and on PostgreSQL its URL as `--postgres`.
+    public convenience init(
+        arguments: [String] = ["serve"], database: TestDatabase, port: Int = 0, environment: [String: String] = [:]
+    ) throws {
+        try self.init(
+            arguments: arguments, dataDirectory: database.directory, port: port, environment: environment,
+            postgres: database.url)
     }
 
     /// The login code printed for `name` by `canvass-server demo`.
@@ -82,11 +101,13 @@ public struct ServerProcessError: Error, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// Runs `canvass-server ARGS --data DIR` to completion and returns its standard output.
-public func runServerCommand(_ arguments: [String], dataDirectory: String) throws -> (status: Int32, output: String) {
+/// Runs `canvass-server ARGS --data DIR` (and `--postgres URL`) to completion and returns its standard output.
+public func runServerCommand(_ arguments: [String], dataDirectory: String, postgres: String? = nil) throws -> (
+    status: Int32, output: String
+) {
     let p = Process()
     p.executableURL = productsDirectory().appendingPathComponent("canvass-server")
-    p.arguments = arguments + ["--data", dataDirectory]
+    p.arguments = arguments + ["--data", dataDirectory] + (postgres.map { ["--postgres", $0] } ?? [])
     p.currentDirectoryURL = repositoryRoot()
     let out = Pipe()
     p.standardOutput = out

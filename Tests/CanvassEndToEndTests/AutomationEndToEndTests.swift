@@ -8,10 +8,11 @@ import Testing
 /// same change set pushed a second time (the canvasser's home as it was before the first sync)
 /// fires nothing more.
 @Suite(.serialized) struct AutomationEndToEndTests {
-    @Test func aContactDrivenRuleFiresOnceAfterSyncEvenWhenTheChangeSetComesTwice() async throws {
+    @Test(.freshDatabases, arguments: TestBackend.all)
+    func aContactDrivenRuleFiresOnceAfterSyncEvenWhenTheChangeSetComesTwice(backend: TestBackend) async throws {
         let dir = try temporaryDirectory("canvass-automation")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let server = try ServerProcess(arguments: ["demo"], dataDirectory: dir.appendingPathComponent("server").path)
+        let server = try ServerProcess(arguments: ["demo"], database: try await backend.database())
         defer { server.stop() }
         func home(_ name: String) -> String { dir.appendingPathComponent(name).path }
         let kim = home("kim")

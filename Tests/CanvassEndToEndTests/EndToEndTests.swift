@@ -58,17 +58,18 @@ func demoClients(dir: URL, server: ServerProcess) async throws -> (a: Client, b:
 }
 
 @Suite(.serialized) struct EndToEndTests {
-    @Test func offlineShiftThenSyncConvergesAndConflictsResolveEverywhere() async throws {
+    @Test(.freshDatabases, arguments: TestBackend.all)
+    func offlineShiftThenSyncConvergesAndConflictsResolveEverywhere(backend: TestBackend) async throws {
         let dir = try temporaryDirectory("canvass-e2e")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let data = dir.appendingPathComponent("server").path
-        var server = try ServerProcess(arguments: ["demo"], dataDirectory: data)
+        let database = try await backend.database()
+        var server = try ServerProcess(arguments: ["demo"], database: database)
         let port = server.port
         let (a, b, k) = try await demoClients(dir: dir, server: server)
 
         // Each canvasser holds exactly the shared walk list; the coordinator holds everything.
         let stopsA = try a.store.walkList("turf-01")
-        #expect(stopsA.count == 50)
+        try #require(stopsA.count == 50)
         #expect(try a.ops.lists().map(\.id) == ["turf-01"])
         let contactsA = try a.store.records(in: "contacts").count
         #expect(contactsA == stopsA.reduce(0) { $0 + $1.people.count })
@@ -94,7 +95,7 @@ func demoClients(dir: URL, server: ServerProcess) async throws -> (a: Client, b:
         #expect(try a.store.counts().pending == 4, "nothing lost while offline")
 
         // Back online on the same port and data: everything lands, the conflict shows everywhere.
-        server = try ServerProcess(arguments: ["serve"], dataDirectory: data, port: port)
+        server = try ServerProcess(arguments: ["serve"], database: database, port: port)
         defer { server.stop() }
         for _ in 0..<2 { for c in [a, b, k] { try await c.sync() } }
         let key = RecordKey("contacts", person)
@@ -117,10 +118,11 @@ func demoClients(dir: URL, server: ServerProcess) async throws -> (a: Client, b:
         #expect(again.pulled == 0 && again.pushed == 0, "a sync right after a sync moves nothing")
     }
 
-    @Test func revokedForgedOutOfScopeAndBadBodiesAreRefused() async throws {
+    @Test(.freshDatabases, arguments: TestBackend.all)
+    func revokedForgedOutOfScopeAndBadBodiesAreRefused(backend: TestBackend) async throws {
         let dir = try temporaryDirectory("canvass-e2e")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let server = try ServerProcess(arguments: ["demo"], dataDirectory: dir.appendingPathComponent("server").path)
+        let server = try ServerProcess(arguments: ["demo"], database: try await backend.database())
         defer { server.stop() }
         let (a, b, k) = try await demoClients(dir: dir, server: server)
         let baseline = try await k.sync()
@@ -240,11 +242,13 @@ func demoClients(dir: URL, server: ServerProcess) async throws -> (a: Client, b:
         #expect(forbidden?.code == .refused, "\(String(describing: forbidden))")
     }
 
-    @Test func unassignedListsAreEvictedAndNewOnesArrive() async throws {
+    @Test(.freshDatabases, arguments: TestBackend.all)
+    func unassignedListsAreEvictedAndNewOnesArrive(backend: TestBackend) async throws {
         let dir = try temporaryDirectory("canvass-e2e")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let data = dir.appendingPathComponent("server").path
-        let server = try ServerProcess(arguments: ["demo"], dataDirectory: data)
+        let database = try await backend.database()
+        let (data, postgres) = (database.directory, database.url)
+        let server = try ServerProcess(arguments: ["demo"], database: database)
         defer { server.stop() }
         let a = try await Client(
             dir: dir, name: "a", url: server.baseURL, code: try #require(server.code(for: "canvasser-a")))
@@ -253,8 +257,11 @@ func demoClients(dir: URL, server: ServerProcess) async throws -> (a: Client, b:
         let first = try a.store.walkList("turf-01")
         try a.ops.recordInteraction(
             person: first[0].people[0].id, list: "turf-01", result: "refused", now: 1_760_000_000_000)
-        #expect(try runServerCommand(["list", "assign", "turf-02", "canvasser-a"], dataDirectory: data).status == 0)
-        #expect(try runServerCommand(["list", "unassign", "turf-01", "canvasser-a"], dataDirectory: data).status == 0)
+        for (command, list) in [("assign", "turf-02"), ("unassign", "turf-01")] {
+            let run = try runServerCommand(
+                ["list", command, list, "canvasser-a"], dataDirectory: data, postgres: postgres)
+            #expect(run.status == 0, "\(run.output)")
+        }
         let report = try await a.sync()
         #expect(report.evicted > 0)
         #expect(try a.ops.lists().map(\.id) == ["turf-02"])

@@ -113,6 +113,14 @@ struct RawResponse {
         )
     }
 
+    /// A server on a fresh database of `backend` (clients' folders go in its data folder).
+    static func server(_ arguments: [String], on backend: TestBackend) async throws -> (ServerProcess, URL) {
+        let database = try await backend.database()
+        return (
+            try ServerProcess(arguments: arguments, database: database), URL(fileURLWithPath: database.directory)
+        )
+    }
+
     @Test func idleAndHalfSentRequestsAreClosedAndHealthStillAnswers() async throws {
         let (server, dir) = try Self.server(timeouts: ["--idle-timeout", "1", "--read-timeout", "3"])
         defer { server.stop(); try? FileManager.default.removeItem(at: dir) }
@@ -287,8 +295,9 @@ struct RawResponse {
         #expect(statuses == [401: 10, 429: 90], "per-address limit is 10 failures a minute")
     }
 
-    @Test func aDeviceMayRevokeItselfButNoOtherDevice() async throws {
-        let (server, dir) = try Self.server(["demo"])
+    @Test(.freshDatabases, arguments: TestBackend.all)
+    func aDeviceMayRevokeItselfButNoOtherDevice(backend: TestBackend) async throws {
+        let (server, dir) = try await Self.server(["demo"], on: backend)
         defer { server.stop(); try? FileManager.default.removeItem(at: dir) }
         let a = try await Client(
             dir: dir, name: "a", url: server.baseURL, code: try #require(server.code(for: "canvasser-a")))
@@ -324,8 +333,9 @@ struct RawResponse {
         _ = replicaB
     }
 
-    @Test func outOfRangeNumbersAreBadRequestsThatNameTheirPlace() async throws {
-        let (server, dir) = try Self.server(["demo"])
+    @Test(.freshDatabases, arguments: TestBackend.all)
+    func outOfRangeNumbersAreBadRequestsThatNameTheirPlace(backend: TestBackend) async throws {
+        let (server, dir) = try await Self.server(["demo"], on: backend)
         defer { server.stop(); try? FileManager.default.removeItem(at: dir) }
         let k = try await Client(
             dir: dir, name: "k", url: server.baseURL, code: try #require(server.code(for: "coordinator")))

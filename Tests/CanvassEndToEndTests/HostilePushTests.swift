@@ -26,13 +26,12 @@ func pullAll(_ transport: HTTPTransport, token: String) async throws -> [RecordK
 @Suite struct PushVectorHTTPTests {
     static let vectors = (try? PushVector.loadAll()) ?? []
 
-    @Test(arguments: vectors.map(\.file))
-    func overHTTP(file: String) async throws {
+    @Test(.freshDatabases, arguments: TestBackend.all, vectors.map(\.file))
+    func overHTTP(backend: TestBackend, file: String) async throws {
         let v = try #require(Self.vectors.first { $0.file == file })
-        let dir = try temporaryDirectory("canvass-pushvec")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try await v.seed(dataDirectory: dir.path)
-        let server = try ServerProcess(dataDirectory: dir.path)
+        let database = try await backend.database()
+        try await v.seed(try await database.storage())
+        let server = try ServerProcess(database: database)
         defer { server.stop() }
         let transport = try HTTPTransport(baseURL: server.baseURL)
         let (status, error) = try await raw(
@@ -253,15 +252,15 @@ func pullAll(_ transport: HTTPTransport, token: String) async throws -> [RecordK
         }
     }
 
-    @Test func everyCellIsRefusedOrLandsAsSYNCmdSays() async throws {
-        let dir = try temporaryDirectory("canvass-matrix")
-        defer { try? FileManager.default.removeItem(at: dir) }
+    @Test(.freshDatabases, arguments: TestBackend.all)
+    func everyCellIsRefusedOrLandsAsSYNCmdSays(backend: TestBackend) async throws {
+        let database = try await backend.database()
         let records = try Self.seedRecords()
         try await seedServer(
-            dataDirectory: dir.path, records: records,
+            try await database.storage(), records: records,
             users: [("u-ann", .canvasser), ("u-bob", .canvasser), ("u-kim", .coordinator), ("u-adm", .admin)],
             devices: Array(Self.devices.values) + [Self.reader, Self.spare])
-        let server = try ServerProcess(dataDirectory: dir.path)
+        let server = try ServerProcess(database: database)
         defer { server.stop() }
         let transport = try HTTPTransport(baseURL: server.baseURL)
         let seeded = try await pullAll(transport, token: Self.reader.2)

@@ -2,6 +2,7 @@ import CanvassCore
 import CanvassProtocol
 import CanvassServer
 import CanvassStore
+import CanvassTestSupport
 import Foundation
 import Testing
 
@@ -17,13 +18,13 @@ import Testing
 
     /// A campaign on a server, a coordinator's device that pushes to it, and the engine.
     final class Harness: @unchecked Sendable {
-        let storage: SQLiteServerStorage
+        let storage: any ServerStorage
         let service: SyncService
         let engine: AutomationEngine
         var device = ReplicaState(id: ReplicaID("dev-kim"))
         let identity = DeviceIdentity(replica: ReplicaID("dev-kim"), userID: "u-kim", role: .coordinator)
 
-        init(storage: SQLiteServerStorage, seed: Bool = true, timeZone: String? = nil) async throws {
+        init(storage: any ServerStorage, seed: Bool = true, timeZone: String? = nil) async throws {
             self.storage = storage
             service = SyncService(storage: storage)
             engine = AutomationEngine(storage: storage)
@@ -101,8 +102,9 @@ import Testing
         func firings() async throws -> [String] { try await storage.automationFiringKeys() }
     }
 
-    @Test func aContactDrivenRuleFiresOnceAfterItsInteractionSyncsAndOnceWhenPushedTwice() async throws {
-        let h = try await Harness(storage: try SQLiteServerStorage.inMemory())
+    @Test(.freshDatabases, arguments: TestBackend.all)
+    func aContactDrivenRuleFiresOnceAfterItsInteractionSyncsAndOnceWhenPushedTwice(backend: TestBackend) async throws {
+        let h = try await Harness(storage: try await backend.storage())
         try await h.rule(
             "r-sup",
             """
@@ -148,8 +150,9 @@ import Testing
         #expect(pulled.records.contains { $0.key == RecordKey("automation_log", key) })
     }
 
-    @Test func twoOverlappingPassesFireOnce() async throws {
-        let h = try await Harness(storage: try SQLiteServerStorage.inMemory())
+    @Test(.freshDatabases, arguments: TestBackend.all)
+    func twoOverlappingPassesFireOnce(backend: TestBackend) async throws {
+        let h = try await Harness(storage: try await backend.storage())
         try await h.rule(
             "r-hook",
             """
@@ -211,8 +214,9 @@ import Testing
         ])
     }
 
-    @Test func aThreeDayDelayFiresAfterThreeDaysAndNotBefore() async throws {
-        let h = try await Harness(storage: try SQLiteServerStorage.inMemory())
+    @Test(.freshDatabases, arguments: TestBackend.all)
+    func aThreeDayDelayFiresAfterThreeDaysAndNotBefore(backend: TestBackend) async throws {
+        let h = try await Harness(storage: try await backend.storage())
         try await h.rule("r-delay", Self.delayRule)
         try await joinGroup(h, "p-ann", at: Self.t0)
         let entered = try await h.engine.runPass(now: Self.t0)
@@ -229,8 +233,9 @@ import Testing
         #expect(try await h.firings() == ["r-delay@p-ann@1@follow-up"])
     }
 
-    @Test func anHoursWindowDefersAStepToTheNextAllowedTime() async throws {
-        let h = try await Harness(storage: try SQLiteServerStorage.inMemory(), timeZone: "America/New_York")
+    @Test(.freshDatabases, arguments: TestBackend.all)
+    func anHoursWindowDefersAStepToTheNextAllowedTime(backend: TestBackend) async throws {
+        let h = try await Harness(storage: try await backend.storage(), timeZone: "America/New_York")
         try await h.rule(
             "r-window",
             """
@@ -260,8 +265,9 @@ import Testing
         #expect(try await h.record("group_members", "g-callback@p-ann") != nil)
     }
 
-    @Test func aDecisionTakesItsNoPathAtTheDeadlineAndItsYesPathWhenTheEventComesInTime() async throws {
-        let h = try await Harness(storage: try SQLiteServerStorage.inMemory())
+    @Test(.freshDatabases, arguments: TestBackend.all)
+    func aDecisionTakesItsNoPathAtTheDeadlineAndItsYesPathWhenTheEventComesInTime(backend: TestBackend) async throws {
+        let h = try await Harness(storage: try await backend.storage())
         try await h.rule(
             "r-chase",
             """
@@ -303,18 +309,18 @@ import Testing
         #expect(try await h.record("list_items", "calls-p-bob") == nil)
     }
 
-    @Test func aRestartInTheMiddleOfAScheduleNeitherLosesNorRepeatsAStep() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("automation-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    @Test(.freshDatabases, arguments: TestBackend.all)
+    func aRestartInTheMiddleOfAScheduleNeitherLosesNorRepeatsAStep(backend: TestBackend) async throws {
+        let database = try await backend.database()
         do {
-            let h = try await Harness(storage: try SQLiteServerStorage.open(directory: dir))
+            let h = try await Harness(storage: try await database.storage())
             try await h.rule("r-delay", Self.delayRule)
             try await joinGroup(h, "p-ann", at: Self.t0)
             _ = try await h.engine.runPass(now: Self.t0)
             #expect(try await h.engine.runPass(now: Self.t0 + 3 * Self.day).firingsNew == 1)
         }
         // A new process: the file reopened, a new engine, no memory of the old one.
-        let h = try await Harness(storage: try SQLiteServerStorage.open(directory: dir), seed: false)
+        let h = try await Harness(storage: try await database.storage(), seed: false)
         for t in [Self.t0 + 3 * Self.day, Self.t0 + 3 * Self.day + Self.hour, Self.t0 + 4 * Self.day - 1] {
             #expect(try await h.engine.runPass(now: t).firingsNew == 0, "at \(t)")
         }

@@ -7,7 +7,7 @@ import NIOCore
 import Testing
 
 /// The push vectors (protocol/vectors/push) through the pure judge, with no database and no
-/// `await`, and through the embedded store's push transaction and pull path.
+/// `await`, and through each backend's push transaction and pull path.
 @Suite struct PushVectorTests {
     static let vectors = (try? PushVector.loadAll()) ?? []
 
@@ -51,10 +51,10 @@ import Testing
         Self.compare(state, v)
     }
 
-    @Test(arguments: vectors.map(\.file))
-    func judgedByTheStore(file: String) async throws {
+    @Test(.freshDatabases, arguments: TestBackend.all, vectors.map(\.file))
+    func judgedByTheStore(backend: TestBackend, file: String) async throws {
         let v = try #require(Self.vectors.first { $0.file == file })
-        let storage = try SQLiteServerStorage.inMemory()
+        let storage = try await backend.storage()
         try await v.seed(storage)
         let service = SyncService(storage: storage)
         if let scope = v.scopeKeys {

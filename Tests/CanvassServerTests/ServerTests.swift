@@ -16,10 +16,10 @@ typealias Record = CanvassCore.Record
 @Suite struct ServerVectorTests {
     static let vectors = ((try? MergeVector.loadAll()) ?? []).filter { $0.kind == "merge" }
 
-    @Test(arguments: vectors.map(\.file))
-    func vectorThroughTheServer(file: String) async throws {
+    @Test(.freshDatabases, arguments: TestBackend.all, vectors.map(\.file))
+    func vectorThroughTheServer(backend: TestBackend, file: String) async throws {
         let v = try #require(Self.vectors.first { $0.file == file })
-        let storage = try SQLiteServerStorage.inMemory()
+        let storage = try await backend.storage()
         let service = SyncService(storage: storage)
         let device = DeviceIdentity(replica: ReplicaID("K"), userID: "k", role: .coordinator)
         for cs in [v.start ?? ChangeSet()] + (v.deliver ?? []) {
@@ -48,9 +48,10 @@ typealias Record = CanvassCore.Record
 }
 
 @Suite struct EnrollmentTests {
-    @Test func codesAreSingleUseExpireAndAreRateLimited() async throws {
+    @Test(.freshDatabases, arguments: TestBackend.all)
+    func codesAreSingleUseExpireAndAreRateLimited(backend: TestBackend) async throws {
         let service = SyncService(
-            storage: try SQLiteServerStorage.inMemory(),
+            storage: try await backend.storage(),
             limiter: RateLimiter(perClient: 3, overall: 100, windowMillis: 60_000))
         let (user, code) = try await service.addUser(name: "ann", role: .canvasser, now: 1_000)
         #expect(code.count == 9 && code.contains("-"))
@@ -99,9 +100,10 @@ typealias Record = CanvassCore.Record
 }
 
 @Suite struct ScopeTests {
-    @Test func aCanvasserSeesOnlyTheirListsAndTheirOwnInteractions() async throws {
+    @Test(.freshDatabases, arguments: TestBackend.all)
+    func aCanvasserSeesOnlyTheirListsAndTheirOwnInteractions(backend: TestBackend) async throws {
         let campaign = try TestCampaign(households: 30, turfSize: 10)
-        let service = try await campaign.server()
+        let service = try await campaign.server(on: backend)
         let (a, _) = try await enrolledClient(service: service, user: "ann", lists: ["walk-1"])
         let (b, _) = try await enrolledClient(service: service, user: "bob", lists: ["walk-1"])
         _ = (a, b)
@@ -118,8 +120,9 @@ typealias Record = CanvassCore.Record
 /// Pulls racing with pushes: a reader that pulls while writers commit must end with every
 /// accepted change, none skipped (SYNC.md, "Changes feed": the safe watermark).
 @Suite struct FeedUnderConcurrencyTests {
-    @Test func pullsRacingPushesNeverSkipAChange() async throws {
-        let storage = try SQLiteServerStorage.inMemory()
+    @Test(.freshDatabases, arguments: TestBackend.all)
+    func pullsRacingPushesNeverSkipAChange(backend: TestBackend) async throws {
+        let storage = try await backend.storage()
         let service = SyncService(storage: storage)
         let reader = DeviceIdentity(replica: ReplicaID("reader"), userID: "r", role: .admin)
         let writers = 4
@@ -180,9 +183,10 @@ typealias Record = CanvassCore.Record
         #expect(response.results.first?.problems.contains { $0.code == "out_of_scope" } == true)
     }
 
-    @Test func newInteractionsNeedPersonListResultAndUser() async throws {
+    @Test(.freshDatabases, arguments: TestBackend.all)
+    func newInteractionsNeedPersonListResultAndUser(backend: TestBackend) async throws {
         let campaign = try TestCampaign(households: 10, turfSize: 10)
-        let service = try await campaign.server()
+        let service = try await campaign.server(on: backend)
         let (a, transport) = try await enrolledClient(service: service, user: "kim", role: .coordinator)
         let session = try Session.load(from: a)!
         var me = ReplicaState(id: session.replicaID)
@@ -197,8 +201,9 @@ typealias Record = CanvassCore.Record
             ])
     }
 
-    @Test func checkpointsAheadOfTheFeedAreRefused() async throws {
-        let service = try await TestCampaign(households: 5, turfSize: 5).server()
+    @Test(.freshDatabases, arguments: TestBackend.all)
+    func checkpointsAheadOfTheFeedAreRefused(backend: TestBackend) async throws {
+        let service = try await TestCampaign(households: 5, turfSize: 5).server(on: backend)
         let (epoch, seq) = (try await service.storage.identity().epoch, try await service.storage.safeWatermark())
         let admin = DeviceIdentity(replica: ReplicaID("x"), userID: "x", role: .admin)
         await #expect(throws: ServerError.self) {

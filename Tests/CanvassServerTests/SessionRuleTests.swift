@@ -1,6 +1,7 @@
 import CanvassCore
 import CanvassProtocol
 import CanvassServer
+import CanvassTestSupport
 import Foundation
 import Testing
 
@@ -33,8 +34,9 @@ import Testing
         #expect(l.needsTouch(lastSeen: 1_000, now: 1_000 + Self.hour))
     }
 
-    @Test func authenticationRefusesAnExpiredTokenAndTouchesHourly() async throws {
-        let storage = try SQLiteServerStorage.inMemory()
+    @Test(.freshDatabases, arguments: TestBackend.all)
+    func authenticationRefusesAnExpiredTokenAndTouchesHourly(backend: TestBackend) async throws {
+        let storage = try await backend.storage()
         let service = SyncService(storage: storage, tokenLifetime: TokenLifetime(idleDays: 30))
         let t0: Int64 = 1_760_000_000_000
         let (_, code) = try await service.addUser(name: "ann", role: .canvasser, now: t0)
@@ -115,8 +117,9 @@ import Testing
         #expect(statuses == [401: 10, 429: 90])
     }
 
-    @Test func aDeviceMayRevokeItselfAndOnlyCoordinatorsOthers() async throws {
-        let storage = try SQLiteServerStorage.inMemory()
+    @Test(.freshDatabases, arguments: TestBackend.all)
+    func aDeviceMayRevokeItselfAndOnlyCoordinatorsOthers(backend: TestBackend) async throws {
+        let storage = try await backend.storage()
         let service = SyncService(storage: storage)
         var devices: [String: DeviceIdentity] = [:]
         for (name, role) in [("ann", Role.canvasser), ("bob", .canvasser), ("kim", .coordinator)] {
