@@ -146,7 +146,14 @@ public final class HTTPTransport: SyncTransport, DeviceRevoking {
                 + (since.addingPercentEncoding(
                     withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? since)
         }
-        return try decode(PullResponse.self, try await request(.GET, path, body: nil, token: token))
+        let body = try await request(.GET, path, body: nil, token: token)
+        do {
+            return try WireCodec.decodePull(body)
+        } catch {
+            throw ClientError.server(
+                status: 502,
+                body: ErrorBody(code: "bad_response", message: "the server's answer is not valid: \(error)"))
+        }
     }
 
     /// Revokes a device: a coordinator or admin revoking any device, or a device revoking itself.

@@ -180,7 +180,7 @@ public final class SyncEngine: Sendable {
                 let (applied, kept) = try store.transaction { tx -> (Bool, [RecordKey]) in
                     // Only apply if no other sync moved the checkpoint meanwhile.
                     guard var s = try Session.load(tx), s.checkpoint == expected else { return (false, []) }
-                    try tx.apply(ChangeSet(records: current.records))
+                    try tx.applyPulled(current.records)
                     let kept = try tx.evict(evict)
                     if let checkouts = current.checkouts { try CheckoutMeta.save(tx, checkouts) }
                     s.checkpoint = current.checkpoint

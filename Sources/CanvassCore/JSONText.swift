@@ -15,6 +15,16 @@ public struct JSONText {
 
     public mutating func string(_ s: String) {
         bytes.append(0x22)
+        // Most strings need no escape: copy them whole.
+        let plain = s.utf8.withContiguousStorageIfAvailable { u -> Bool in
+            for b in u where b < 0x20 || b == 0x22 || b == 0x5C { return false }
+            bytes.append(contentsOf: u)
+            return true
+        }
+        if plain == true {
+            bytes.append(0x22)
+            return
+        }
         for b in s.utf8 {
             switch b {
             case 0x22: bytes.append(0x5C); bytes.append(0x22)
@@ -31,7 +41,21 @@ public struct JSONText {
         bytes.append(0x22)
     }
 
-    public mutating func int<I: BinaryInteger>(_ i: I) { bytes.append(contentsOf: String(i).utf8) }
+    public mutating func int<I: BinaryInteger>(_ i: I) {
+        // Digits written in place: no String per number.
+        guard let n = Int64(exactly: i), n != .min else {
+            bytes.append(contentsOf: String(i).utf8)
+            return
+        }
+        var m = n.magnitude
+        if n < 0 { bytes.append(0x2D) }
+        let start = bytes.count
+        repeat {
+            bytes.append(0x30 + UInt8(m % 10))
+            m /= 10
+        } while m > 0
+        bytes[start...].reverse()
+    }
 
     public mutating func value(_ v: Value) {
         switch v {

@@ -25,7 +25,9 @@ public struct RawPullPage: Sendable {
     public func decoded() throws -> PullResponse {
         let decoder = JSONDecoder()
         return PullResponse(
-            records: try records.map { try decoder.decode(Record.self, from: Data($0.json.utf8)) }, evict: evict,
+            records: try records.map {
+                try WireReader.record($0.json) ?? decoder.decode(Record.self, from: Data($0.json.utf8))
+            }, evict: evict,
             checkpoint: checkpoint,
             more: more, checkouts: checkouts)
     }

@@ -182,6 +182,14 @@ extension ReplicaStore {
     static func feedRaw(
         _ db: Database, keys: Set<RecordKey>, since: Int64, limit: Int, excludingOrigin: ReplicaID?
     ) throws -> RawFeedPage {
+        // Fewer changes since the checkpoint than keys in scope (every change takes one sequence):
+        // reading those changes is cheaper than looking up every key, and costs O(changes).
+        let last = try lastSeq(db)
+        if last - since < Int64(keys.count) {
+            return try feedRaw(
+                db, since: since, limit: limit, excludingOrigin: excludingOrigin, filter: { keys.contains($0) },
+                scanLimit: Int.max)
+        }
         let stmt = try db.cachedStatement(
             sql: "SELECT seq, origin FROM records WHERE collection = ? AND id = ? AND seq > ?")
         var hits: [(Int64, RecordKey)] = []
@@ -198,7 +206,7 @@ extension ReplicaStore {
         }
         if hits.count > limit { return RawFeedPage(records: records, last: page.last!.0, more: true) }
         // Everything in scope up to now is delivered: the checkpoint may move to the last sequence.
-        return RawFeedPage(records: records, last: max(since, try lastSeq(db)), more: false)
+        return RawFeedPage(records: records, last: max(since, last), more: false)
     }
 
     /// Every existing record of a collection (or every stored one) inside a caller's read.
@@ -219,10 +227,41 @@ extension ReplicaStore {
 
     /// Stored JSON of the given records (those that exist), in the order asked.
     static func rawRecords(_ db: Database, _ keys: [RecordKey]) throws -> [RawRecord] {
-        let stmt = try db.cachedStatement(sql: "SELECT state FROM records WHERE collection = ? AND id = ?")
-        return try keys.compactMap { k in
-            try String.fetchOne(stmt, arguments: [k.collection, k.id]).map { RawRecord(key: k, json: $0) }
+        guard keys.count > 8 else {
+            let stmt = try db.cachedStatement(sql: "SELECT state FROM records WHERE collection = ? AND id = ?")
+            return try keys.compactMap { k in
+                try String.fetchOne(stmt, arguments: [k.collection, k.id]).map { RawRecord(key: k, json: $0) }
+            }
         }
+        // A scope page asks for thousands: one statement over the list, in the order asked.
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT k.key, r.state FROM json_each(?) AS k
+                CROSS JOIN records AS r ON r.collection = json_extract(k.value, '$[0]') AND r.id = json_extract(k.value, '$[1]')
+                ORDER BY k.key
+                """,
+            arguments: [keyList(keys)])
+        var out: [RawRecord] = []
+        out.reserveCapacity(keys.count)
+        while let row = try rows.next() { out.append(RawRecord(key: keys[row[0]], json: row[1])) }
+        return out
+    }
+
+    /// `[["collection","id"], …]`: a list of keys as one argument, for `json_each`.
+    static func keyList(_ keys: [RecordKey]) -> String {
+        var list = JSONText(capacity: keys.count * 32)
+        list.append(raw: "[")
+        for (i, k) in keys.enumerated() {
+            if i > 0 { list.append(raw: ",") }
+            list.append(raw: "[")
+            list.string(k.collection)
+            list.append(raw: ",")
+            list.string(k.id)
+            list.append(raw: "]")
+        }
+        list.append(raw: "]")
+        return list.string
     }
 
     // MARK: outbox

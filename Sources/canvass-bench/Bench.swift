@@ -28,7 +28,7 @@ protocol Scenario {
 nonisolated(unsafe) let allScenarios: [any Scenario.Type] = [
     MergeScenario.self, MergeContendedScenario.self, InitialPullScenario.self, RecordScenario.self, BurstScenario.self,
     CodecScenario.self, ImportScenario.self, FirstSyncScenario.self, CutScenario.self,
-    ReportScenario.self, GotvScenario.self, AutomationScenario.self,
+    ReportScenario.self, GotvScenario.self, AutomationScenario.self, DeltaPullScenario.self,
 ]
 
 @main
@@ -102,6 +102,7 @@ struct CanvassBench: AsyncParsableCommand {
         case is ReportScenario.Type: return ReportScenario()
         case is GotvScenario.Type: return GotvScenario()
         case is AutomationScenario.Type: return AutomationScenario()
+        case is DeltaPullScenario.Type: return DeltaPullScenario()
         default: throw ValidationError("no runner for \(type.name)")
         }
     }
