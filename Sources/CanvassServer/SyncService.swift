@@ -223,17 +223,23 @@ public final class SyncService: Sendable {
     public func pull(since checkpoint: String?, limit: Int, for device: DeviceIdentity, now: Int64 = wallClock())
         async throws -> RawPullPage
     {
-        var page = try await pullPage(since: checkpoint, limit: limit, for: device)
+        let (first, scope) = try await pullPage(since: checkpoint, limit: limit, for: device)
+        var page = first
         if device.role == .canvasser, !page.more {
-            let lists = try await storage.canvasserScope(userID: device.userID).filter { $0.collection == "lists" }
+            // The scope the page was planned with: the same read, not a second one.
+            var planned = scope
+            if planned == nil { planned = try await storage.canvasserScope(userID: device.userID) }
+            let lists = (planned ?? []).filter { $0.collection == "lists" }
             page.checkouts = try await storage.checkOut(
                 lists: lists.map(\.id), device: device.replica, now: now, policy: checkout)
         }
         return page
     }
 
-    private func pullPage(since checkpoint: String?, limit: Int, for device: DeviceIdentity) async throws -> RawPullPage
-    {
+    /// A page, and the canvasser scope it was planned with.
+    private func pullPage(since checkpoint: String?, limit: Int, for device: DeviceIdentity) async throws -> (
+        RawPullPage, Set<RecordKey>?
+    ) {
         guard (1...ProtocolInfo.maxPullLimit).contains(limit) else {
             throw ServerError.badRequest("limit must be 1–\(ProtocolInfo.maxPullLimit); got \(limit)")
         }
@@ -258,9 +264,8 @@ public final class SyncService: Sendable {
         var scope: Set<RecordKey>?
         var delivered: Set<RecordKey> = []
         if device.role == .canvasser {
-            try await storage.confirmScope(replica: device.replica, upTo: position.scopeToken)
-            scope = try await storage.canvasserScope(userID: device.userID)
-            delivered = try await storage.delivered(replica: device.replica)
+            (scope, delivered) = try await storage.canvasserPull(
+                replica: device.replica, userID: device.userID, confirmingUpTo: position.scopeToken)
         }
         switch PullPlanner.plan(
             position: position, scope: scope, delivered: delivered, watermark: watermark, limit: limit)
@@ -268,17 +273,24 @@ public final class SyncService: Sendable {
         case .feed(let after, nil):
             let page = try await storage.feed(since: after, limit: limit, excludingOrigin: device.replica, filter: nil)
             position.seq = page.last
-            return RawPullPage(records: page.records, evict: [], checkpoint: position.checkpoint, more: page.more)
+            return (
+                RawPullPage(records: page.records, evict: [], checkpoint: position.checkpoint, more: page.more), scope
+            )
         case .feed(let after, let keys?):
             let page = try await storage.feed(keys: keys, since: after, limit: limit, excludingOrigin: device.replica)
             position.seq = page.last
-            return RawPullPage(records: page.records, evict: [], checkpoint: position.checkpoint, more: page.more)
+            return (
+                RawPullPage(records: page.records, evict: [], checkpoint: position.checkpoint, more: page.more), scope
+            )
         case .scopePage(let backfill, let evict, let seq):
             position.seq = seq
             position.scopeToken = try await storage.stageScope(replica: device.replica, added: backfill, removed: evict)
             let records = try await storage.rawRecords(backfill)
-            return RawPullPage(
-                records: records, evict: evict.map(KeyRef.init), checkpoint: position.checkpoint, more: true)
+            return (
+                RawPullPage(
+                    records: records, evict: evict.map(KeyRef.init), checkpoint: position.checkpoint, more: true),
+                scope
+            )
         }
     }
 

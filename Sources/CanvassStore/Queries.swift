@@ -56,7 +56,14 @@ extension ReplicaStore {
     }
 
     /// Interactions of the given people, newest first per person.
-    private static func interactions(_ db: Database, of people: [String]) throws -> [String: [InteractionSummary]] {
+    ///
+    /// - Parameter answers: false for lists, which never show answers: each interaction's other
+    ///   fields are then projected by SQLite instead of decoding its display with a JSON decoder,
+    ///   which made this the largest cost of a door checkout after a shift (issue 13).
+    static func interactions(_ db: Database, of people: [String], answers: Bool = true) throws -> [String:
+        [InteractionSummary]]
+    {
+        if !answers { return try interactionScalars(db, of: people) }
         var out: [String: [InteractionSummary]] = [:]
         let decoder = JSONDecoder()
         let stmt = try db.cachedStatement(
@@ -71,6 +78,46 @@ extension ReplicaStore {
                     return WalkListRead.interaction(
                         id: row["id"], try decoder.decode([String: Value].self, from: Data(text.utf8)))
                 })
+        }
+        return out
+    }
+
+    /// The same in a read of its own (tests compare the two ways).
+    func interactions(of people: [String], answers: Bool) throws -> [String: [InteractionSummary]] {
+        try writer.read { db in try Self.interactions(db, of: people, answers: answers) }
+    }
+
+    /// The fields of `WalkListRead.interaction` but answers, as the display holds them: strings
+    /// as strings, whole numbers as numbers, anything else left out as the reader would ignore it.
+    private static let interactionStrings = ["channel", "result", "note", "list_id", "user_id", "corrects"]
+
+    private static func interactionScalars(_ db: Database, of people: [String]) throws -> [String:
+        [InteractionSummary]]
+    {
+        let strings = interactionStrings.map { f in
+            "iif(json_type(display, '$.\(f)') = 'text', json_extract(display, '$.\(f)'), NULL)"
+        }
+        let recorded =
+            "iif(json_type(display, '$.recorded_at') IN ('integer', 'real'), json_extract(display, '$.recorded_at'), NULL)"
+        let stmt = try db.cachedStatement(
+            sql: "SELECT id, \(recorded), \(strings.joined(separator: ", ")) FROM records"
+                + " WHERE collection = 'interactions' AND deleted = 0 AND json_extract(display, '$.person_id') = ?")
+        var out: [String: [InteractionSummary]] = [:]
+        for p in Set(people) {
+            var history: [InteractionSummary] = []
+            for row in try Row.fetchAll(stmt, arguments: [p]) {
+                var d: [String: Value] = [:]
+                switch (row[1] as DatabaseValue).storage {
+                case .int64(let i): d["recorded_at"] = .int(i)
+                case .double(let x): d["recorded_at"] = .double(x)
+                default: break
+                }
+                for (i, f) in interactionStrings.enumerated() {
+                    if let text = row[i + 2] as String? { d[f] = .string(text) }
+                }
+                history.append(WalkListRead.interaction(id: row[0], d))
+            }
+            out[p] = WalkListRead.newestFirst(history)
         }
         return out
     }
@@ -95,7 +142,7 @@ extension ReplicaStore {
         let items = try Self.listItems(db, listID)
         let ids = items.map(\.contact)
         let contacts = try Self.byIDs(db, "contacts", ids)
-        let history = try Self.interactions(db, of: Array(contacts.keys))
+        let history = try Self.interactions(db, of: Array(contacts.keys), answers: false)
         let survey = try Self.survey(db, ofList: listID)
         let households = try Self.byIDs(
             db, "households", contacts.values.compactMap { $0["household_id"]?.stringValue })
@@ -113,7 +160,7 @@ extension ReplicaStore {
                 if let p = item.position { position[item.contact] = min(position[item.contact] ?? .max, p) }
             }
             let contacts = try Self.byIDs(db, "contacts", items.map(\.contact))
-            let history = try Self.interactions(db, of: Array(contacts.keys))
+            let history = try Self.interactions(db, of: Array(contacts.keys), answers: false)
             let survey = try Self.survey(db, ofList: listID)
             return contacts.sorted {
                 Canvassing.callsBefore(

@@ -239,7 +239,7 @@ public final class ServerStore: Sendable {
         return scope
     }
 
-    static let scopeRecheckLimit = 5_000
+    static let scopeRecheckLimit = 500
 
     /// Confirms scope changes staged up to `token` for a device (it pulled with a checkpoint
     /// carrying it) and forgets those staged after it (their page was lost), as
@@ -271,6 +271,32 @@ public final class ServerStore: Sendable {
             for k in outcome.forget { try forget.execute(arguments: [r, k.collection, k.id]) }
             try db.execute(sql: "DELETE FROM scope_pending WHERE replica = ?", arguments: [r])
         }
+    }
+
+    /// A canvasser pull's inputs in one read: scope changes staged up to `token` confirmed (a
+    /// write only when something is staged), then the user's scope and what the device holds. One
+    /// read instead of three: on a pull with nothing new, hopping to a database thread and back is
+    /// most of the cost.
+    public func canvasserPull(replica: ReplicaID, userID: String, confirmingUpTo token: Int64) async throws -> (
+        scope: Set<RecordKey>, delivered: Set<RecordKey>
+    ) {
+        let cache = scopeCache
+        let inputs = { @Sendable (db: Database) throws -> (scope: Set<RecordKey>, delivered: Set<RecordKey>) in
+            (
+                try Self.canvasserScope(db, userID: userID, cache: cache).keys,
+                try Self.keys(db, "scope_delivered", replica: replica)
+            )
+        }
+        let found = try await writer.read { db -> (scope: Set<RecordKey>, delivered: Set<RecordKey>)? in
+            let staged =
+                try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM scope_pending WHERE replica = ? LIMIT 1", arguments: [replica.rawValue])
+                == true
+            return staged ? nil : try inputs(db)
+        }
+        if let found { return found }
+        try await confirmScope(replica: replica, upTo: token)
+        return try await writer.read(inputs)
     }
 
     /// What the device is known to hold.
@@ -582,8 +608,15 @@ public final class ServerStore: Sendable {
     /// Whether a list's doors are checked out (`CheckoutAllocator.applies`: it exists, and is a
     /// walk list assigned to two or more users), and those users.
     private static func checkoutApplies(_ db: Database, _ list: String) throws -> (applies: Bool, users: [String]) {
-        let record = try RecordRows(db).load(RecordKey("lists", list))
-        guard CanvassCore.Record.exists(record) else { return (false, []) }
+        // The tombstone column and the display's `kind`, not the whole state decoded: every
+        // canvasser pull asks this of each of its lists.
+        let stmt = try db.cachedStatement(
+            sql: """
+                SELECT iif(json_type(display, '$.kind') = 'text', json_extract(display, '$.kind'), NULL) FROM records
+                WHERE collection = 'lists' AND id = ? AND deleted = 0
+                """)
+        guard let row = try Row.fetchOne(stmt, arguments: [list]) else { return (false, []) }
+        let kind: String? = row[0]
         let users = try String.fetchAll(
             db,
             sql: """
@@ -591,7 +624,7 @@ public final class ServerStore: Sendable {
                 WHERE collection = 'assignments' AND deleted = 0 AND json_extract(display, '$.list_id') = ?
                     AND json_type(display, '$.user_id') = 'text'
                 """, arguments: [list])
-        return (CheckoutAllocator.applies(kind: record?["kind"]?.stringValue, sharedBy: users.count), users)
+        return (CheckoutAllocator.applies(kind: kind, sharedBy: users.count), users)
     }
 
     /// Every one-time code and device token as stored, for audits: only hashes may appear.

@@ -27,7 +27,7 @@ protocol Scenario {
 
 nonisolated(unsafe) let allScenarios: [any Scenario.Type] = [
     MergeScenario.self, MergeContendedScenario.self, InitialPullScenario.self, RecordScenario.self, BurstScenario.self,
-    CodecScenario.self, ImportScenario.self, FirstSyncScenario.self, CutScenario.self,
+    CodecScenario.self, ImportScenario.self, FirstSyncScenario.self, CutScenario.self, LoadScenario.self,
     ReportScenario.self, GotvScenario.self, AutomationScenario.self, DeltaPullScenario.self,
 ]
 
@@ -51,12 +51,20 @@ struct CanvassBench: AsyncParsableCommand {
     @Option(help: "Runs per scenario; the best and median are reported.")
     var repeats = 5
 
+    @Option(help: "load: how long the devices sync, in seconds.")
+    var seconds = 60
+
+    @Option(help: "load: how many enrolled devices sync in a loop.")
+    var devices = 500
+
     func validate() throws {
         let known = Set(allScenarios.map { $0.name })
         for s in scenarios where !known.contains(s) {
             throw ValidationError("unknown scenario '\(s)'; choose from: \(known.sorted().joined(separator: ", "))")
         }
         if repeats < 1 { throw ValidationError("--repeats must be at least 1") }
+        if seconds < 1 { throw ValidationError("--seconds must be at least 1") }
+        if devices < 1 { throw ValidationError("--devices must be at least 1") }
     }
 
     func run() async throws {
@@ -103,6 +111,7 @@ struct CanvassBench: AsyncParsableCommand {
         case is GotvScenario.Type: return GotvScenario()
         case is AutomationScenario.Type: return AutomationScenario()
         case is DeltaPullScenario.Type: return DeltaPullScenario()
+        case is LoadScenario.Type: return LoadScenario(duration: seconds, devices: devices)
         default: throw ValidationError("no runner for \(type.name)")
         }
     }

@@ -105,6 +105,7 @@ struct BurstScenario: Scenario {
 
         progress("the burst: \(canvassers) syncs, \(concurrency) at a time")
         let cpuBefore = processCPUSeconds(server.process.processIdentifier)
+        let clientCPUBefore = processCPUSeconds(getpid())
         let start = ContinuousClock.now
         var latencies: [Double] = []
         var accepted = 0
@@ -130,6 +131,7 @@ struct BurstScenario: Scenario {
         }
         let total = seconds(ContinuousClock.now - start)
         let serverCPU = processCPUSeconds(server.process.processIdentifier) - cpuBefore
+        let clientCPU = processCPUSeconds(getpid()) - clientCPUBefore
         latencies.sort()
         let p50 = latencies[latencies.count / 2]
         let p99 = latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
@@ -149,6 +151,9 @@ struct BurstScenario: Scenario {
                 Figure(
                     name: "burst / floor", value: total / floor, unit: "×", target: "≤ 1", met: total <= floor),
                 Figure(name: "server CPU during the burst", value: serverCPU, unit: "s", target: nil, met: nil),
+                Figure(
+                    name: "clients' CPU during the burst (this process)", value: clientCPU, unit: "s", target: nil,
+                    met: nil),
                 Figure(
                     name: "field writes per second", value: Double(fieldWrites) / total, unit: "writes/s", target: nil,
                     met: nil),

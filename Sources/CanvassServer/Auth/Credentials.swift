@@ -37,9 +37,19 @@ public enum Credentials {
         String(code.uppercased().filter { $0.isLetter || $0.isNumber })
     }
 
+    /// SHA-256 in lowercase hex. Every authenticated request hashes its token: the hex is written
+    /// directly (32 `String(format:)` calls cost more than the hash).
     public static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in SHA256.hash(data: Data(secret.utf8)) {
+            out.append(hexDigits[Int(byte >> 4)])
+            out.append(hexDigits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
 
 /// Limits how fast failed enrollments may be tried, per client address and overall.

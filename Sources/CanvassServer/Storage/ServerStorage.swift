@@ -54,6 +54,12 @@ public protocol ServerStorage: Sendable {
     func confirmScope(replica: ReplicaID, upTo token: Int64) async throws
     /// What the device is known to hold.
     func delivered(replica: ReplicaID) async throws -> Set<RecordKey>
+    /// A canvasser pull's inputs: `confirmScope(replica:upTo:)`, then the user's
+    /// `canvasserScope` and what the device holds. A backend may read them together (SQLite does,
+    /// in one read); the default calls the three.
+    func canvasserPull(replica: ReplicaID, userID: String, confirmingUpTo token: Int64) async throws -> (
+        scope: Set<RecordKey>, delivered: Set<RecordKey>
+    )
     /// Stages records sent to and evicted from a device under a new token, which is returned.
     func stageScope(replica: ReplicaID, added: [RecordKey], removed: [RecordKey]) async throws -> Int64
 
@@ -138,6 +144,13 @@ public protocol ServerStorage: Sendable {
 }
 
 extension ServerStorage {
+    public func canvasserPull(replica: ReplicaID, userID: String, confirmingUpTo token: Int64) async throws -> (
+        scope: Set<RecordKey>, delivered: Set<RecordKey>
+    ) {
+        try await confirmScope(replica: replica, upTo: token)
+        return (try await canvasserScope(userID: userID), try await delivered(replica: replica))
+    }
+
     public func addUser(name: String, role: Role, now: Int64) async throws -> User {
         try await addUser(id: nil, name: name, role: role, now: now)
     }
