@@ -382,11 +382,13 @@ extension PostgresStore {
 
     /// Runs `work` while this process holds the lease `role`: a session advisory lock
     /// (`pg_try_advisory_lock`) on a connection of its own, outside the pool, tried every `retry`
-    /// until it is free. While `work` runs the connection is checked every `retry`; when it fails
-    /// (the database restarted, the network dropped) `work` is cancelled and the lease is sought
-    /// again. When this process stops or dies, its connection closes and PostgreSQL releases the
-    /// lock, so another process takes over within `retry`. Returns when the calling task is
-    /// cancelled (the connection is closed, releasing the lease).
+    /// until it is free. While `work` runs the connection is watched (its socket) and checked
+    /// every `retry`; when it goes (the database restarted, the network dropped) `work` is
+    /// cancelled and the lease is sought again. PostgreSQL may have released the lock a moment
+    /// before that, so two processes may briefly both run `work`: what it does must be safe to
+    /// repeat (the automation commit is). When this process stops or dies, its connection closes
+    /// and PostgreSQL releases the lock, so another process takes over within `retry`. Returns
+    /// when the calling task is cancelled (the connection is closed, releasing the lease).
     public func lead(
         _ role: String, retry: Duration = .seconds(2), _ work: @escaping @Sendable () async -> Void
     ) async {
@@ -407,8 +409,12 @@ extension PostgresStore {
                 logger.info("lease \(role): this process leads")
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask { await work() }
+                    // Either of these ends (and so cancels `work`) when the connection goes:
+                    // at once when its socket closes, within `retry` when it stops answering.
+                    let (closed, ended) = AsyncStream<Void>.makeStream()
+                    connection.closeFuture.whenComplete { _ in ended.finish() }
+                    group.addTask { for await _ in closed {} }
                     group.addTask {
-                        // Ends (and so cancels `work`) when the connection no longer answers.
                         while !Task.isCancelled {
                             do {
                                 try await Task.sleep(for: retry)
