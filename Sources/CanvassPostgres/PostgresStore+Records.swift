@@ -30,13 +30,30 @@ extension PostgresStore {
 
     /// Locks `keys` for the rest of the transaction, in ascending lock-key order (no deadlock
     /// between two writers, whatever their keys), in one statement.
+    ///
+    /// PostgreSQL's lock table holds about `max_locks_per_transaction` (64) locks per connection,
+    /// so a write of thousands of records (an import, the demo's seed) cannot take a lock per key.
+    /// Every locking transaction first takes `bulkLock` shared; one of more than `bulkKeys` keys
+    /// takes it exclusively instead (and no key locks): it waits for the writers in flight and
+    /// keeps new ones out until it commits. Imports are rare; pushes stay concurrent.
     func lock(_ connection: PostgresConnection, _ keys: some Sequence<RecordKey>) async throws {
         let hashes = Set(keys.map(Self.lockKey)).sorted()
         if hashes.isEmpty { return }
+        if hashes.count > Self.bulkKeys {
+            try await exec(connection, "SELECT pg_advisory_xact_lock(\(Self.bulkLock))")
+            return
+        }
+        try await exec(connection, "SELECT pg_advisory_xact_lock_shared(\(Self.bulkLock))")
         try await exec(
             connection,
             "SELECT count(pg_advisory_xact_lock(1, h)) FROM unnest(\(hashes)::int4[]) WITH ORDINALITY AS t(h, o)")
     }
+
+    /// The lock every record-locking transaction takes shared, and a bulk write exclusively.
+    static let bulkLock: Int64 = 0x6361_6E76_6173_7303
+    /// Above this many keys a write locks in bulk: 16 pooled connections (two processes) each
+    /// holding this many stay within the default lock table (64 × 100 connections).
+    static let bulkKeys = 256
 
     /// The stored states of `keys` (those that exist), in one statement.
     func load(_ connection: PostgresConnection, _ keys: some Collection<RecordKey>) async throws -> [RecordKey: Record]
