@@ -179,6 +179,11 @@ public enum WireCodec {
         limit: Int = ProtocolInfo.maxDecompressedBody
     ) throws -> T {
         let plain = try decompress(body, encoding, limit: limit)
+        // A push is the server's hottest body: read by `WireReader` when it takes it (the same
+        // value `JSONDecoder` gives, or nothing), else by `JSONDecoder`, which also words errors.
+        if T.self == PushRequest.self, let push = plain.withUnsafeReadableBytes({ WireReader.pushRequest($0) }) {
+            return push as! T
+        }
         do {
             return try JSONDecoder().decode(T.self, from: Data(plain.readableBytesView))
         } catch let error as DecodingError {

@@ -32,6 +32,21 @@ public enum WireReader {
         return try? c.whole { try $0.changeSet() }
     }
 
+    /// A push body, `{"changes": {"records": [...]}}`, or nil. Any other top-level key gives up,
+    /// so that `JSONDecoder` refuses it with its own error, as `PushRequest` does.
+    public static func pushRequest(_ bytes: UnsafeRawBufferPointer) -> PushRequest? {
+        var c = Cursor(bytes)
+        return try? c.whole { c in
+            var changes: ChangeSet?
+            try c.object { c, key in
+                guard key == "changes", changes == nil else { throw GiveUp() }
+                changes = try c.changeSet()
+            }
+            guard let changes else { throw GiveUp() }
+            return PushRequest(changes: changes)
+        }
+    }
+
     /// The same for a string (a stored state).
     public static func record(_ text: String) -> Record? {
         var text = text
