@@ -29,7 +29,7 @@ import Testing
         return binary == nil
     }()
 
-    @Test(.freshDatabases, .enabled(if: !skipped), arguments: TestBackend.all)
+    @Test(.freshDatabases, .enabled(if: !skipped), .timeLimit(.minutes(3)), arguments: TestBackend.all)
     func clientsSyncThroughNginxInFrontOfTwoProcesses(backend: TestBackend) async throws {
         let database = try await backend.database()
         let dir = try temporaryDirectory("canvass-nginx")
@@ -62,7 +62,7 @@ import Testing
         try await ann.sync()
         try await kim.sync()
         let stops = try ann.store.walkList("walk-0")
-        #expect(stops.count == 10)
+        try #require(stops.count == 10)
         var recorded: [String] = []
         for (i, stop) in stops.enumerated() {
             recorded.append(
