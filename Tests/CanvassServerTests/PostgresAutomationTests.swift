@@ -1,4 +1,5 @@
 import CanvassCore
+import CanvassFixtures
 import CanvassPostgres
 import CanvassServer
 import CanvassStore
@@ -64,6 +65,51 @@ import Testing
         let logs = try await h.storage.records(in: "automation_log")
         #expect(logs.map(\.key.id).sorted() == ["r-hook@p-ann@1@tell", "r-hook@p-bob@1@tell"])
         #expect(logs.allSatisfy { $0.dots.count == $0.fields.count }, "each log field written by one write")
+    }
+
+    /// Door checkout from two processes at once: each device's batch is disjoint from the
+    /// other's, whatever the interleaving (the list's lock covers doors with no checkout yet),
+    /// and a revoked device's doors go back.
+    @Test(.freshDatabases, arguments: postgres)
+    func twoProcessesCheckingOutOneListNeverShareADoor(backend: TestBackend) async throws {
+        let database = try await backend.database()
+        let one = try await database.storage()
+        let two = try await database.storage()
+        let campaign = try TestCampaign()
+        try await one.write(try campaign.writes().map { LocalWrite($0.key, $0.values) }, wallclock: 1_000)
+        var devices: [ReplicaID] = []
+        for name in ["ann", "bob", "cy", "dee"] {
+            let user = try await one.addUser(name: name, role: .canvasser, now: 1)
+            let a = CampaignSeed.assignment(list: "walk-0", user: user.id)
+            try await one.write([LocalWrite(a.key, a.values)], wallclock: 2)
+            try await one.addCode(hash: "h-\(name)", userID: user.id, expiresAt: .max, now: 1)
+            let device = try #require(
+                try await two.enroll(
+                    codeHash: "h-\(name)", replica: ReplicaID("d-\(name)"), tokenHash: "t-\(name)", deviceName: nil,
+                    now: 1))
+            devices.append(device.replica)
+        }
+        let policy = CheckoutPolicy(batchSize: 3, holdMillis: CheckoutPolicy.hour)
+        for round in 0..<3 {
+            let now = 10_000 + Int64(round)
+            let views = try await withThrowingTaskGroup(of: [ListCheckout].self) { group in
+                for (i, device) in devices.enumerated() {
+                    let storage = i % 2 == 0 ? one : two
+                    group.addTask {
+                        try await storage.checkOut(lists: ["walk-0"], device: device, now: now, policy: policy)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let batches = views.map { Set($0.filter(\.mine).map(\.householdID)) }
+            #expect(batches.allSatisfy { $0.count == 3 }, "round \(round): \(batches)")
+            #expect(Set(batches.flatMap { $0 }).count == 12, "round \(round): no door in two batches: \(batches)")
+        }
+        #expect(try await one.revoke(replica: devices[0], now: 20_000))
+        let after = try await two.checkOut(lists: ["walk-0"], device: devices[1], now: 20_001, policy: policy)
+        #expect(after.filter { !$0.mine }.count == 6, "the revoked device's doors are free again: \(after)")
+        let directory = try await one.records(in: "devices").first { $0.key.id == devices[0].rawValue }
+        #expect(directory?["revoked"] == .bool(true))
     }
 
     /// Who holds a lease, as its `work` reports it.
