@@ -187,6 +187,9 @@ let package = Package(
                 "CanvassCampaign",
                 "CanvassFixtures",
                 "CanvassClient",
+                // PostgresStoreTests reach the store's transactions directly.
+                "CanvassPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -96,7 +96,7 @@ extension PostgresStore {
             collections.append(row.key.collection)
             ids.append(row.key.id)
             states.append(row.state)
-            displays.append(row.display)
+            displays.append(Self.jsonb(row.display))
             conflicts.append(Int64(row.conflicts))
             deleted.append(row.deleted)
             origins.append(origin?.rawValue ?? "")
@@ -118,6 +118,32 @@ extension PostgresStore {
             SELECT clock.seq, (SELECT count(*) FROM saved) FROM clock
             """, as: (Int64, Int64).self)
         return result.first?.0 ?? 0
+    }
+
+    /// JSON text as jsonb takes it: jsonb refuses the escape `\u0000`, so a NUL in a display value
+    /// (the columns queries and the scope read, never sent to anyone) becomes U+FFFD. The state,
+    /// stored as text, keeps it.
+    static func jsonb(_ json: String) -> String {
+        guard json.contains("\\u0000") else { return json }
+        var out: [UInt8] = []
+        let bytes = Array(json.utf8)
+        var i = 0
+        var backslashes = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == 0x5C, backslashes % 2 == 0, i + 5 < bytes.count,
+                bytes[(i + 1)...(i + 5)].elementsEqual("u0000".utf8)
+            {
+                out.append(contentsOf: "\\ufffd".utf8)
+                i += 6
+                backslashes = 0
+                continue
+            }
+            backslashes = b == 0x5C ? backslashes + 1 : 0
+            out.append(b)
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Performs `writes` as the server's replica inside a caller's transaction: locks their keys,

@@ -13,8 +13,8 @@ import PostgresNIO
 /// takes as many statements as the rule has steps (about five), never one per record.
 extension PostgresStore {
 
-    /// The user's `CanvasserScope`, cached while the watermark has not moved (a scope depends
-    /// only on record states, and every state change takes a new sequence).
+    /// The user's `CanvasserScope`, cached with the watermark it is valid at: a later request
+    /// keeps it when no change since may change it (`CanvasserScope.mayChange`), as on SQLite.
     public func canvasserScope(userID: String) async throws -> Set<RecordKey> {
         try await read { connection in
             try await canvasserScope(connection, userID: userID, watermark: watermark(connection)).keys
@@ -25,7 +25,13 @@ extension PostgresStore {
     func canvasserScope(_ connection: PostgresConnection, userID: String, watermark: Int64) async throws
         -> CanvasserScope
     {
-        if let hit = scopeCache.get(userID, seq: watermark) { return hit }
+        if let (at, cached) = scopeCache.get(userID) {
+            if at == watermark { return cached }
+            if at < watermark, try await !changes(connection, after: at, upTo: watermark, cached) {
+                scopeCache.put(userID, seq: watermark, cached)
+                return cached
+            }
+        }
         let answers = ScopeAnswers()
         var scope = try CanvasserScope(userID: userID, source: answers)
         while let question = answers.takeQuestion() {
@@ -35,6 +41,40 @@ extension PostgresStore {
         scopeCache.put(userID, seq: watermark, scope)
         return scope
     }
+
+    /// Whether a change with a sequence in `after...upTo` may change `scope`
+    /// (`CanvasserScope.mayChange`, over the fields it reads); true too when there are more than
+    /// `scopeRecheckLimit` of them. The changes come from the feed, so every writer in every
+    /// process is covered; `upTo` is a watermark, so every change below it is committed.
+    private func changes(_ connection: PostgresConnection, after: Int64, upTo: Int64, _ scope: CanvasserScope)
+        async throws -> Bool
+    {
+        let fields = CanvasserScope.readFields
+        let limit = Int64(Self.scopeRecheckLimit)
+        var changed: [RecordKey: [String: Value]] = [:]
+        var count = 0
+        for (c, i, name, value) in try await rows(
+            connection,
+            """
+            SELECT r.collection, r.id, f.name, f.value FROM
+                (SELECT collection, id, display FROM records WHERE seq > \(after) AND seq <= \(upTo)
+                ORDER BY seq LIMIT \(limit + 1)) r
+            LEFT JOIN LATERAL (SELECT n AS name, r.display->>n AS value FROM unnest(\(fields)::text[]) AS n
+                WHERE jsonb_typeof(r.display->n) = 'string') f ON true
+            """, as: (String, String, String?, String?).self)
+        {
+            let key = RecordKey(c, i)
+            if changed[key] == nil { count += 1 }
+            var values = changed[key] ?? [:]
+            if let name, let value { values[name] = .string(value) }
+            changed[key] = values
+        }
+        if count > Self.scopeRecheckLimit { return true }
+        return changed.contains { scope.mayChange(after: RecordValues(key: $0.key, values: $0.value)) }
+    }
+
+    /// Changes beyond which a cached scope is derived again rather than checked.
+    static let scopeRecheckLimit = 5_000
 
     /// Fetches, in one statement, the candidates of every question noted, each record projected
     /// to the fields asked (a field delivered when its display value is a string) with its
@@ -130,14 +170,19 @@ extension PostgresStore {
     /// Confirms scope changes staged up to `token` for a device and forgets those staged after
     /// it, as `PullPlanner.confirm` decides. Nothing staged (the usual pull): one read, no write.
     public func confirmScope(replica: ReplicaID, upTo token: Int64) async throws {
-        let r = replica.rawValue
-        let staged = try await read { connection in
-            try await rows(
-                connection, "SELECT token, collection, id, added FROM scope_pending WHERE replica = \(r)",
-                as: (Int64, String, String, Bool).self)
+        try await read { connection in
+            let staged = try await rows(
+                connection, "SELECT 1 FROM scope_pending WHERE replica = \(replica.rawValue) LIMIT 1", as: Int32.self)
+            if staged.isEmpty { return }
+            try await confirmScope(connection, replica: replica, upTo: token)
         }
-        if staged.isEmpty { return }
-        try await transaction { connection in
+    }
+
+    /// The same on a caller's connection (not in a transaction): one transaction of its own.
+    func confirmScope(_ connection: PostgresConnection, replica: ReplicaID, upTo token: Int64) async throws {
+        let r = replica.rawValue
+        try await exec(connection, "BEGIN")
+        do {
             let current = try await rows(
                 connection, "SELECT token, collection, id, added FROM scope_pending WHERE replica = \(r) FOR UPDATE",
                 as: (Int64, String, String, Bool).self
@@ -155,6 +200,28 @@ extension PostgresStore {
                     """)
             }
             try await exec(connection, "DELETE FROM scope_pending WHERE replica = \(r)")
+            try await exec(connection, "COMMIT")
+        } catch {
+            _ = try? await exec(connection, "ROLLBACK")
+            throw error
+        }
+    }
+
+    /// What a canvasser's pull plans with: confirms staged scope changes up to `token` (a write
+    /// only when something is staged), then the user's scope and what the device holds. One
+    /// statement (watermark, delivered and staged keys) and, unless the cached scope is valid at
+    /// that watermark, its check or derivation.
+    public func canvasserPull(replica: ReplicaID, userID: String, confirmingUpTo token: Int64) async throws -> (
+        scope: Set<RecordKey>, delivered: Set<RecordKey>
+    ) {
+        try await read { connection in
+            var inputs = try await scopeInputs(connection, replica: replica)
+            if !inputs.staged.isEmpty {
+                try await confirmScope(connection, replica: replica, upTo: token)
+                inputs = try await scopeInputs(connection, replica: replica)
+            }
+            let scope = try await canvasserScope(connection, userID: userID, watermark: inputs.watermark)
+            return (scope.keys, inputs.delivered)
         }
     }
 
@@ -272,19 +339,23 @@ final class ScopeAnswers: ScopeSource, @unchecked Sendable {
     }
 }
 
-/// Scopes by user, valid while the watermark has not moved. Shared by the process's requests;
-/// every process keeps its own, all keyed by the one watermark of the database.
+/// Scopes by user, each with the watermark it is valid at; a later request checks the changes
+/// since (`CanvasserScope.mayChange`). Every process keeps its own, all keyed by the one
+/// watermark of the database.
 final class PostgresScopeCache: @unchecked Sendable {
     private let lock = NSLock()
     private var entries: [String: (Int64, CanvasserScope)] = [:]
 
-    func get(_ user: String, seq: Int64) -> CanvasserScope? {
-        lock.withLock { entries[user].flatMap { $0.0 == seq ? $0.1 : nil } }
+    /// The user's scope and the watermark it is known to be valid at.
+    func get(_ user: String) -> (Int64, CanvasserScope)? {
+        lock.withLock { entries[user] }
     }
 
     func put(_ user: String, seq: Int64, _ scope: CanvasserScope) {
         lock.withLock {
             if entries.count > 2_000 { entries.removeAll() }
+            // Two requests may race: keep the entry valid at the later watermark.
+            if let old = entries[user], old.0 > seq { return }
             entries[user] = (seq, scope)
         }
     }

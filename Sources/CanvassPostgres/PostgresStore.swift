@@ -53,6 +53,12 @@ public final class PostgresStore: Sendable {
             host: config.host ?? "127.0.0.1", port: config.port ?? 5432, username: config.username,
             password: config.password, database: config.database, tls: config.tlsForConnection)
         connectionConfig.options.connectTimeout = .seconds(10)
+        var poolConfig = config.client
+        poolConfig.options.maximumConnections = max(1, poolSize)
+        poolConfig.options.minimumConnections = 0
+        let client = PostgresClient(configuration: poolConfig, backgroundLogger: logger)
+        // Running before the first lease (postgres-nio warns about a lease before `run()`).
+        let runner = Task { await client.run() }
         // A first connection of its own: a clear error when the server is not there, and the
         // migrations before any pooled connection is used.
         let (replica, epoch): (ReplicaID, String)
@@ -68,13 +74,9 @@ public final class PostgresStore: Sendable {
                 throw error
             }
         } catch {
+            runner.cancel()
             throw storeError(error, endpoint: endpoint)
         }
-        var poolConfig = config.client
-        poolConfig.options.maximumConnections = max(1, poolSize)
-        poolConfig.options.minimumConnections = 0
-        let client = PostgresClient(configuration: poolConfig, backgroundLogger: logger)
-        let runner = Task { await client.run() }
         return PostgresStore(
             client: client, runner: runner, endpoint: endpoint, replica: replica, epoch: epoch,
             sessionConfiguration: connectionConfig, logger: logger)

@@ -88,6 +88,12 @@ public final class PostgresServerStorage: ServerStorage {
         try await store.confirmScope(replica: replica, upTo: token)
     }
 
+    public func canvasserPull(replica: ReplicaID, userID: String, confirmingUpTo token: Int64) async throws -> (
+        scope: Set<RecordKey>, delivered: Set<RecordKey>
+    ) {
+        try await store.canvasserPull(replica: replica, userID: userID, confirmingUpTo: token)
+    }
+
     public func delivered(replica: ReplicaID) async throws -> Set<RecordKey> {
         try await store.delivered(replica: replica)
     }

@@ -68,17 +68,7 @@ public final class SQLiteServerStorage: ServerStorage {
     public func record(_ key: RecordKey) async throws -> CanvassCore.Record? { try await store.record(key) }
 
     public func secret(named name: String) async throws -> [UInt8] {
-        let hex = try await store.secret(named: name) {
-            var g = SystemRandomNumberGenerator()
-            return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &g)) }.joined()
-        }
-        var bytes: [UInt8] = []
-        var i = hex.startIndex
-        while i < hex.endIndex, let j = hex.index(i, offsetBy: 2, limitedBy: hex.endIndex) {
-            bytes.append(UInt8(hex[i..<j], radix: 16) ?? 0)
-            i = j
-        }
-        return bytes
+        ServerSecret.bytes(try await store.secret(named: name, minting: ServerSecret.mint))
     }
 
     public func records(in collection: String) async throws -> [CanvassCore.Record] {
@@ -224,11 +214,6 @@ public final class SQLiteServerStorage: ServerStorage {
     }
 
     public func finishDelivery(_ outcome: DeliveryOutcome, lease: Int64, mirror: LocalWrite, now: Int64) async throws
-
-    // MARK: leadership
-
-    /// One process owns the SQLite file: it always leads.
-    public func lead(_ role: String, _ work: @escaping @Sendable () async -> Void) async throws { await work() }
         -> Bool
     {
         try await store.finishDelivery(outcome, lease: lease, mirror: mirror, now: now)
@@ -239,4 +224,9 @@ public final class SQLiteServerStorage: ServerStorage {
     public func automationOutbox() async throws -> [StoredDelivery] { try await store.automationOutbox() }
 
     public func automationFiringKeys() async throws -> [String] { try await store.automationFiringKeys() }
+
+    // MARK: leadership
+
+    /// One process owns the SQLite file: it always leads.
+    public func lead(_ role: String, _ work: @escaping @Sendable () async -> Void) async throws { await work() }
 }
