@@ -76,13 +76,39 @@ public enum PullPlanner {
         position: FeedPosition, scope: Set<RecordKey>?, delivered: Set<RecordKey>, watermark: Int64, limit: Int
     ) -> PullPlan {
         guard let scope else { return .feed(after: position.seq, keys: nil) }
-        let entering = scope.subtracting(delivered).sorted()
-        let leaving = delivered.subtracting(scope).sorted()
+        let entering = scope.subtracting(delivered)
+        let leaving = delivered.subtracting(scope)
         guard !entering.isEmpty || !leaving.isEmpty else { return .feed(after: position.seq, keys: scope) }
         let fresh = delivered.isEmpty && position.seq == 0
-        let backfill = Array(entering.prefix(limit))
-        let evict = Array(leaving.prefix(max(0, limit - backfill.count)))
+        let backfill = smallest(limit, of: entering)
+        let evict = smallest(max(0, limit - backfill.count), of: leaving)
         return .scopePage(backfill: backfill, evict: evict, seq: fresh ? watermark : position.seq)
+    }
+
+    /// The `k` smallest keys, sorted: `keys.sorted().prefix(k)` without sorting all of them. A
+    /// first sync's backfill plans thirty pages from a scope of tens of thousands of keys.
+    static func smallest(_ k: Int, of keys: Set<RecordKey>) -> [RecordKey] {
+        guard k > 0 else { return [] }
+        var a = Array(keys)
+        guard a.count > k else { return a.sorted() }
+        // Quickselect: move the k smallest to the front (in any order), then sort just those.
+        var lo = 0
+        var hi = a.count - 1
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        while lo < hi {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            a.swapAt(lo + Int((seed >> 33) % UInt64(hi - lo + 1)), hi)
+            let pivot = a[hi]
+            var store = lo
+            for i in lo..<hi where a[i] < pivot {
+                a.swapAt(i, store)
+                store += 1
+            }
+            a.swapAt(store, hi)
+            if store == k - 1 || store == k { break }
+            if store < k { lo = store + 1 } else { hi = store - 1 }
+        }
+        return Array(a[..<k]).sorted()
     }
 
     /// What confirming a scope token does (SYNC.md, "Scope tracking", step 1): the changes

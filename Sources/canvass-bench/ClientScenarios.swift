@@ -138,6 +138,12 @@ struct InitialPullScenario: Scenario {
     static let summary =
         "first sync of a 5,000-household campaign (≈12,500 people × 25 fields), server plus client, end to end"
 
+    /// The roles measured; CANVASS_BENCH_ROLES=canvasser or =coordinator picks one.
+    var roles: [Role] {
+        let only = ProcessInfo.processInfo.environment["CANVASS_BENCH_ROLES"].flatMap(Role.init(rawValue:))
+        return only.map { [$0] } ?? [.canvasser, .coordinator]
+    }
+
     func run(repeats: Int, progress: (String) -> Void) async throws -> ScenarioResult {
         let dir = try temporaryDirectory("canvass-bench")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -149,7 +155,7 @@ struct InitialPullScenario: Scenario {
         // the same feed and the replays ask for the checkpoints that were recorded. One canvasser
         // with a device per run: the list has one walker, so no door checkout applies.
         var devices: [(role: Role, sync: ClientReplica, replay: ClientReplica)] = []
-        for role in [Role.canvasser, .coordinator] {
+        for role in roles {
             var user: User?
             for r in 0..<repeats {
                 let name = "\(role.rawValue)\(r)"
@@ -169,7 +175,7 @@ struct InitialPullScenario: Scenario {
         var figures: [Figure] = [
             Figure(name: "people", value: Double(voters.count), unit: "people", target: nil, met: nil)
         ]
-        for role in [Role.canvasser, .coordinator] {
+        for role in roles {
             var runs: [(total: Double, cpu: Double, client: Double, counters: WireTransport.Counters, records: Int)] =
                 []
             for (r, d) in devices.filter({ $0.role == role }).enumerated() {
