@@ -61,7 +61,7 @@ import Testing
         #expect(
             try await canvass(["record", first, "--list", "turf-01", "--result", "contacted"], home: kim).status == 0)
         #expect(try await canvass(["sync"], home: kim).status == 0)
-        #expect(try await fired(1, within: 20) == [first])
+        #expect(try await fired(1, within: 45) == [first])
 
         // The leader dies without a word; its connection closes and the other process leads.
         kill(leader.process.processIdentifier, SIGKILL)
@@ -70,9 +70,11 @@ import Testing
         #expect(
             try await canvass(["record", second, "--list", "turf-01", "--result", "contacted"], home: kim).status == 0)
         #expect(try await canvass(["sync"], home: kim).status == 0)
-        let after = try await fired(2, within: 20)
+        let after = try await fired(2, within: 45)
         let took = Date().timeIntervalSince(killed)
         #expect(after == [first, second].sorted(), "each fired once: \(after)")
-        #expect(took < 10, "the other process fired \(took) s after the leader was killed")
+        // The hand-over itself takes at most 2 s (PostgresAutomationTests); this bound leaves room
+        // for a loaded machine running the whole suite.
+        #expect(took < 30, "the other process fired \(took) s after the leader was killed")
     }
 }

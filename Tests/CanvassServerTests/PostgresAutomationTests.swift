@@ -171,7 +171,7 @@ import Testing
         a.cancel()
         await a.value
         #expect(try await Self.waitFor(10) { leaders.now.count == 1 && leaders.now != ["a"] })
-        #expect(Date().timeIntervalSince(stopped) < 5, "took over in \(Date().timeIntervalSince(stopped)) s")
+        #expect(Date().timeIntervalSince(stopped) < 8, "took over in \(Date().timeIntervalSince(stopped)) s")
         #expect(leaders.maximum == 1, "never two leaders at once: \(leaders.startedSoFar)")
 
         // The leader's connection is cut from the server's side (as when its machine drops off):
@@ -187,7 +187,7 @@ import Testing
                 """, logger: Logger(label: "test"))
         }
         #expect(try await Self.waitFor(10) { leaders.startedSoFar.count == 3 && leaders.now.count == 1 })
-        #expect(Date().timeIntervalSince(cut) < 6, "led again after \(Date().timeIntervalSince(cut)) s")
+        #expect(Date().timeIntervalSince(cut) < 8, "led again after \(Date().timeIntervalSince(cut)) s")
         b.cancel()
         c.cancel()
         await b.value
