@@ -80,9 +80,12 @@ public final class ReplicaStore: Sendable {
 
     /// Opens (creating if needed) a store file. The file is created with mode 0600 because it
     /// holds voter data; SQLite gives its -wal and -shm files the same mode.
-    public static func open(path: String) throws -> ReplicaStore { try open(path: path, migrations: []) }
+    public static func open(path: String) throws -> ReplicaStore {
+        try open(path: path, migrations: [], cacheKiB: 32768)
+    }
 
-    static func open(path: String, migrations: [Migration]) throws -> ReplicaStore {
+    /// - Parameter cacheKiB: pages each connection may keep in memory; nil for SQLite's 2 MiB.
+    static func open(path: String, migrations: [Migration], cacheKiB: Int? = nil) throws -> ReplicaStore {
         let fm = FileManager.default
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty && !fm.fileExists(atPath: dir) {
@@ -101,10 +104,11 @@ public final class ReplicaStore: Sendable {
         config.prepareDatabase { db in
             // Acknowledge only what is on disk: a power cut after a commit loses nothing.
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            // Up to 32 MiB of pages per connection (SQLite's default is 2 MiB): a pulled page of
-            // 2,000 records no longer spills to the log mid-transaction, and a first sync stops
-            // reading back the pages it has just written. Memory is taken only as pages are used.
-            try db.execute(sql: "PRAGMA cache_size = -32768")
+            // A field replica keeps up to 32 MiB of pages per connection (SQLite's default is
+            // 2 MiB): a pulled page of 2,000 records no longer spills to the log mid-transaction,
+            // and a first sync stops reading back the pages it has just written. Memory is taken
+            // only as pages are used. The server keeps the default: it has many connections.
+            if let cacheKiB { try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)") }
         }
         config.busyMode = .timeout(10)
         let pool = try DatabasePool(path: path, configuration: config)
