@@ -68,7 +68,10 @@ public enum TestBackend: String, Sendable, CaseIterable, CustomTestStringConvert
             let name =
                 "canvass_test_" + String((0..<12).map { _ in "abcdefghijklmnopqrstuvwxyz0123456789".randomElement()! })
             let url = try await PostgresDatabases.create(name, on: server)
-            scope.onEnd("dropping database \(name)") { try? await PostgresDatabases.drop(name, on: server) }
+            // DROP DATABASE waits for a checkpoint, which a busy server with fsync on can take a while to finish.
+            scope.onEnd("dropping database \(name)", patience: .seconds(120)) {
+                try? await PostgresDatabases.drop(name, on: server)
+            }
             return TestDatabase(backend: self, directory: folder, url: url, scope: scope)
         }
     }
@@ -105,11 +108,12 @@ public final class TestDatabase: Sendable {
 /// database is dropped). The `.freshDatabases` trait opens one around each test case.
 final class TestDatabaseScope: @unchecked Sendable {
     @TaskLocal static var active: TestDatabaseScope?
-    /// How long one clean-up may take before the test fails for it (it is then left running).
+    /// How long a clean-up may take, unless it says otherwise, before the test fails for it (it
+    /// is then left running).
     static let patience: Duration = .seconds(30)
 
     private let lock = NSLock()
-    private var cleanups: [(what: String, run: @Sendable () async -> Void)] = []
+    private var cleanups: [(what: String, patience: Duration, run: @Sendable () async -> Void)] = []
 
     static func current() throws -> TestDatabaseScope {
         guard let scope = active else {
@@ -119,8 +123,8 @@ final class TestDatabaseScope: @unchecked Sendable {
         return scope
     }
 
-    func onEnd(_ what: String, _ cleanup: @escaping @Sendable () async -> Void) {
-        lock.withLock { cleanups.append((what, cleanup)) }
+    func onEnd(_ what: String, patience: Duration = patience, _ cleanup: @escaping @Sendable () async -> Void) {
+        lock.withLock { cleanups.append((what, patience, cleanup)) }
     }
 
     /// Runs the clean-ups, newest first; returns those that did not finish in time (a store
@@ -131,8 +135,8 @@ final class TestDatabaseScope: @unchecked Sendable {
             return cleanups
         }
         var late: [String] = []
-        for cleanup in all.reversed() where !(await Self.finishes(within: Self.patience, cleanup.run)) {
-            late.append("\(cleanup.what) did not finish within \(Self.patience)")
+        for cleanup in all.reversed() where !(await Self.finishes(within: cleanup.patience, cleanup.run)) {
+            late.append("\(cleanup.what) did not finish within \(cleanup.patience)")
         }
         return late
     }
