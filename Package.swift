@@ -125,7 +125,7 @@ let package = Package(
             name: "canvass-bench",
             dependencies: [
                 "CanvassCore", "CanvassProtocol", "CanvassFixtures", "CanvassTestSupport", "CanvassClient",
-                "CanvassServer", "CanvassStore", "CanvassCampaign",
+                "CanvassServer", "CanvassStore", "CanvassCampaign", "CanvassPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

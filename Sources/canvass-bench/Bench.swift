@@ -57,6 +57,15 @@ struct CanvassBench: AsyncParsableCommand {
     @Option(help: "load: how many enrolled devices sync in a loop.")
     var devices = 500
 
+    @Flag(help: "burst: run it on PostgreSQL too (two server processes on one fresh database) and compare.")
+    var postgres = false
+
+    @Option(
+        help:
+            "burst --postgres: a PostgreSQL server whose user may create databases (default CANVASS_TEST_POSTGRES_URL, else postgres://canvass@127.0.0.1:55434/postgres)."
+    )
+    var postgresURL: String?
+
     func validate() throws {
         let known = Set(allScenarios.map { $0.name })
         for s in scenarios where !known.contains(s) {
@@ -103,7 +112,10 @@ struct CanvassBench: AsyncParsableCommand {
         case is InitialPullScenario.Type: return InitialPullScenario()
         case is RecordScenario.Type: return RecordScenario()
         case is CodecScenario.Type: return CodecScenario()
-        case is BurstScenario.Type: return BurstScenario()
+        case is BurstScenario.Type:
+            guard postgres else { return BurstScenario() }
+            let env = ProcessInfo.processInfo.environment["CANVASS_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+            return BurstScenario(postgresURL: postgresURL ?? env ?? "postgres://canvass@127.0.0.1:55434/postgres")
         case is ImportScenario.Type: return ImportScenario()
         case is FirstSyncScenario.Type: return FirstSyncScenario()
         case is CutScenario.Type: return CutScenario()
