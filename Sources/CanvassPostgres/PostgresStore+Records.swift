@@ -160,10 +160,11 @@ extension PostgresStore {
         var counter = last - Int64(writes.count)
         var deltas: [Record] = []
         var order: [RecordKey] = []
+        var seen: Set<RecordKey> = []
         for w in writes {
             counter += 1
             var record = current[w.key] ?? Record(key: w.key)
-            if current[w.key] == nil { order.append(w.key) } else if !order.contains(w.key) { order.append(w.key) }
+            if seen.insert(w.key).inserted { order.append(w.key) }
             deltas.append(w.perform(on: &record, at: Dot(replica, UInt64(counter)), wallclock: wallclock))
             current[w.key] = record
         }
@@ -188,7 +189,8 @@ extension PostgresStore {
             }
             let wanted = Set(records.map(\.key)).union(surveyIDs.map { RecordKey("surveys", $0) })
             let loaded = try await load(connection, wanted)
-            let existing = loaded.filter { k, _ in records.contains { $0.key == k } }
+            let pushedKeys = Set(records.map(\.key))
+            let existing = loaded.filter { k, _ in pushedKeys.contains(k) }
             var surveys: [String: Record] = [:]
             for sid in surveyIDs { surveys[sid] = loaded[RecordKey("surveys", sid)] }
             var scope: Set<RecordKey>?
