@@ -111,15 +111,23 @@ public enum PullPlanner {
         return Array(a[..<k]).sorted()
     }
 
-    /// What confirming a scope token does (SYNC.md, "Scope tracking", step 1): the changes
-    /// staged under `token` and earlier move into the delivered set (`deliver`) or out of it
-    /// (`forget`); every staged change is then dropped, because a later one belongs to a page
-    /// that was lost and is planned again.
+    /// What confirming a scope token does (SYNC.md, "Scope tracking", step 1). A pull whose
+    /// checkpoint carries `token` proves the device stored every page before the one that
+    /// carried it, not that one: a client may ask for the next page while it is still storing
+    /// this one (the Swift client does), and a crash then loses it. So the changes staged under
+    /// earlier tokens move into the delivered set (`deliver`) or out of it (`forget`); those
+    /// under `token` itself stay staged (`pending`) and count as held when the next page is
+    /// planned (`holding`); later ones are dropped, because their page was lost and is planned
+    /// again.
     public static func confirm(_ staged: [StagedScopeChange], upTo token: Int64) -> ScopeConfirmation {
-        let confirmed = staged.filter { $0.token <= token }
+        let earlier = staged.filter { $0.token < token }
         return ScopeConfirmation(
-            deliver: confirmed.filter(\.added).map(\.key).sorted(),
-            forget: confirmed.filter { !$0.added }.map(\.key).sorted())
+            deliver: earlier.filter(\.added).map(\.key).sorted(),
+            forget: earlier.filter { !$0.added }.map(\.key).sorted(),
+            pending: staged.filter { $0.token == token }.sorted {
+                ($0.key, $0.added ? 1 : 0) < ($1.key, $1.added ? 1 : 0)
+            },
+            writes: staged.contains { $0.token != token })
     }
 }
 
@@ -137,13 +145,30 @@ public struct StagedScopeChange: Sendable, Hashable {
     }
 }
 
-/// How a confirmation changes the delivered set: add `deliver`, then remove `forget`.
+/// How a confirmation changes the delivered set: add `deliver`, then remove `forget`; and the
+/// changes that stay staged under the confirmed token.
 public struct ScopeConfirmation: Sendable, Hashable {
     public let deliver: [RecordKey]
     public let forget: [RecordKey]
+    /// Changes staged under the confirmed token: kept staged, counted as held for planning.
+    public let pending: [StagedScopeChange]
+    /// Whether the store must write: some staged change is under another token (moved or dropped).
+    public let writes: Bool
 
-    public init(deliver: [RecordKey], forget: [RecordKey]) {
+    public init(deliver: [RecordKey], forget: [RecordKey], pending: [StagedScopeChange] = [], writes: Bool? = nil) {
         self.deliver = deliver
         self.forget = forget
+        self.pending = pending
+        self.writes = writes ?? !(deliver.isEmpty && forget.isEmpty)
+    }
+
+    /// What a device holds for planning its next page: `delivered` with this confirmation
+    /// applied, and the changes still staged under the confirmed token.
+    public func holding(_ delivered: Set<RecordKey>) -> Set<RecordKey> {
+        var held = delivered.union(deliver).subtracting(forget)
+        for change in pending {
+            if change.added { held.insert(change.key) } else { held.remove(change.key) }
+        }
+        return held
     }
 }

@@ -197,7 +197,7 @@ extension PostgresStore {
             if device.role == .canvasser {
                 let held = try await scopeInputs(connection, replica: device.replica)
                 scope = try await canvasserScope(connection, userID: device.userID, watermark: held.watermark)
-                    .writable(delivered: held.delivered, staged: held.staged)
+                    .writable(delivered: held.delivered, staged: Set(held.staged.map(\.key)))
             }
             let decision = decide(PushSnapshot(existing: existing, surveys: surveys, scope: scope))
             var current = existing

@@ -131,23 +131,24 @@ extension PostgresStore {
     /// Reads, for a canvasser's push, what its device holds (delivered and staged keys) and the
     /// watermark, in one statement.
     func scopeInputs(_ connection: PostgresConnection, replica: ReplicaID) async throws
-        -> (watermark: Int64, delivered: Set<RecordKey>, staged: Set<RecordKey>)
+        -> (watermark: Int64, delivered: Set<RecordKey>, staged: [StagedScopeChange])
     {
         var watermark: Int64 = 0
         var delivered: Set<RecordKey> = []
-        var staged: Set<RecordKey> = []
-        for (kind, c, i, seq) in try await rows(
+        var staged: [StagedScopeChange] = []
+        for (kind, c, i, n) in try await rows(
             connection,
             """
             SELECT 'w', '', '', seq FROM feed_clock WHERE id = 1
             UNION ALL SELECT 'd', collection, id, 0 FROM scope_delivered WHERE replica = \(replica.rawValue)
-            UNION ALL SELECT 'p', collection, id, 0 FROM scope_pending WHERE replica = \(replica.rawValue)
+            UNION ALL SELECT CASE WHEN added THEN 'a' ELSE 'r' END, collection, id, token
+                FROM scope_pending WHERE replica = \(replica.rawValue)
             """, as: (String, String, String, Int64).self)
         {
             switch kind {
-            case "w": watermark = seq
+            case "w": watermark = n
             case "d": delivered.insert(RecordKey(c, i))
-            default: staged.insert(RecordKey(c, i))
+            default: staged.append(StagedScopeChange(token: n, key: RecordKey(c, i), added: kind == "a"))
             }
         }
         return (watermark, delivered, staged)
@@ -167,13 +168,13 @@ extension PostgresStore {
             """)
     }
 
-    /// Confirms scope changes staged up to `token` for a device and forgets those staged after
-    /// it, as `PullPlanner.confirm` decides. Nothing staged (the usual pull): one read, no write.
+    /// Confirms the scope changes a device's checkpoint `token` proves it stored, as
+    /// `PullPlanner.confirm` decides (earlier tokens move into the delivered set, `token`'s stay
+    /// staged, later ones are forgotten). Nothing to move or drop (the usual pull): one read, no write.
     public func confirmScope(replica: ReplicaID, upTo token: Int64) async throws {
         try await read { connection in
-            let staged = try await rows(
-                connection, "SELECT 1 FROM scope_pending WHERE replica = \(replica.rawValue) LIMIT 1", as: Int32.self)
-            if staged.isEmpty { return }
+            let staged = try await scopeInputs(connection, replica: replica).staged
+            if !PullPlanner.confirm(staged, upTo: token).writes { return }
             try await confirmScope(connection, replica: replica, upTo: token)
         }
     }
@@ -199,7 +200,7 @@ extension PostgresStore {
                     WHERE d.replica = \(r) AND d.collection = k.c AND d.id = k.i
                     """)
             }
-            try await exec(connection, "DELETE FROM scope_pending WHERE replica = \(r)")
+            try await exec(connection, "DELETE FROM scope_pending WHERE replica = \(r) AND token <> \(token)")
             try await exec(connection, "COMMIT")
         } catch {
             _ = try? await exec(connection, "ROLLBACK")
@@ -207,21 +208,21 @@ extension PostgresStore {
         }
     }
 
-    /// What a canvasser's pull plans with: confirms staged scope changes up to `token` (a write
-    /// only when something is staged), then the user's scope and what the device holds. One
-    /// statement (watermark, delivered and staged keys) and, unless the cached scope is valid at
-    /// that watermark, its check or derivation.
+    /// What a canvasser's pull plans with: confirms the scope changes `token` proves stored (a
+    /// write only when some are to move or go), then the user's scope and what the device holds
+    /// for planning (`ScopeConfirmation.holding`). One statement (watermark, delivered and staged
+    /// keys) and, unless the cached scope is valid at that watermark, its check or derivation.
     public func canvasserPull(replica: ReplicaID, userID: String, confirmingUpTo token: Int64) async throws -> (
         scope: Set<RecordKey>, delivered: Set<RecordKey>
     ) {
         try await read { connection in
             var inputs = try await scopeInputs(connection, replica: replica)
-            if !inputs.staged.isEmpty {
+            if PullPlanner.confirm(inputs.staged, upTo: token).writes {
                 try await confirmScope(connection, replica: replica, upTo: token)
                 inputs = try await scopeInputs(connection, replica: replica)
             }
             let scope = try await canvasserScope(connection, userID: userID, watermark: inputs.watermark)
-            return (scope.keys, inputs.delivered)
+            return (scope.keys, PullPlanner.confirm(inputs.staged, upTo: token).holding(inputs.delivered))
         }
     }
 

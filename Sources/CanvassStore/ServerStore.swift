@@ -241,62 +241,61 @@ public final class ServerStore: Sendable {
 
     static let scopeRecheckLimit = 500
 
-    /// Confirms scope changes staged up to `token` for a device (it pulled with a checkpoint
-    /// carrying it) and forgets those staged after it (their page was lost), as
-    /// `PullPlanner.confirm` decides, in one transaction.
+    /// Confirms the scope changes a device's checkpoint `token` proves it stored, as
+    /// `PullPlanner.confirm` decides: those staged under earlier tokens move into the delivered
+    /// set, those under `token` stay staged, later ones (a lost page) are forgotten; in one
+    /// transaction, and only when something is to move or go.
     public func confirmScope(replica: ReplicaID, upTo token: Int64) async throws {
-        // Nearly every pull has nothing staged: find that out with a read, so such a pull never
-        // queues for the single writer nor writes. Staging for this device happens only in its
-        // own pulls, so nothing can be staged between this read and the write below that matters.
-        let staged = try await writer.read { db in
-            try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM scope_pending WHERE replica = ? LIMIT 1", arguments: [replica.rawValue])
-                == true
+        // Nearly every pull has nothing to confirm: find that out with a read, so such a pull
+        // never queues for the single writer nor writes. Staging for this device happens only in
+        // its own pulls, so nothing can be staged between this read and the write below that matters.
+        let writes = try await writer.read { db in
+            PullPlanner.confirm(try Self.staged(db, replica: replica), upTo: token).writes
         }
-        if !staged { return }
+        if !writes { return }
         try await writer.write { db in
             let r = replica.rawValue
-            let staged = try Row.fetchAll(
-                db, sql: "SELECT token, collection, id, added FROM scope_pending WHERE replica = ?", arguments: [r]
-            )
-            .map {
-                StagedScopeChange(token: $0["token"], key: RecordKey($0["collection"], $0["id"]), added: $0["added"])
-            }
-            let outcome = PullPlanner.confirm(staged, upTo: token)
+            let outcome = PullPlanner.confirm(try Self.staged(db, replica: replica), upTo: token)
             let deliver = try db.cachedStatement(
                 sql: "INSERT OR IGNORE INTO scope_delivered (replica, collection, id) VALUES (?, ?, ?)")
             for k in outcome.deliver { try deliver.execute(arguments: [r, k.collection, k.id]) }
             let forget = try db.cachedStatement(
                 sql: "DELETE FROM scope_delivered WHERE replica = ? AND collection = ? AND id = ?")
             for k in outcome.forget { try forget.execute(arguments: [r, k.collection, k.id]) }
-            try db.execute(sql: "DELETE FROM scope_pending WHERE replica = ?", arguments: [r])
+            try db.execute(sql: "DELETE FROM scope_pending WHERE replica = ? AND token <> ?", arguments: [r, token])
         }
     }
 
-    /// A canvasser pull's inputs in one read: scope changes staged up to `token` confirmed (a
-    /// write only when something is staged), then the user's scope and what the device holds. One
-    /// read instead of three: on a pull with nothing new, hopping to a database thread and back is
-    /// most of the cost.
+    private static func staged(_ db: Database, replica: ReplicaID) throws -> [StagedScopeChange] {
+        try Row.fetchAll(
+            db, sql: "SELECT token, collection, id, added FROM scope_pending WHERE replica = ?",
+            arguments: [replica.rawValue]
+        ).map { StagedScopeChange(token: $0["token"], key: RecordKey($0["collection"], $0["id"]), added: $0["added"]) }
+    }
+
+    /// A canvasser pull's inputs in one read: the scope changes its checkpoint's `token`
+    /// confirms (a write only when some are to move or go), then the user's scope and what the
+    /// device holds for planning (`ScopeConfirmation.holding`: the delivered set and the changes
+    /// still staged under `token`). One read instead of three: on a pull with nothing new,
+    /// hopping to a database thread and back is most of the cost.
     public func canvasserPull(replica: ReplicaID, userID: String, confirmingUpTo token: Int64) async throws -> (
         scope: Set<RecordKey>, delivered: Set<RecordKey>
     ) {
         let cache = scopeCache
-        let inputs = { @Sendable (db: Database) throws -> (scope: Set<RecordKey>, delivered: Set<RecordKey>) in
-            (
+        // nil when the confirmation must write first (unless `anyway`: after that write, a
+        // concurrent pull of the same device may have staged again; plan with what is there).
+        let inputs = {
+            @Sendable (db: Database, anyway: Bool) throws -> (scope: Set<RecordKey>, delivered: Set<RecordKey>)? in
+            let confirmation = PullPlanner.confirm(try Self.staged(db, replica: replica), upTo: token)
+            if confirmation.writes && !anyway { return nil }
+            return (
                 try Self.canvasserScope(db, userID: userID, cache: cache).keys,
-                try Self.keys(db, "scope_delivered", replica: replica)
+                confirmation.holding(try Self.keys(db, "scope_delivered", replica: replica))
             )
         }
-        let found = try await writer.read { db -> (scope: Set<RecordKey>, delivered: Set<RecordKey>)? in
-            let staged =
-                try Bool.fetchOne(
-                    db, sql: "SELECT 1 FROM scope_pending WHERE replica = ? LIMIT 1", arguments: [replica.rawValue])
-                == true
-            return staged ? nil : try inputs(db)
-        }
-        if let found { return found }
+        if let found = try await writer.read({ db in try inputs(db, false) }) { return found }
         try await confirmScope(replica: replica, upTo: token)
-        return try await writer.read(inputs)
+        return try await writer.read { db in try inputs(db, true)! }
     }
 
     /// What the device is known to hold.

@@ -229,13 +229,23 @@ import Testing
             StagedScopeChange(token: 4, key: RecordKey("contacts", "c"), added: true),
             StagedScopeChange(token: 4, key: RecordKey("lists", "l-8"), added: false),
         ]
+        // Asking with token 4's checkpoint proves the page of token 3 stored, not that of 4 (a
+        // client may ask for the next page before storing this one): 4 stays staged, held.
+        let four = PullPlanner.confirm(staged, upTo: 4)
+        #expect(four.deliver == Self.sorted("a", "b") && four.forget == [RecordKey("lists", "l-9")])
+        #expect(four.pending == staged.filter { $0.token == 4 }.sorted { $0.key < $1.key } && four.writes)
         #expect(
-            PullPlanner.confirm(staged, upTo: 3)
-                == ScopeConfirmation(deliver: Self.sorted("a", "b"), forget: [RecordKey("lists", "l-9")]))
+            four.holding([RecordKey("lists", "l-9"), RecordKey("lists", "l-8"), RecordKey("contacts", "z")])
+                == Set(Self.sorted("a", "b", "c", "z")))
+        // Token 3 again: nothing earlier to move; 3 stays held; 4's page was lost and goes.
+        let three = PullPlanner.confirm(staged, upTo: 3)
+        #expect(three.deliver.isEmpty && three.forget.isEmpty && three.pending.count == 3 && three.writes)
+        #expect(three.holding([RecordKey("lists", "l-9")]) == Set(Self.sorted("a", "b")))
         #expect(
-            PullPlanner.confirm(staged, upTo: 2) == ScopeConfirmation(deliver: [], forget: []),
-            "a lost page confirms nothing")
-        #expect(PullPlanner.confirm(staged, upTo: 4).deliver == Self.sorted("a", "b", "c"))
+            PullPlanner.confirm(staged, upTo: 2) == ScopeConfirmation(deliver: [], forget: [], writes: true),
+            "a lost page confirms nothing and is forgotten")
+        #expect(PullPlanner.confirm(staged, upTo: 5).deliver == Self.sorted("a", "b", "c"))
+        #expect(!PullPlanner.confirm(staged.filter { $0.token == 4 }, upTo: 4).writes, "only the held token: no write")
         #expect(PullPlanner.confirm([], upTo: 9) == ScopeConfirmation(deliver: [], forget: []))
     }
 

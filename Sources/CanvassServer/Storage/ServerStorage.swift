@@ -49,14 +49,17 @@ public protocol ServerStorage: Sendable {
     /// backend derives from the records it fetches through a `ScopeSource` (never by a rule of its own).
     func canvasserScope(userID: String) async throws -> Set<RecordKey>
 
-    /// Confirms scope changes up to `token` for a device (it pulled with a checkpoint carrying
-    /// it) and forgets staged changes after it (their page was lost; they will be staged again).
+    /// Confirms the scope changes a device's checkpoint `token` proves it stored, as
+    /// `PullPlanner.confirm` decides: those staged under earlier tokens join (or leave) the
+    /// delivered set, those under `token` stay staged (the device may not have stored that page
+    /// yet), later ones are forgotten (their page was lost; they will be staged again).
     func confirmScope(replica: ReplicaID, upTo token: Int64) async throws
-    /// What the device is known to hold.
+    /// What the device is confirmed to hold.
     func delivered(replica: ReplicaID) async throws -> Set<RecordKey>
     /// A canvasser pull's inputs: `confirmScope(replica:upTo:)`, then the user's
-    /// `canvasserScope` and what the device holds. A backend may read them together (SQLite does,
-    /// in one read); the default calls the three.
+    /// `canvasserScope` and what the device holds for planning (the delivered set and the changes
+    /// still staged under `token`: `ScopeConfirmation.holding`). Both backends read them
+    /// together, in one read when nothing is to confirm.
     func canvasserPull(replica: ReplicaID, userID: String, confirmingUpTo token: Int64) async throws -> (
         scope: Set<RecordKey>, delivered: Set<RecordKey>
     )
@@ -144,13 +147,6 @@ public protocol ServerStorage: Sendable {
 }
 
 extension ServerStorage {
-    public func canvasserPull(replica: ReplicaID, userID: String, confirmingUpTo token: Int64) async throws -> (
-        scope: Set<RecordKey>, delivered: Set<RecordKey>
-    ) {
-        try await confirmScope(replica: replica, upTo: token)
-        return (try await canvasserScope(userID: userID), try await delivered(replica: replica))
-    }
-
     public func addUser(name: String, role: Role, now: Int64) async throws -> User {
         try await addUser(id: nil, name: name, role: role, now: now)
     }
