@@ -339,25 +339,3 @@ final class ScopeAnswers: ScopeSource, @unchecked Sendable {
         return out
     }
 }
-
-/// Scopes by user, each with the watermark it is valid at; a later request checks the changes
-/// since (`CanvasserScope.mayChange`). Every process keeps its own, all keyed by the one
-/// watermark of the database.
-final class PostgresScopeCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var entries: [String: (Int64, CanvasserScope)] = [:]
-
-    /// The user's scope and the watermark it is known to be valid at.
-    func get(_ user: String) -> (Int64, CanvasserScope)? {
-        lock.withLock { entries[user] }
-    }
-
-    func put(_ user: String, seq: Int64, _ scope: CanvasserScope) {
-        lock.withLock {
-            if entries.count > 2_000 { entries.removeAll() }
-            // Two requests may race: keep the entry valid at the later watermark.
-            if let old = entries[user], old.0 > seq { return }
-            entries[user] = (seq, scope)
-        }
-    }
-}

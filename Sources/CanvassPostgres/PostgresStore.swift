@@ -24,7 +24,7 @@ public final class PostgresStore: Sendable {
     /// How to open a connection of its own, outside the pool (the scheduler's lease, P2).
     let sessionConfiguration: PostgresConnection.Configuration
     /// Scopes by user, valid while the watermark has not moved (see `canvasserScope`).
-    let scopeCache = PostgresScopeCache()
+    let scopeCache = ScopeCache()
 
     private init(
         client: PostgresClient, runner: Task<Void, Never>, endpoint: String, replica: ReplicaID, epoch: String,

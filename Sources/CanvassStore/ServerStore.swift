@@ -727,16 +727,20 @@ struct SQLScopeSource: ScopeSource {
     }
 }
 
-final class ScopeCache: @unchecked Sendable {
+/// Scopes by user, each with the feed sequence (the watermark) it is valid at; a later request
+/// checks the changes since (`CanvasserScope.mayChange`). Both backends keep one per process.
+public final class ScopeCache: @unchecked Sendable {
     private let lock = NSLock()
     private var entries: [String: (Int64, CanvasserScope)] = [:]
 
+    public init() {}
+
     /// The user's scope and the sequence it is known to be valid at.
-    func get(_ user: String) -> (Int64, CanvasserScope)? {
+    public func get(_ user: String) -> (Int64, CanvasserScope)? {
         lock.withLock { entries[user] }
     }
 
-    func put(_ user: String, seq: Int64, _ scope: CanvasserScope) {
+    public func put(_ user: String, seq: Int64, _ scope: CanvasserScope) {
         lock.withLock {
             if entries.count > 2_000 { entries.removeAll() }
             // Two readers may race: keep the entry valid at the later sequence.
