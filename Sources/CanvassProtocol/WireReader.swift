@@ -61,6 +61,11 @@ private struct Cursor {
     let base: UnsafePointer<UInt8>?
     let end: Int
     var i = 0
+    /// Arrays and objects open around the value being read. The reader recurses per level, so a
+    /// hostile body nested thousands deep would overflow the stack: past `maxDepth` it gives up,
+    /// and JSONDecoder (which refuses nesting past its own limit) answers instead.
+    var depth = 0
+    static let maxDepth = 64
 
     init(_ bytes: UnsafeRawBufferPointer) {
         base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
@@ -323,10 +328,16 @@ private struct Cursor {
             return .null
         case 0x74, 0x66: return .bool(try bool())
         case 0x5B:
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= Self.maxDepth else { throw GiveUp() }
             var a: [Value] = []
             try array { a.append(try $0.value()) }
             return .array(a)
         case 0x7B:
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= Self.maxDepth else { throw GiveUp() }
             var o: [String: Value] = [:]
             try object { c, k in if o.updateValue(try c.value(), forKey: k) != nil { throw GiveUp() } }
             return .object(o)

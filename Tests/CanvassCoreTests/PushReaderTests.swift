@@ -35,6 +35,27 @@ import Testing
         }
     }
 
+    /// A value nested far deeper than any record holds: the reader recurses per level, so it
+    /// must give up (not overflow the stack and kill the server) and leave JSONDecoder to refuse.
+    @Test func deepNestingIsLeftToJSONDecoder() throws {
+        let push = try #require(try PushVector.loadAll().compactMap(\.push).first { !$0.records.isEmpty })
+        var records = push.records
+        records[0].fields["deep"] = Register(siblings: [
+            Sibling(dot: Dot(ReplicaID("deep-1"), 1), wallclock: 1, value: .string("HERE"))
+        ])
+        let plain = String(
+            decoding: try WireCodec.encode(PushRequest(changes: ChangeSet(records: records))).readableBytesView,
+            as: UTF8.self)
+        #expect(Self.fast(Array(plain.utf8)) != nil, "the ordinary body is taken")
+        let depth = 100_000
+        let deep = plain.replacingOccurrences(
+            of: #""HERE""#, with: String(repeating: "[", count: depth) + String(repeating: "]", count: depth))
+        #expect(Self.fast(Array(deep.utf8)) == nil)
+        #expect(throws: ProtocolError.self) {
+            try WireCodec.decode(PushRequest.self, from: ByteBuffer(bytes: Array(deep.utf8)))
+        }
+    }
+
     /// A key twice: which one counts is JSONDecoder's to say.
     @Test func aDuplicateKeyIsLeftToJSONDecoder() {
         #expect(Self.fast(Array(#"{"changes":{"records":[]},"changes":{"records":[]}}"#.utf8)) == nil)
