@@ -57,7 +57,7 @@ extension PostgresStore {
             connection,
             """
             SELECT r.collection, r.id, f.name, f.value FROM
-                (SELECT collection, id, display FROM records WHERE seq > \(after) AND seq <= \(upTo)
+                (SELECT collection, id, display FROM records WHERE seq > \(after)
                 ORDER BY seq LIMIT \(limit + 1)) r
             LEFT JOIN LATERAL (SELECT n AS name, r.display->>n AS value FROM unnest(\(fields)::text[]) AS n
                 WHERE jsonb_typeof(r.display->n) = 'string') f ON true
@@ -213,7 +213,7 @@ extension PostgresStore {
     /// for planning (`ScopeConfirmation.holding`). One statement (watermark, delivered and staged
     /// keys) and, unless the cached scope is valid at that watermark, its check or derivation.
     public func canvasserPull(replica: ReplicaID, userID: String, confirmingUpTo token: Int64) async throws -> (
-        scope: Set<RecordKey>, delivered: Set<RecordKey>
+        scope: Set<RecordKey>, delivered: Set<RecordKey>, unsettled: Bool
     ) {
         try await read { connection in
             var inputs = try await scopeInputs(connection, replica: replica)
@@ -222,7 +222,8 @@ extension PostgresStore {
                 inputs = try await scopeInputs(connection, replica: replica)
             }
             let scope = try await canvasserScope(connection, userID: userID, watermark: inputs.watermark)
-            return (scope.keys, PullPlanner.confirm(inputs.staged, upTo: token).holding(inputs.delivered))
+            let confirmation = PullPlanner.confirm(inputs.staged, upTo: token)
+            return (scope.keys, confirmation.holding(inputs.delivered), !confirmation.pending.isEmpty)
         }
     }
 

@@ -263,8 +263,9 @@ public final class SyncService: Sendable {
         }
         var scope: Set<RecordKey>?
         var delivered: Set<RecordKey> = []
+        var unsettled = false
         if device.role == .canvasser {
-            (scope, delivered) = try await storage.canvasserPull(
+            (scope, delivered, unsettled) = try await storage.canvasserPull(
                 replica: device.replica, userID: device.userID, confirmingUpTo: position.scopeToken)
         }
         switch PullPlanner.plan(
@@ -277,6 +278,12 @@ public final class SyncService: Sendable {
                 RawPullPage(records: page.records, evict: [], checkpoint: position.checkpoint, more: page.more), scope
             )
         case .feed(let after, let keys?):
+            if unsettled {
+                // Changes stay staged under the checkpoint's token until a later token confirms
+                // them (`PullPlanner.confirm`): an empty new token lets the device's next pull
+                // settle them, so a record evicted on the last scope page stops being writable.
+                position.scopeToken = try await storage.stageScope(replica: device.replica, added: [], removed: [])
+            }
             let page = try await storage.feed(keys: keys, since: after, limit: limit, excludingOrigin: device.replica)
             position.seq = page.last
             return (

@@ -279,18 +279,21 @@ public final class ServerStore: Sendable {
     /// still staged under `token`). One read instead of three: on a pull with nothing new,
     /// hopping to a database thread and back is most of the cost.
     public func canvasserPull(replica: ReplicaID, userID: String, confirmingUpTo token: Int64) async throws -> (
-        scope: Set<RecordKey>, delivered: Set<RecordKey>
+        scope: Set<RecordKey>, delivered: Set<RecordKey>, unsettled: Bool
     ) {
         let cache = scopeCache
         // nil when the confirmation must write first (unless `anyway`: after that write, a
         // concurrent pull of the same device may have staged again; plan with what is there).
         let inputs = {
-            @Sendable (db: Database, anyway: Bool) throws -> (scope: Set<RecordKey>, delivered: Set<RecordKey>)? in
+            @Sendable (db: Database, anyway: Bool) throws -> (
+                scope: Set<RecordKey>, delivered: Set<RecordKey>, unsettled: Bool
+            )? in
             let confirmation = PullPlanner.confirm(try Self.staged(db, replica: replica), upTo: token)
             if confirmation.writes && !anyway { return nil }
             return (
                 try Self.canvasserScope(db, userID: userID, cache: cache).keys,
-                confirmation.holding(try Self.keys(db, "scope_delivered", replica: replica))
+                confirmation.holding(try Self.keys(db, "scope_delivered", replica: replica)),
+                !confirmation.pending.isEmpty
             )
         }
         if let found = try await writer.read({ db in try inputs(db, false) }) { return found }

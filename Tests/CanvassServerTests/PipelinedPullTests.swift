@@ -45,4 +45,53 @@ import Testing
         let missing = scope.subtracting(held)
         #expect(missing.isEmpty, "never sent again: \(missing.sorted().prefix(5))")
     }
+
+    /// Changes staged under a checkpoint's token stay staged until a later token confirms them;
+    /// the server moves the device to a fresh token on its next feed page, so a record evicted
+    /// on the last scope page stops being writable after the pull that follows, not never.
+    @Test(.freshDatabases, arguments: TestBackend.all)
+    func anEvictedRecordStopsBeingWritableAfterTheNextPull(backend: TestBackend) async throws {
+        let campaign = try TestCampaign(households: 30, turfSize: 20)
+        let service = try await campaign.server(on: backend)
+        let (client, _) = try await enrolledClient(service: service, user: "ann", lists: ["walk-1"])
+        let replica = try #require(try client.replicaID())
+        let device = try #require(try await service.storage.devices().first { $0.replica == replica }).identity
+        func pullAll(from start: String?) async throws -> (String, [RecordKey]) {
+            var since = start
+            var evicted: [RecordKey] = []
+            for _ in 0..<100 {
+                let page = try await service.pull(since: since, limit: 1000, for: device).decoded()
+                evicted += page.evict.map(\.key)
+                since = page.checkpoint
+                if !page.more { break }
+            }
+            return (try #require(since), evicted)
+        }
+        func writable() async throws -> Set<RecordKey> {
+            let probe = Record(key: RecordKey("contacts", "probe"))
+            let seen = WritableBox()
+            _ = try await service.storage.push([probe], device: device) { snapshot in
+                seen.keys = snapshot.scope ?? []
+                return PushDecision(results: [], accepted: [])
+            }
+            return seen.keys
+        }
+        var (checkpoint, _) = try await pullAll(from: nil)
+        // The coordinator takes the list away.
+        let assignment = try #require(
+            try await service.storage.records(in: "assignments").first { $0["user_id"]?.stringValue == device.userID })
+        try await service.storage.write([.delete(assignment.key)], wallclock: 1_760_000_100_000)
+        let evicted: [RecordKey]
+        (checkpoint, evicted) = try await pullAll(from: checkpoint)
+        let contact = try #require(evicted.first { $0.collection == "contacts" })
+        #expect(try await writable().contains(contact), "writable until the device has stored the evicting page")
+        (checkpoint, _) = try await pullAll(from: checkpoint)
+        #expect(try await !writable().contains(contact), "the next pull settles the eviction")
+        let page = try await service.pull(since: checkpoint, limit: 1000, for: device).decoded()
+        #expect(page.records.isEmpty && page.evict.isEmpty && page.checkpoint == checkpoint, "and then it is quiet")
+    }
+}
+
+final class WritableBox: @unchecked Sendable {
+    var keys: Set<RecordKey> = []
 }

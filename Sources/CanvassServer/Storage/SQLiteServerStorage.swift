@@ -86,7 +86,7 @@ public final class SQLiteServerStorage: ServerStorage {
     }
 
     public func canvasserPull(replica: ReplicaID, userID: String, confirmingUpTo token: Int64) async throws -> (
-        scope: Set<RecordKey>, delivered: Set<RecordKey>
+        scope: Set<RecordKey>, delivered: Set<RecordKey>, unsettled: Bool
     ) {
         try await store.canvasserPull(replica: replica, userID: userID, confirmingUpTo: token)
     }

@@ -58,10 +58,12 @@ public protocol ServerStorage: Sendable {
     func delivered(replica: ReplicaID) async throws -> Set<RecordKey>
     /// A canvasser pull's inputs: `confirmScope(replica:upTo:)`, then the user's
     /// `canvasserScope` and what the device holds for planning (the delivered set and the changes
-    /// still staged under `token`: `ScopeConfirmation.holding`). Both backends read them
+    /// still staged under `token`: `ScopeConfirmation.holding`), and whether changes stay staged
+    /// under `token` (`unsettled`: the server then moves the device to a new token, so its next
+    /// pull settles them and an evicted record stops being writable). Both backends read them
     /// together, in one read when nothing is to confirm.
     func canvasserPull(replica: ReplicaID, userID: String, confirmingUpTo token: Int64) async throws -> (
-        scope: Set<RecordKey>, delivered: Set<RecordKey>
+        scope: Set<RecordKey>, delivered: Set<RecordKey>, unsettled: Bool
     )
     /// Stages records sent to and evicted from a device under a new token, which is returned.
     func stageScope(replica: ReplicaID, added: [RecordKey], removed: [RecordKey]) async throws -> Int64
