@@ -404,6 +404,17 @@ extension PostgresStore {
                 try? await Task.sleep(for: retry)
                 continue
             }
+            // If this machine dies or its network goes silent, PostgreSQL must notice within
+            // seconds and end the session, which releases the lock for another process: TCP
+            // keepalives from the server's side (about 11 s), and an idle-session timeout in case
+            // this process hangs with its socket open (the ping below keeps a healthy one busy;
+            // PostgreSQL before 14 lacks it, hence `try?`).
+            for setting in [
+                "SET tcp_keepalives_idle = 5", "SET tcp_keepalives_interval = 2", "SET tcp_keepalives_count = 3",
+                "SET idle_session_timeout = '15s'",
+            ] {
+                _ = try? await connection.query(PostgresQuery(unsafeSQL: setting), logger: logger)
+            }
             do {
                 while !(try await Self.tryLock(connection, key, logger: logger)) { try await Task.sleep(for: retry) }
                 logger.info("lease \(role): this process leads")
