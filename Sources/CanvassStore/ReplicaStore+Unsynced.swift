@@ -95,7 +95,7 @@ extension ReplicaStore {
     /// data does not linger in free pages or old log frames. Run after a large delete.
     public func scrub() throws {
         try writer.vacuum()
-        try writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        _ = try writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
     }
 }
 

@@ -43,7 +43,7 @@ public struct AutomationService: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.leadPasses() }
                 if let worker = self.worker { group.addTask { await worker.run() } }
