@@ -246,3 +246,4 @@ public final class PostgresStore: Sendable {
         return error
     }
 }
+extension PostgresStore: ServerStoreOperations {}

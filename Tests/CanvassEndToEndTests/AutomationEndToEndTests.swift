@@ -24,20 +24,7 @@ import Testing
             try await canvass(["login", server.baseURL, try #require(server.code(for: "canvasser-a"))], home: ana)
                 .status == 0)
 
-        let group = try jsonObject(
-            try await canvass(["group", "create", "camp-2026", "Reached", "--json"], home: kim).out)
-        let groupID = try #require(group["id"] as? String)
-        let file = dir.appendingPathComponent("reached.yaml").path
-        try """
-        id: tag-reached
-        campaign: camp-2026
-        name: Tag who we reached
-        entry: { interaction: any }
-        steps:
-          - id: tag
-            trigger: { kind: result, code: contacted }
-            actions: [{ add_to_group: \(groupID) }, { engagement_points: 1 }]
-        """.write(toFile: file, atomically: true, encoding: .utf8)
+        let (groupID, file) = try await reachedRule(home: kim, in: dir, actions: "{ engagement_points: 1 }")
         let broken = dir.appendingPathComponent("broken.yaml").path
         try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: "result, code", with: "reslt, code")
             .replacingOccurrences(of: groupID, with: "grp-nowhere").write(
@@ -106,4 +93,26 @@ import Testing
             try await canvass(["automation", "log", "--person", first, "--json"], home: kim).out)
         #expect(mine["total"] as? Int == 1, "\(mine)")
     }
+}
+
+/// A coordinator at `home` makes the group "Reached" in camp-2026 and writes (not adds) the rule
+/// file that puts everyone reached there, with `actions` after that one; the group id and the file.
+func reachedRule(home: String, in dir: URL, actions extra: String? = nil) async throws -> (
+    groupID: String, file: String
+) {
+    let group = try jsonObject(
+        try await canvass(["group", "create", "camp-2026", "Reached", "--json"], home: home).out)
+    let groupID = try #require(group["id"] as? String)
+    let file = dir.appendingPathComponent("reached.yaml").path
+    try """
+    id: tag-reached
+    campaign: camp-2026
+    name: Tag who we reached
+    entry: { interaction: any }
+    steps:
+      - id: tag
+        trigger: { kind: result, code: contacted }
+        actions: [{ add_to_group: \(groupID) }\(extra.map { ", " + $0 } ?? "")]
+    """.write(toFile: file, atomically: true, encoding: .utf8)
+    return (groupID, file)
 }

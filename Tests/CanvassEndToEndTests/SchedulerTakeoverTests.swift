@@ -21,20 +21,7 @@ import Testing
         let kim = dir.appendingPathComponent("kim").path
         let code = try #require(leader.code(for: "coordinator"))
         #expect(try await canvass(["login", other.baseURL, code], home: kim).status == 0)
-        let group = try jsonObject(
-            try await canvass(["group", "create", "camp-2026", "Reached", "--json"], home: kim).out)
-        let groupID = try #require(group["id"] as? String)
-        let file = dir.appendingPathComponent("reached.yaml").path
-        try """
-        id: tag-reached
-        campaign: camp-2026
-        name: Tag who we reached
-        entry: { interaction: any }
-        steps:
-          - id: tag
-            trigger: { kind: result, code: contacted }
-            actions: [{ add_to_group: \(groupID) }]
-        """.write(toFile: file, atomically: true, encoding: .utf8)
+        let (_, file) = try await reachedRule(home: kim, in: dir)
         #expect(try await canvass(["automation", "add", "camp-2026", file], home: kim).status == 0)
         #expect(try await canvass(["sync"], home: kim).status == 0)
         let stops = try jsonArray(try await canvass(["walk", "turf-01", "--json"], home: kim).out)

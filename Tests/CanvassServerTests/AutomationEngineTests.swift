@@ -150,21 +150,22 @@ import Testing
         #expect(pulled.records.contains { $0.key == RecordKey("automation_log", key) })
     }
 
+    /// A rule that tags supporters and tells a CRM: a write and a delivery per firing.
+    static let crmRule = """
+        id: r-hook
+        campaign: c1
+        name: Tell the CRM
+        entry: { interaction: any }
+        steps:
+          - id: tell
+            trigger: { kind: result, code: supporter }
+            actions: [{ add_to_group: g-crm }, { webhook: "https://crm.example.org/hook" }]
+        """
+
     @Test(.freshDatabases, arguments: TestBackend.all)
     func twoOverlappingPassesFireOnce(backend: TestBackend) async throws {
         let h = try await Harness(storage: try await backend.storage())
-        try await h.rule(
-            "r-hook",
-            """
-            id: r-hook
-            campaign: c1
-            name: Tell the CRM
-            entry: { interaction: any }
-            steps:
-              - id: tell
-                trigger: { kind: result, code: supporter }
-                actions: [{ add_to_group: g-crm }, { webhook: "https://crm.example.org/hook" }]
-            """)
+        try await h.rule("r-hook", Self.crmRule)
         try await h.interaction("i-1", person: "p-ann", result: "supporter", at: Self.t0)
         try await h.interaction("i-2", person: "p-bob", result: "supporter", at: Self.t0)
         // Both passes read the same stored state before either stores anything.

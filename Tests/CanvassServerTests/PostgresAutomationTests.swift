@@ -22,18 +22,7 @@ import Testing
         let database = try await backend.database()
         let h = try await Harness(storage: try await database.storage())
         let other = AutomationEngine(storage: try await database.storage())
-        try await h.rule(
-            "r-hook",
-            """
-            id: r-hook
-            campaign: c1
-            name: Tell the CRM
-            entry: { interaction: any }
-            steps:
-              - id: tell
-                trigger: { kind: result, code: supporter }
-                actions: [{ add_to_group: g-crm }, { webhook: "https://crm.example.org/hook" }]
-            """)
+        try await h.rule("r-hook", AutomationEngineTests.crmRule)
         let t0 = AutomationEngineTests.t0
         try await h.interaction("i-1", person: "p-ann", result: "supporter", at: t0)
         try await h.interaction("i-2", person: "p-bob", result: "supporter", at: t0)

@@ -12,7 +12,7 @@ import Logging
 /// Several writers commit at once, so the feed's safe watermark is the committed value of the
 /// one-row `feed_clock`, which every writing transaction bumps as its last step (SYNC.md,
 /// "Changes feed"). Accounts, checkout and automation are in `PostgresServerStorage+*.swift`.
-public final class PostgresServerStorage: ServerStorage {
+public final class PostgresServerStorage: StoreBackedStorage {
     public let store: PostgresStore
 
     public init(store: PostgresStore) { self.store = store }
@@ -41,28 +41,14 @@ public final class PostgresServerStorage: ServerStorage {
 
     // MARK: records
 
-    public func push(
-        _ records: [CanvassCore.Record], device: DeviceIdentity, decide: @Sendable (PushSnapshot) -> PushDecision
-    ) async throws -> PushDecision {
-        try await store.push(records, device: device, decide: decide)
-    }
-
     public func feed(since: Int64, limit: Int, excludingOrigin: ReplicaID?, filter: (@Sendable (RecordKey) -> Bool)?)
         async throws -> RawFeedPage
     {
         try await store.feed(since: since, limit: limit, excludingOrigin: excludingOrigin, filter: filter)
     }
 
-    public func feed(keys: Set<RecordKey>, since: Int64, limit: Int, excludingOrigin: ReplicaID?) async throws
-        -> RawFeedPage
-    {
-        try await store.feed(keys: keys, since: since, limit: limit, excludingOrigin: excludingOrigin)
-    }
-
     /// The committed `feed_clock`: every change at or below it is committed.
     public func safeWatermark() async throws -> Int64 { try await store.safeWatermark() }
-
-    public func rawRecords(_ keys: [RecordKey]) async throws -> [RawRecord] { try await store.rawRecords(keys) }
 
     public func write(_ writes: [LocalWrite], wallclock: Int64) async throws -> [CanvassCore.Record] {
         try await store.write(writes, wallclock: wallclock)
@@ -80,27 +66,6 @@ public final class PostgresServerStorage: ServerStorage {
 
     // MARK: scope
 
-    public func canvasserScope(userID: String) async throws -> Set<RecordKey> {
-        try await store.canvasserScope(userID: userID)
-    }
-
-    public func confirmScope(replica: ReplicaID, upTo token: Int64) async throws {
-        try await store.confirmScope(replica: replica, upTo: token)
-    }
-
-    public func canvasserPull(replica: ReplicaID, userID: String, confirmingUpTo token: Int64) async throws -> (
-        scope: Set<RecordKey>, delivered: Set<RecordKey>, unsettled: Bool
-    ) {
-        try await store.canvasserPull(replica: replica, userID: userID, confirmingUpTo: token)
-    }
-
-    public func delivered(replica: ReplicaID) async throws -> Set<RecordKey> {
-        try await store.delivered(replica: replica)
-    }
-
-    public func stageScope(replica: ReplicaID, added: [RecordKey], removed: [RecordKey]) async throws -> Int64 {
-        try await store.stageScope(replica: replica, added: added, removed: removed)
-    }
 }
 
 /// A server secret (the key that signs unsubscribe links) as every backend keeps it: 32 random
