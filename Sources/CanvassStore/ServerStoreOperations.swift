@@ -22,6 +22,12 @@ public protocol ServerStoreOperations: Sendable {
     func stageScope(replica: ReplicaID, added: [RecordKey], removed: [RecordKey]) async throws -> Int64
 
     // MARK: accounts and checkout
+    func addUser(id: String, name: String, role: Role, now: Int64) async throws -> User?
+    func touch(replica: ReplicaID, now: Int64, granularity: Int64) async throws
+    func enroll(
+        shareCodeHash: String, replica: ReplicaID, tokenHash: String, deviceName: String?, name: String,
+        newUserID: String, now: Int64, writes: @Sendable (_ userID: String, _ listID: String) -> [LocalWrite]
+    ) async throws -> Device?
     func users() async throws -> [User]
     func user(named name: String) async throws -> User?
     func user(id: String) async throws -> User?

@@ -64,8 +64,6 @@ public final class PostgresServerStorage: StoreBackedStorage {
         try await store.records(in: collection)
     }
 
-    // MARK: scope
-
 }
 
 /// A server secret (the key that signs unsubscribe links) as every backend keeps it: 32 random
